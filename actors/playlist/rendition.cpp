@@ -1,0 +1,218 @@
+#include "actors/playlist/rendition.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "actors/playlist/token.h"
+
+namespace hlsfs {
+
+std::string EncoderConfig::fingerprint() const { return "x264/" + preset + "/t" + std::to_string(threads); }
+
+std::string RenditionSpec::prefix_name() const { return target_uri.substr(target_uri.rfind('/') + 1); }
+
+std::string RenditionSpec::segment_name(size_t n) const {
+  return prefix_name() + "-" + token + "-" + std::to_string(n) + ".ts";
+}
+
+std::string RenditionSpec::segment_uri(size_t n) const {
+  return target_uri.substr(0, target_uri.rfind('/') + 1) + segment_name(n);
+}
+
+std::pair<int64_t, int64_t> RenditionSpec::audio_frames(size_t k) const {
+  if (!audio) return {0, 0};
+  if (!video) return {plan.begin(k), plan.end(k)};  // the plan counts AAC frames
+  return {aac_frame_at_or_after(plan.begin(k), video->frame_rate, audio->sample_rate),
+          aac_frame_at_or_after(plan.end(k), video->frame_rate, audio->sample_rate)};
+}
+
+Rational source_frame_rate(Rational avg, Rational r) {
+  auto sane = [](Rational x) { return x.valid() && x.to_double() >= 1.0 && x.to_double() <= 240.0; };
+  Rational pick;
+  if (sane(avg) && sane(r)) {
+    // Variable frame rate: avg is below r. r (the finest regular rate) keeps
+    // every source frame when it is a usual playback rate; above that, avg.
+    double ratio = r.to_double() / avg.to_double();
+    pick = (ratio > 1.01 && r.to_double() <= 60.0) ? r : avg;
+  } else if (sane(avg)) {
+    pick = avg;
+  } else if (sane(r)) {
+    pick = r;
+  } else {
+    return Rational{25, 1};
+  }
+  static const Rational standard[] = {{24000, 1001}, {24, 1},    {25, 1}, {30000, 1001}, {30, 1},   {48, 1},
+                                      {50, 1},       {60000, 1001}, {60, 1}, {15, 1},     {12, 1},   {10, 1},
+                                      {120, 1},      {100, 1},   {20, 1}, {5, 1}};
+  double v = pick.to_double();
+  for (const Rational& s : standard)
+    if (std::fabs(v / s.to_double() - 1.0) < 0.001) return s;
+  return Rational{static_cast<int64_t>(std::llround(v * 1000)), 1000}.reduced();
+}
+
+Rational choose_frame_rate(Rational source, const std::optional<Rational>& requested, ValueOption option,
+                           const std::string& field) {
+  if (!requested) return source;
+  if (source < *requested) {
+    if (option == ValueOption::fall)
+      throw RequestError(field + ".FrameRateOption", "source frame rate " + format_frame_rate(source) +
+                                                         " is lower than the requested " +
+                                                         format_frame_rate(*requested) + " (FrameRateOption fall)");
+    if (option == ValueOption::adaptive) return source;
+  }
+  return *requested;
+}
+
+int aac_sample_rate(int wanted) {
+  static const int rates[] = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000};
+  for (int r : rates)
+    if (r >= wanted) return r;
+  return 96000;
+}
+
+namespace {
+
+const StreamInfo* pick_stream(const MediaInfo& media, StreamKind kind, int n, const std::string& field,
+                              std::vector<std::string>& notes) {
+  if (const StreamInfo* s = media.nth(kind, n)) return s;
+  int have = media.count(kind);
+  if (have == 0) {
+    notes.push_back(std::string("source has no ") + to_string(kind) + " stream; the target is made without " +
+                    to_string(kind));
+    return nullptr;
+  }
+  throw RequestError(field, "source has " + std::to_string(have) + " " + to_string(kind) + " stream" +
+                                (have > 1 ? "s" : "") + "; index " + std::to_string(n) + " does not exist");
+}
+
+VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderConfig& enc, const std::string& field,
+                     std::vector<std::string>& notes) {
+  VideoSpec out;
+  out.stream = s.index;
+  out.codec = v.codec;
+  out.frame_rate = choose_frame_rate(source_frame_rate(s.avg_frame_rate, s.r_frame_rate), v.frame_rate,
+                                     v.frame_rate_option, field);
+  out.geometry = compute_geometry(SourcePicture{s.width, s.height, s.sar, s.rotation}, v, field);
+  if (v.bitrate) {
+    out.crf = -1;
+    out.bitrate = *v.bitrate;
+    if (s.bit_rate > 0 && s.bit_rate < out.bitrate) {
+      if (v.bitrate_option == ValueOption::fall)
+        throw RequestError(field + ".BitrateOption", "source video bitrate " + std::to_string(s.bit_rate) +
+                                                         " is lower than the requested " + std::to_string(out.bitrate));
+      if (v.bitrate_option == ValueOption::adaptive) {
+        notes.push_back("video bitrate lowered to the source's " + std::to_string(s.bit_rate));
+        out.bitrate = s.bit_rate;
+      }
+    }
+  } else {
+    out.crf = v.effective_crf();
+  }
+  out.max_bitrate = v.max_bitrate.value_or(0);
+  out.buffer_size = v.buffer_size.value_or(out.max_bitrate ? out.max_bitrate * 2 : 0);
+  out.bframes = v.bframes.value_or(-1);
+  out.refs = v.refs.value_or(-1);
+  out.preset = enc.preset;
+  out.threads = enc.threads;
+  return out;
+}
+
+AudioSpec make_audio(const StreamInfo& s, const AudioRequest& a, const std::string& field,
+                     std::vector<std::string>& notes) {
+  AudioSpec out;
+  out.stream = s.index;
+  int src_rate = s.sample_rate > 0 ? s.sample_rate : 48000;
+  int rate = src_rate;
+  if (a.sample_rate) {
+    rate = *a.sample_rate;
+    if (src_rate < rate) {
+      if (a.sample_rate_option == ValueOption::fall)
+        throw RequestError(field + ".SampleRateOption", "source sample rate " + std::to_string(src_rate) +
+                                                            " is lower than the requested " + std::to_string(rate));
+      if (a.sample_rate_option == ValueOption::adaptive) rate = src_rate;
+    }
+  }
+  out.sample_rate = aac_sample_rate(rate);
+  out.channels = a.channels.value_or(std::clamp(s.channels, 1, 8));
+  int64_t default_bitrate = out.channels <= 2 ? 64000 * out.channels : std::min<int64_t>(64000LL * out.channels, 512000);
+  out.bitrate = a.bitrate.value_or(default_bitrate);
+  if (!a.bitrate && a.quality) {
+    // Quality 0-100 maps onto 32-192 kbit/s per stereo pair.
+    out.bitrate = (32000 + *a.quality * 1600) * std::max(1, out.channels) / 2;
+  }
+  if (a.bitrate && s.bit_rate > 0 && s.bit_rate < out.bitrate && a.bitrate_option != ValueOption::fixed) {
+    if (a.bitrate_option == ValueOption::fall)
+      throw RequestError(field + ".BitrateOption", "source audio bitrate " + std::to_string(s.bit_rate) +
+                                                       " is lower than the requested " + std::to_string(out.bitrate));
+    notes.push_back("audio bitrate lowered to the source's " + std::to_string(s.bit_rate));
+    out.bitrate = s.bit_rate;
+  }
+  out.bitrate = std::max<int64_t>(out.bitrate, 8000);
+  return out;
+}
+
+}  // namespace
+
+RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req, size_t ti, const EncoderConfig& enc) {
+  const TargetRequest& t = req.targets.at(ti);
+  const std::string field = "Targets[" + std::to_string(ti) + "]";
+  RenditionSpec r;
+  r.source_uri = req.source_uri;
+  r.target_uri = t.uri;
+
+  const StreamInfo* vs = nullptr;
+  const StreamInfo* as = nullptr;
+  if (t.video) {
+    if (t.video->streams.size() > 1)
+      throw RequestError(field + ".Video.Stream", "one video stream per target is supported");
+    vs = pick_stream(media, StreamKind::video, t.video->streams.empty() ? 0 : t.video->streams[0],
+                     field + ".Video.Stream", r.notes);
+  }
+  if (t.audio) as = pick_stream(media, StreamKind::audio, t.audio->stream, field + ".Audio.Stream", r.notes);
+  if (!vs && !as) {
+    if (t.subtitle) throw RequestError(field + ".Subtitle", "subtitle playlists are not yet supported");
+    throw RequestError(field, "the source has no video or audio stream this target can use");
+  }
+
+  const StreamInfo& main = vs ? *vs : *as;
+  if (main.start_pts == kNoTimestamp || main.end_pts == kNoTimestamp || main.end_pts <= main.start_pts)
+    throw RequestError("SourceURI", "the source's " + std::string(to_string(main.kind)) + " stream holds no timed data");
+  Rational tb = main.time_base;
+  r.origin = Rational{main.start_pts * tb.num, tb.den} + seconds_from_double(req.source_start_time);
+  Rational end{main.end_pts * tb.num, tb.den};
+  if (!(r.origin < end)) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%.3f s is past the end of the source (%.3f s)", req.source_start_time,
+             (end - Rational{main.start_pts * tb.num, tb.den}).to_double());
+    throw RequestError("SourceStartTime", buf);
+  }
+  double duration = (end - r.origin).to_double();
+  if (req.source_duration > 0) duration = std::min(duration, req.source_duration);
+
+  std::vector<double> initial = t.initial_segments;
+  if (vs) {
+    r.video = make_video(*vs, *t.video, enc, field + ".Video.TranscodeVideo", r.notes);
+    Rational unit{r.video->frame_rate.den, r.video->frame_rate.num};
+    r.plan = make_plan(units_for(duration, unit), unit, initial, t.duration);
+    int64_t longest = 1;
+    for (size_t k = 0; k < r.plan.size(); ++k) longest = std::max(longest, r.plan.end(k) - r.plan.begin(k));
+    r.video->keyint = static_cast<int>(std::min<int64_t>(longest, 1000));
+  }
+  if (as) r.audio = make_audio(*as, *t.audio, field + ".Audio.TranscodeAudio", r.notes);
+  if (!vs) {
+    Rational unit{1024, r.audio->sample_rate};
+    r.plan = make_plan(mul_div_ceil(static_cast<int64_t>(std::llround(duration * 1e6)), r.audio->sample_rate,
+                                    1024LL * 1000000),
+                       unit, initial, t.duration);
+  }
+
+  nlohmann::json params = canonical_target(t);
+  params["SourceStartTime"] = req.source_start_time;
+  params["SourceDuration"] = req.source_duration;
+  params["Encoder"] = enc.fingerprint();
+  params["Layout"] = "hlsfs-segment-v1";  // bump when segment bytes change for the same inputs
+  r.token = make_token(media.source, params);
+  return r;
+}
+
+}  // namespace hlsfs

@@ -1,0 +1,79 @@
+// One target of a request, made concrete against a probed source: which
+// streams, which output size, frame rate, audio format, and the segment plan.
+// A RenditionSpec is all a segment job needs besides the source itself.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "actors/playlist/geometry.h"
+#include "actors/playlist/plan.h"
+#include "actors/playlist/request.h"
+#include "hlsfs/media_info.h"
+
+namespace hlsfs {
+
+// Encoder settings that come from the daemon's configuration, not the request.
+// They change the output bytes, so they are part of the token.
+struct EncoderConfig {
+  std::string preset = "veryfast";
+  int threads = 2;  // per job; fixed (not "auto") so output is identical on any machine
+  std::string fingerprint() const;
+};
+
+struct VideoSpec {
+  int stream = -1;  // container stream index
+  Rational frame_rate;
+  OutputGeometry geometry;
+  std::string codec = "h264";
+  int crf = 23;              // -1 when bitrate is used
+  int64_t bitrate = 0;       // bit/s, 0 = CRF
+  int64_t max_bitrate = 0;   // VBV cap, 0 = none
+  int64_t buffer_size = 0;
+  int bframes = -1, refs = -1;  // -1: the preset's
+  std::string preset;
+  int threads = 2;
+  int keyint = 250;          // frames; every segment also starts with an IDR
+};
+
+struct AudioSpec {
+  int stream = -1;  // container stream index
+  int sample_rate = 48000;
+  int channels = 2;
+  int64_t bitrate = 128000;
+};
+
+struct RenditionSpec {
+  std::string source_uri;
+  std::string target_uri;   // output prefix (IMM Targets[].URI)
+  std::string token;        // 32 hex chars
+  Rational origin{0, 1};    // source time (s) that is output time 0
+  std::optional<VideoSpec> video;
+  std::optional<AudioSpec> audio;
+  SegmentPlan plan;
+  std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
+
+  std::string playlist_uri() const { return target_uri + ".m3u8"; }
+  std::string prefix_name() const;  // last path element of target_uri
+  std::string segment_name(size_t n) const;  // "<prefix>-<token>-<n>.ts"
+  std::string segment_uri(size_t n) const;
+  // AAC frames [first, last) that belong to segment k.
+  std::pair<int64_t, int64_t> audio_frames(size_t k) const;
+};
+
+// Throws RequestError when the request cannot be met by this source.
+RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req, size_t target_index,
+                             const EncoderConfig& enc);
+
+// Source frame rate as a player would name it: avg/r frame rates of the stream,
+// snapped to the standard rates (23.976, 25, 29.97, ...).
+Rational source_frame_rate(Rational avg, Rational r);
+
+// Output frame rate for a request: adaptive keeps the source's when lower.
+Rational choose_frame_rate(Rational source, const std::optional<Rational>& requested, ValueOption option,
+                           const std::string& field);
+
+// A sample rate the AAC encoder takes: the requested/source rate, or the
+// nearest supported one above it.
+int aac_sample_rate(int wanted);
+
+}  // namespace hlsfs

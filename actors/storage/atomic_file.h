@@ -1,0 +1,14 @@
+// Files that are never seen half-written: write a temporary beside the
+// target, fsync, rename over it.
+#pragma once
+#include <string>
+
+namespace hlsfs {
+
+// Creates parent directories as needed. Throws std::runtime_error with the
+// path and errno text.
+void write_file_atomic(const std::string& path, const std::string& bytes);
+std::string read_file(const std::string& path);
+void make_dirs(const std::string& dir);
+
+}  // namespace hlsfs

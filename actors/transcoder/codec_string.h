@@ -1,0 +1,16 @@
+// RFC 6381 CODECS strings of what the encoders really produce (profile and
+// level read back from the encoder's own sequence header).
+#pragma once
+#include <string>
+
+#include "actors/playlist/rendition.h"
+#include "hlsfs/media_info.h"
+
+namespace hlsfs {
+
+std::string codecs_string(const RenditionSpec& r, const MediaInfo& media);
+
+// "avc1.PPCCLL" from an H.264 sequence parameter set in Annex B or avcC form.
+std::string avc1_from_extradata(const uint8_t* data, size_t size);
+
+}  // namespace hlsfs

@@ -1,0 +1,50 @@
+// One stream of a source: open, seek to a keyframe or a time, decode forward.
+// Other streams are discarded at the demuxer.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/transcoder/source.h"
+#include "hlsfs/media_info.h"
+
+namespace hlsfs {
+
+struct DecodeStart {
+  int64_t keyframe_pts = kNoTimestamp;  // decoding begins at this keyframe (stream ticks)
+  std::vector<PacketPtr> pending;       // packets read while seeking, to decode first
+};
+
+class Demuxer {
+ public:
+  Demuxer(SourceOpener& opener, const std::string& uri, int stream_index);
+
+  AVStream* stream() const { return fmt_->streams[index_]; }
+  AVCodecContext* decoder() const { return dec_.get(); }
+
+  // Position the demuxer so decoding starts at keys[key_index] (or an earlier
+  // keyframe when the container cannot seek that precisely).
+  DecodeStart start_at_keyframe(const std::vector<Keyframe>& keys, size_t key_index);
+  // Position at or before `ts` (stream ticks); any packet can start decoding.
+  DecodeStart start_at_time(int64_t ts);
+  // Back to the first packet.
+  DecodeStart start_at_beginning();
+
+  // Decodes from `start` on; on_frame returns false to stop. At the end of the
+  // stream the decoder is drained.
+  void decode(DecodeStart& start, AVFrame* frame, const std::function<bool(AVFrame*)>& on_frame);
+
+ private:
+  void open();
+  bool read(AVPacket* pkt);  // next packet of our stream; false at the end
+  static int64_t ts_of(const AVPacket* p) { return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts; }
+
+  SourceOpener& opener_;
+  std::string uri_;
+  int index_;
+  InputPtr fmt_;
+  CodecPtr dec_;
+  bool moved_ = false;  // packets were consumed since open
+};
+
+}  // namespace hlsfs

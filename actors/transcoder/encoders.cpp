@@ -1,0 +1,91 @@
+#include "actors/transcoder/encoders.h"
+
+#include <functional>
+
+extern "C" {
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+}
+
+namespace hlsfs {
+
+namespace {
+
+template <class F, class T>
+T parse_or(F parse, const std::string& name, T fallback) {
+  if (name.empty()) return fallback;
+  int v = parse(name.c_str());
+  return v < 0 ? fallback : static_cast<T>(v);
+}
+
+}  // namespace
+
+CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool global_header) {
+  if (v.codec != "h264") throw MediaError("video codec " + v.codec + " is not yet supported (h264 only)");
+  const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
+  if (!codec) throw MediaError("this FFmpeg build has no libx264 encoder");
+  CodecPtr c(avcodec_alloc_context3(codec));
+  if (!c) throw std::bad_alloc();
+  c->width = v.geometry.width;
+  c->height = v.geometry.height;
+  c->pix_fmt = AV_PIX_FMT_YUV420P;
+  c->sample_aspect_ratio = {1, 1};
+  c->time_base = {static_cast<int>(v.frame_rate.den), static_cast<int>(v.frame_rate.num)};
+  c->framerate = {static_cast<int>(v.frame_rate.num), static_cast<int>(v.frame_rate.den)};
+  c->gop_size = v.keyint;
+  c->thread_count = v.threads;  // fixed: x264's output depends on its thread count
+  c->color_range = AVCOL_RANGE_MPEG;
+  // Colour description of the source, when it has one (the scaler keeps it).
+  c->color_primaries = parse_or(av_color_primaries_from_name, source.color_primaries, AVCOL_PRI_UNSPECIFIED);
+  c->color_trc = parse_or(av_color_transfer_from_name, source.color_trc, AVCOL_TRC_UNSPECIFIED);
+  c->colorspace = parse_or(av_color_space_from_name, source.color_space, AVCOL_SPC_UNSPECIFIED);
+  if (global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (v.bframes >= 0) c->max_b_frames = v.bframes;
+  if (v.refs > 0) c->refs = v.refs;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "preset", v.preset.c_str(), 0);
+  av_dict_set(&opts, "forced-idr", "1", 0);
+  if (v.bitrate > 0) {
+    c->bit_rate = v.bitrate;
+  } else {
+    av_dict_set_int(&opts, "crf", v.crf, 0);
+  }
+  if (v.max_bitrate > 0) {
+    c->rc_max_rate = v.max_bitrate;
+    c->rc_buffer_size = static_cast<int>(v.buffer_size > 0 ? v.buffer_size : v.max_bitrate * 2);
+  }
+  int err = avcodec_open2(c.get(), codec, &opts);
+  av_dict_free(&opts);
+  av_check(err, "cannot open the H.264 encoder");
+  return c;
+}
+
+CodecPtr open_audio_encoder(const AudioSpec& a) {
+  const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+  if (!codec) throw MediaError("this FFmpeg build has no AAC encoder");
+  CodecPtr c(avcodec_alloc_context3(codec));
+  if (!c) throw std::bad_alloc();
+  c->sample_fmt = AV_SAMPLE_FMT_FLTP;
+  c->sample_rate = a.sample_rate;
+  av_channel_layout_default(&c->ch_layout, a.channels);
+  c->bit_rate = a.bitrate;
+  c->time_base = {1, a.sample_rate};
+  c->profile = FF_PROFILE_AAC_LOW;
+  c->thread_count = 1;
+  av_check(avcodec_open2(c.get(), codec, nullptr), "cannot open the AAC encoder");
+  return c;
+}
+
+void encode_frame(AVCodecContext* enc, AVFrame* frame, const std::function<void(AVPacket*)>& on_packet) {
+  av_check(avcodec_send_frame(enc, frame), std::string("encoding (") + enc->codec->name + ")");
+  PacketPtr pkt = make_packet();
+  while (true) {
+    int err = avcodec_receive_packet(enc, pkt.get());
+    if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
+    av_check(err, std::string("encoding (") + enc->codec->name + ")");
+    on_packet(pkt.get());
+    av_packet_unref(pkt.get());
+  }
+}
+
+}  // namespace hlsfs

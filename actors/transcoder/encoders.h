@@ -1,0 +1,18 @@
+// Encoder contexts configured from a rendition, with the settings that make
+// one-segment encoding deterministic (fixed threads, no wall-clock input).
+#pragma once
+#include "actors/playlist/rendition.h"
+#include <functional>
+
+#include "actors/transcoder/av_util.h"
+
+namespace hlsfs {
+
+// global_header: SPS/PPS in extradata only (to read the profile/level back).
+CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool global_header = false);
+CodecPtr open_audio_encoder(const AudioSpec& a);
+
+// Sends frame (nullptr: flush) and hands every packet that comes out to on_packet.
+void encode_frame(AVCodecContext* enc, AVFrame* frame, const std::function<void(AVPacket*)>& on_packet);
+
+}  // namespace hlsfs

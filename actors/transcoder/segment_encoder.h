@@ -1,0 +1,27 @@
+// One segment of one rendition, made on its own: a pure function of the
+// source, the rendition and the segment index. Same inputs, same bytes.
+#pragma once
+#include <string>
+
+#include "actors/playlist/rendition.h"
+#include "actors/transcoder/source.h"
+#include "hlsfs/media_info.h"
+
+namespace hlsfs {
+
+struct SegmentResult {
+  std::string bytes;  // a complete MPEG-TS file
+  int64_t video_frames = 0;
+  int64_t audio_frames = 0;
+  int64_t decoded_frames = 0;  // source pictures decoded (seek cost)
+};
+
+// AAC frames fed before/after a segment's own frames, then discarded: the
+// encoder's state at the join matches a continuous encode (no click).
+constexpr int kAudioPreroll = 3;
+constexpr int kAudioPostroll = 2;
+
+// Throws MediaError with one clear line.
+SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t index);
+
+}  // namespace hlsfs

@@ -1,0 +1,30 @@
+// Where source bytes come from. Issue-3 scope: local files (file:///); the
+// storage actor later supplies an AVIOContext over ranged reads for S3/OSS.
+#pragma once
+#include <string>
+
+#include "actors/transcoder/av_util.h"
+#include "hlsfs/media_info.h"
+
+namespace hlsfs {
+
+class SourceOpener {
+ public:
+  virtual ~SourceOpener() = default;
+  // Size and version of the source (MediaError when it cannot be read).
+  virtual SourceIdentity identify(const std::string& uri) = 0;
+  // An opened demuxer (avformat_open_input done, no stream info yet).
+  virtual InputPtr open(const std::string& uri) = 0;
+};
+
+// file:///abs/path only; refuses other schemes with a clear error.
+class LocalFileOpener : public SourceOpener {
+ public:
+  SourceIdentity identify(const std::string& uri) override;
+  InputPtr open(const std::string& uri) override;
+};
+
+// "file:///a/b" -> "/a/b" (percent-decoded); MediaError for other schemes.
+std::string local_path_of(const std::string& uri);
+
+}  // namespace hlsfs

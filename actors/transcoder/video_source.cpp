@@ -1,0 +1,81 @@
+#include "actors/transcoder/video_source.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "actors/transcoder/demux.h"
+#include "actors/transcoder/picture_filter.h"
+
+namespace hlsfs {
+
+VideoFrameSource::VideoFrameSource(SourceOpener& opener, const std::string& uri, const StreamInfo& stream,
+                                   const VideoSpec& spec, Rational origin)
+    : opener_(opener), uri_(uri), stream_(stream), spec_(spec), origin_(origin) {}
+
+VideoFrameSource::~VideoFrameSource() = default;
+
+int64_t VideoFrameSource::threshold(int64_t j) const {
+  const Rational& f = spec_.frame_rate;
+  Rational t = origin_ + Rational{(2 * j + 1) * f.den, 2 * f.num};
+  return to_ticks_floor(t, stream_.time_base);
+}
+
+void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
+  decoded_ = 0;
+  const auto& keys = stream_.keyframes;
+  // The keyframe to start from: the last one at or before the first frame's
+  // threshold. Frames before it in display order (open-GOP leading pictures)
+  // are never used, so they may decode broken without harm.
+  const int64_t need = threshold(first);
+  auto it = std::upper_bound(keys.begin(), keys.end(), need,
+                             [](int64_t v, const Keyframe& k) { return v < k.pts; });
+  size_t key_index = it == keys.begin() ? 0 : static_cast<size_t>(it - keys.begin() - 1);
+
+  Demuxer demux(opener_, uri_, stream_.index);
+  DecodeStart start = demux.start_at_keyframe(keys, key_index);
+  const int64_t start_pts = start.keyframe_pts;
+
+  PictureFilter filter(spec_.geometry);
+  FramePtr prev = make_frame();  // the latest decoded frame at or before the next slot's threshold
+  bool have_prev = false;
+  int64_t prev_pts = kNoTimestamp;
+  AVFrame* converted = nullptr;  // prev after conversion (lazy: only when a slot uses it)
+  int64_t j = first;
+
+  auto emit_prev = [&]() {
+    if (!converted) converted = filter.convert(prev.get());
+    sink(j, converted);
+    ++j;
+  };
+
+  FramePtr frame = make_frame();
+  auto on_frame = [&](AVFrame* f) -> bool {
+    ++decoded_;
+    int64_t pts = f->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE) pts = prev_pts == kNoTimestamp ? start_pts : prev_pts + 1;
+    if (pts < start_pts) return true;  // leading picture of an open GOP
+    if (prev_pts != kNoTimestamp && pts <= prev_pts) pts = prev_pts + 1;  // broken timestamps: keep order
+    while (j < last && threshold(j) < pts) {
+      if (!have_prev) {  // nothing shown yet: hold the first frame backwards
+        av_frame_unref(prev.get());
+        av_frame_ref(prev.get(), f);
+        have_prev = true;
+        converted = nullptr;
+      }
+      emit_prev();
+    }
+    if (j >= last) return false;
+    av_frame_unref(prev.get());
+    av_check(av_frame_ref(prev.get(), f), "video frame");
+    have_prev = true;
+    prev_pts = pts;
+    converted = nullptr;
+    return true;
+  };
+
+  demux.decode(start, frame.get(), on_frame);
+  if (!have_prev && j < last) throw MediaError(uri_ + ": no video frame could be decoded for this segment");
+  while (j < last) emit_prev();  // past the source's last frame: hold it
+}
+
+}  // namespace hlsfs

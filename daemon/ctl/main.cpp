@@ -1,0 +1,66 @@
+// hlsfsctl: the command-line client of hlsfs.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "actors/transcoder/av_util.h"
+#include "daemon/ctl/render.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: hlsfsctl render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
+    "                       [--preset P] [--threads T] [--quiet]\n"
+    "  render   GenerateVideoPlaylist for file:/// URIs without a daemon: writes the playlists\n"
+    "           and the chosen segments, prints the IMM response JSON.\n";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "error: " << msg << "\n" << kUsage;
+  return 2;
+}
+
+int parse_int(const std::string& flag, const char* v, int lo, int hi) {
+  char* end = nullptr;
+  long x = strtol(v, &end, 10);
+  if (!*v || *end || x < lo || x > hi)
+    throw std::invalid_argument(flag + " wants a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int>(x);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hlsfs::quiet_libav_logs();
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  if (cmd != "render") return usage_error("unknown command \"" + cmd + "\"");
+  hlsfs::RenderOptions opt;
+  try {
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      auto value = [&]() -> const char* {
+        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+        return argv[++i];
+      };
+      if (a == "--segments") opt.segments = value();
+      else if (a == "--order") {
+        std::string o = value();
+        if (o != "in" && o != "shuffled") throw std::invalid_argument("--order is \"in\" or \"shuffled\"");
+        opt.shuffled = o == "shuffled";
+      } else if (a == "--jobs") opt.jobs = parse_int(a, value(), 1, 64);
+      else if (a == "--threads") opt.threads = parse_int(a, value(), 1, 64);
+      else if (a == "--preset") opt.preset = value();
+      else if (a == "--quiet") opt.quiet = true;
+      else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
+      else if (opt.request_path.empty()) opt.request_path = a;
+      else throw std::invalid_argument("one request file only");
+    }
+  } catch (const std::exception& e) {
+    return usage_error(e.what());
+  }
+  if (opt.request_path.empty()) return usage_error("render needs REQUEST.json");
+  return hlsfs::run_render(opt);
+}

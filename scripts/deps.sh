@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package hlsfs needs to build, run its demo and run its
+# tests. Idempotent: packages already present are not fetched again.
+# Usage: scripts/deps.sh [build|test|all]   (default: all)
+set -euo pipefail
+what=${1:-all}
+
+build_pkgs=(
+  build-essential cmake pkg-config git
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
+  libcaf-dev libfuse3-dev fuse3 librocksdb-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libsystemd-dev
+)
+# ffmpeg CLI: fixtures, hls-check and the benchmarks compare against it (never used by hlsfs itself).
+test_pkgs=( ffmpeg nginx curl python3 )
+
+pkgs=("${build_pkgs[@]}")
+[ "$what" = build ] || pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "deps: ok"
