@@ -14,7 +14,8 @@ OutputGeometry compute_geometry(const SourcePicture& src, const VideoRequest& re
   double dw = src.width * sar, dh = src.height;
   if (g.rotation == 90 || g.rotation == 270) std::swap(dw, dh);
 
-  std::optional<int> W = req.width, H = req.height;
+  // 0 = not given.
+  int W = req.width.value_or(0), H = req.height.value_or(0);
   // AdaptiveResolutionDirection: "WxH" is long edge x short edge, so a portrait
   // source gets a portrait output.
   if (req.adaptive_resolution_direction && dh > dw) std::swap(W, H);
@@ -39,16 +40,16 @@ OutputGeometry compute_geometry(const SourcePicture& src, const VideoRequest& re
   }
   if (!W || !H) {
     // One edge: the other keeps the displayed aspect.
-    double s = W ? *W / dw : *H / dh;
+    double s = W ? W / dw : H / dh;
     if (s > 1.0 + 1e-9) {
-      if (fall) refuse(W ? *W : dw * s, H ? *H : dh * s);
+      if (fall) refuse(W ? W : dw * s, H ? H : dh * s);
       if (adaptive) s = 1.0;
     }
     finish_scaled(dw * s, dh * s);
     return g;
   }
 
-  double bw = *W, bh = *H;
+  double bw = W, bh = H;
   if (req.scale_type == ScaleType::stretch) {
     if (bw > dw + 1e-9 || bh > dh + 1e-9) {
       if (fall) refuse(bw, bh);

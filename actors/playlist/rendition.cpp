@@ -96,7 +96,7 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   if (v.bitrate) {
     out.crf = -1;
     out.bitrate = *v.bitrate;
-    if (s.bit_rate > 0 && s.bit_rate < out.bitrate) {
+    if (s.bit_rate > 0 && s.bit_rate < out.bitrate * 0.95) {
       if (v.bitrate_option == ValueOption::fall)
         throw RequestError(field + ".BitrateOption", "source video bitrate " + std::to_string(s.bit_rate) +
                                                          " is lower than the requested " + std::to_string(out.bitrate));
@@ -140,7 +140,8 @@ AudioSpec make_audio(const StreamInfo& s, const AudioRequest& a, const std::stri
     // Quality 0-100 maps onto 32-192 kbit/s per stereo pair.
     out.bitrate = (32000 + *a.quality * 1600) * std::max(1, out.channels) / 2;
   }
-  if (a.bitrate && s.bit_rate > 0 && s.bit_rate < out.bitrate && a.bitrate_option != ValueOption::fixed) {
+  // "Lower" means clearly lower: a 128k source measured at 127.6k is not.
+  if (a.bitrate && s.bit_rate > 0 && s.bit_rate < out.bitrate * 0.95 && a.bitrate_option != ValueOption::fixed) {
     if (a.bitrate_option == ValueOption::fall)
       throw RequestError(field + ".BitrateOption", "source audio bitrate " + std::to_string(s.bit_rate) +
                                                        " is lower than the requested " + std::to_string(out.bitrate));

@@ -43,7 +43,7 @@ InputPtr LocalFileOpener::open(const std::string& uri) {
   av_dict_set(&opts, "protocol_whitelist", "file", 0);
   int err = avformat_open_input(&fmt, path.c_str(), nullptr, &opts);  // frees fmt on failure
   av_dict_free(&opts);
-  if (err < 0) throw MediaError(path + ": " + av_error_text(err));
+  if (err < 0) throw MediaError(path + ": not a media file FFmpeg can open (" + av_error_text(err) + ")");
   return InputPtr(fmt);
 }
 

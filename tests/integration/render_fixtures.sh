@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Every fixture at two targets, segments made in shuffled order by 2 jobs,
+# must pass hls-check; broken sources must fail with one clear line.
+source "$(dirname "$0")/lib.sh"
+ensure_fixtures
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+for f in $GOOD_FIXTURES; do
+  out=$work/${f//./_}
+  mkdir -p "$out"
+  write_two_target_request "$out/req.json" "$FIXTURES/$f" "$out"
+  if ! "$HLSFSCTL" render "$out/req.json" --order shuffled --jobs 2 --quiet >"$out/resp.json" 2>"$out/err"; then
+    echo "FAIL $f: render: $(cat "$out/err")"
+    failed=1
+    continue
+  fi
+  for t in hi lo; do
+    if res=$("$HLS_CHECK" "$out/$t.m3u8" 2>&1); then
+      echo "ok   $f/$t: $(echo "$res" | tail -1)"
+    else
+      echo "FAIL $f/$t:"
+      echo "$res" | sed 's/^/     /'
+      failed=1
+    fi
+  done
+  # The response names what was written.
+  python3 - "$out/resp.json" "$out" <<'PY' || failed=1
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+assert r["Duration"] > 0, r
+assert len(r["Token"]) == 32, r
+lists = r.get("VideoPlaylist", []) + r.get("AudioPlaylist", [])
+assert len(lists) == 2, r
+for p in lists:
+    assert os.path.exists(p["URI"][len("file://"):]), p
+    assert len(p["Token"]) == 32
+for p in r.get("VideoPlaylist", []):
+    w, h = map(int, p["Resolution"].split("x"))
+    assert w % 2 == 0 and h % 2 == 0 and w <= 1280, p
+assert os.path.exists(os.path.join(out, "master.m3u8"))
+PY
+done
+for f in $BROKEN_FIXTURES; do
+  out=$work/${f//./_}
+  mkdir -p "$out"
+  write_two_target_request "$out/req.json" "$FIXTURES/$f" "$out"
+  rc=0
+  timeout 60 "$HLSFSCTL" render "$out/req.json" --quiet >"$out/resp.json" 2>"$out/err" || rc=$?
+  lines=$(wc -l <"$out/err")
+  if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] && grep -q "^error: .*$f" "$out/err" && [ ! -s "$out/resp.json" ]; then
+    echo "ok   $f refused: $(cat "$out/err")"
+  else
+    echo "FAIL $f: exit $rc, stderr: $(cat "$out/err")"
+    failed=1
+  fi
+  [ ! -e "$out/hi.m3u8" ] || { echo "FAIL $f: a playlist was written for a broken source"; failed=1; }
+done
+# A missing source and a bad request: clear errors too.
+out=$work/missing && mkdir -p "$out"
+write_two_target_request "$out/req.json" "/nonexistent/x.mp4" "$out"
+"$HLSFSCTL" render "$out/req.json" 2>"$out/err" && { echo "FAIL missing source accepted"; failed=1; }
+grep -q "error: /nonexistent/x.mp4: No such file or directory" "$out/err" || { echo "FAIL missing: $(cat "$out/err")"; failed=1; }
+echo '{"SourceURI":"file:///x.mp4","Targets":[{"URI":"file:///tmp/x","Duration":100,"Video":{}}]}' >"$out/bad.json"
+rc=0; "$HLSFSCTL" render "$out/bad.json" 2>"$out/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "error: Targets\[0\].Duration: must be between 5 and 15" "$out/err" ||
+  { echo "FAIL bad request: exit $rc: $(cat "$out/err")"; failed=1; }
+exit $failed

@@ -1,0 +1,137 @@
+// Decisions that depend on the source: frame rate, tokens, names.
+#include <gtest/gtest.h>
+
+#include "actors/playlist/generate.h"
+#include "actors/playlist/token.h"
+
+using namespace hlsfs;
+
+namespace {
+MediaInfo sample_media() {
+  MediaInfo m;
+  m.source = {"file:///m/a.mp4", 1000, "1700000000"};
+  StreamInfo v;
+  v.index = 0;
+  v.kind = StreamKind::video;
+  v.time_base = {1, 15360};
+  v.start_pts = 0;
+  v.end_pts = 15360 * 60;
+  v.width = 1920;
+  v.height = 1080;
+  v.sar = {1, 1};
+  v.avg_frame_rate = v.r_frame_rate = {30, 1};
+  v.keyframes = {{0, 0, 0}};
+  StreamInfo a;
+  a.index = 1;
+  a.kind = StreamKind::audio;
+  a.time_base = {1, 48000};
+  a.start_pts = 0;
+  a.end_pts = 48000 * 60;
+  a.sample_rate = 48000;
+  a.channels = 2;
+  m.streams = {v, a};
+  return m;
+}
+PlaylistRequest request(const std::string& extra_video = "") {
+  return parse_request_text(R"({"SourceURI":"file:///m/a.mp4","Targets":[{"URI":"file:///o/v",
+     "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x")" +
+                            extra_video + R"(}},"Audio":{}}]})");
+}
+}  // namespace
+
+TEST(FrameRate, SourceRateSnapsToStandardRates) {
+  EXPECT_EQ(source_frame_rate({2997, 100}, {30000, 1001}), (Rational{30000, 1001}));
+  EXPECT_EQ(source_frame_rate({24000, 1001}, {24000, 1001}), (Rational{24000, 1001}));
+  EXPECT_EQ(source_frame_rate({25, 1}, {0, 0}), (Rational{25, 1}));
+  // VFR (vfr.mp4: avg 15.2, r 30): keep every source frame.
+  EXPECT_EQ(source_frame_rate({1080, 71}, {30, 1}), (Rational{30, 1}));
+  EXPECT_EQ(source_frame_rate({0, 0}, {0, 0}), (Rational{25, 1}));
+}
+
+TEST(FrameRate, AdaptiveKeepsALowerSourceRate) {
+  EXPECT_EQ(choose_frame_rate({24, 1}, Rational{25, 1}, ValueOption::adaptive, "f"), (Rational{24, 1}));
+  EXPECT_EQ(choose_frame_rate({60, 1}, Rational{25, 1}, ValueOption::adaptive, "f"), (Rational{25, 1}));
+  EXPECT_EQ(choose_frame_rate({24, 1}, Rational{25, 1}, ValueOption::fixed, "f"), (Rational{25, 1}));
+  EXPECT_THROW(choose_frame_rate({24, 1}, Rational{25, 1}, ValueOption::fall, "f"), RequestError);
+  EXPECT_EQ(choose_frame_rate({24, 1}, std::nullopt, ValueOption::adaptive, "f"), (Rational{24, 1}));
+}
+
+TEST(Rendition, SizesRatesAndNames) {
+  RenditionSpec r = make_rendition(sample_media(), request(), 0, EncoderConfig{});
+  ASSERT_TRUE(r.video);
+  EXPECT_EQ(r.video->geometry.width, 1280);
+  EXPECT_EQ(r.video->geometry.height, 720);
+  EXPECT_EQ(r.video->frame_rate, (Rational{25, 1}));
+  EXPECT_EQ(r.plan.total_units(), 1500);
+  EXPECT_EQ(r.segment_name(3), "v-" + r.token + "-3.ts");
+  EXPECT_EQ(r.segment_uri(3), "file:///o/v-" + r.token + "-3.ts");
+  EXPECT_EQ(r.playlist_uri(), "file:///o/v.m3u8");
+  EXPECT_TRUE(is_token(r.token));
+  ASSERT_TRUE(r.audio);
+  EXPECT_EQ(r.audio->sample_rate, 48000);
+  EXPECT_EQ(r.audio->channels, 2);
+}
+
+TEST(Rendition, SourceStartAndDurationClipThePlan) {
+  PlaylistRequest req = request();
+  req.source_start_time = 50;
+  EXPECT_EQ(make_rendition(sample_media(), req, 0, EncoderConfig{}).plan.total_units(), 250);
+  req.source_duration = 4;
+  EXPECT_EQ(make_rendition(sample_media(), req, 0, EncoderConfig{}).plan.total_units(), 100);
+  req.source_start_time = 61;
+  EXPECT_THROW(make_rendition(sample_media(), req, 0, EncoderConfig{}), RequestError);
+}
+
+TEST(Token, StableForTheSameRequestAndSourceVersion) {
+  MediaInfo m = sample_media();
+  std::string t1 = make_rendition(m, request(), 0, EncoderConfig{}).token;
+  EXPECT_EQ(t1, make_rendition(m, request(), 0, EncoderConfig{}).token);
+  // Field order in the JSON does not matter.
+  PlaylistRequest reordered = parse_request_text(R"({"Targets":[{"Audio":{},"Video":{"TranscodeVideo":
+      {"Resolution":"1280x","FrameRate":25,"CRF":26}},"URI":"file:///o/v"}],"SourceURI":"file:///m/a.mp4"})");
+  EXPECT_EQ(t1, make_rendition(m, reordered, 0, EncoderConfig{}).token);
+}
+
+TEST(Token, ChangesWithParametersSourceVersionAndEncoder) {
+  MediaInfo m = sample_media();
+  std::string t1 = make_rendition(m, request(), 0, EncoderConfig{}).token;
+  EXPECT_NE(t1, make_rendition(m, request(R"(,"ScaleType":"fit")"), 0, EncoderConfig{}).token);
+  MediaInfo changed = m;
+  changed.source.version = "1700000001";  // the file was modified
+  EXPECT_NE(t1, make_rendition(changed, request(), 0, EncoderConfig{}).token);
+  EXPECT_NE(t1, make_rendition(m, request(), 0, EncoderConfig{"medium", 2}).token);
+}
+
+TEST(Rendition, MissingStreamsDegradeOrFailClearly) {
+  MediaInfo audio_only = sample_media();
+  audio_only.streams.erase(audio_only.streams.begin());
+  RenditionSpec r = make_rendition(audio_only, request(), 0, EncoderConfig{});
+  EXPECT_FALSE(r.video);
+  ASSERT_TRUE(r.audio);
+  EXPECT_EQ(r.plan.unit(), (Rational{1024, 48000}));
+  EXPECT_FALSE(r.notes.empty());
+  PlaylistRequest second = parse_request_text(
+      R"({"SourceURI":"file:///m/a.mp4","Targets":[{"URI":"file:///o/v","Video":{"Stream":1}}]})");
+  try {
+    make_rendition(sample_media(), second, 0, EncoderConfig{});
+    FAIL();
+  } catch (const RequestError& e) {
+    EXPECT_EQ(e.field, "Targets[0].Video.Stream");
+  }
+}
+
+TEST(Generate, ResponseHasTheImmShape) {
+  GeneratedPlaylists g =
+      generate_playlists(request(), sample_media(), EncoderConfig{}, [](const RenditionSpec&) { return "x"; });
+  EXPECT_EQ(g.response["Duration"], 60.0);
+  EXPECT_EQ(g.response["VideoPlaylist"][0]["Resolution"], "1280x720");
+  EXPECT_EQ(g.response["VideoPlaylist"][0]["FrameRate"], "25");
+  EXPECT_EQ(g.response["VideoPlaylist"][0]["URI"], "file:///o/v.m3u8");
+  EXPECT_EQ(g.response["Token"], g.renditions[0].token);
+  ASSERT_EQ(g.files.count("file:///o/v.m3u8"), 1u);
+  const std::string& text = g.files["file:///o/v.m3u8"];
+  EXPECT_NE(text.find("#EXT-X-PLAYLIST-TYPE:VOD"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-INDEPENDENT-SEGMENTS"), std::string::npos);
+  EXPECT_NE(text.find("#EXTINF:2.000000,\nv-" + g.renditions[0].token + "-0.ts"), std::string::npos);
+  EXPECT_EQ(text.substr(text.size() - 15), "#EXT-X-ENDLIST\n");
+}
