@@ -3,6 +3,7 @@
 #include <functional>
 
 extern "C" {
+#include <libavutil/cpu.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
@@ -45,6 +46,11 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool g
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "preset", v.preset.c_str(), 0);
   av_dict_set(&opts, "forced-idr", "1", 0);
+  // x264's AVX-512 code (Debian's x264 0.164) makes the output depend on
+  // uninitialised memory: the same frames gave other bytes from run to run
+  // (seen with MALLOC_PERTURB_ on an mpeg2 720x480 source). AVX2 and below
+  // are exact, so on AVX-512 machines x264 is held to AVX2.
+  if (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) av_dict_set(&opts, "x264-params", "asm=avx2", 0);
   if (v.bitrate > 0) {
     c->bit_rate = v.bitrate;
   } else {
