@@ -24,7 +24,9 @@ std::string codecs_string(const RenditionSpec& r, const MediaInfo& media) {
       if (st.index == r.video->stream) s = &st;
     VideoSpec probe_spec = *r.video;
     probe_spec.threads = 1;
-    CodecPtr enc = open_video_encoder(probe_spec, s ? *s : StreamInfo{}, /*global_header=*/true);
+    VideoEncoderMode mode;
+    mode.global_header = true;
+    CodecPtr enc = open_video_encoder(probe_spec, s ? *s : StreamInfo{}, mode);
     out = avc1_from_extradata(enc->extradata, static_cast<size_t>(enc->extradata_size));
   }
   if (r.audio) out += std::string(out.empty() ? "" : ",") + "mp4a.40.2";

@@ -21,7 +21,7 @@ T parse_or(F parse, const std::string& name, T fallback) {
 
 }  // namespace
 
-CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool global_header) {
+CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const VideoEncoderMode& mode) {
   if (v.codec != "h264") throw MediaError("video codec " + v.codec + " is not yet supported (h264 only)");
   const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
   if (!codec) throw MediaError("this FFmpeg build has no libx264 encoder");
@@ -40,7 +40,9 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool g
   c->color_primaries = parse_or(av_color_primaries_from_name, source.color_primaries, AVCOL_PRI_UNSPECIFIED);
   c->color_trc = parse_or(av_color_transfer_from_name, source.color_trc, AVCOL_TRC_UNSPECIFIED);
   c->colorspace = parse_or(av_color_space_from_name, source.color_space, AVCOL_SPC_UNSPECIFIED);
-  if (global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (mode.global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (mode.pass == 1) c->flags |= AV_CODEC_FLAG_PASS1;
+  if (mode.pass == 2) c->flags |= AV_CODEC_FLAG_PASS2;
   if (v.bframes >= 0) c->max_b_frames = v.bframes;
   if (v.refs > 0) c->refs = v.refs;
   AVDictionary* opts = nullptr;
@@ -51,6 +53,7 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool g
   // (seen with MALLOC_PERTURB_ on an mpeg2 720x480 source). AVX2 and below
   // are exact, so on AVX-512 machines x264 is held to AVX2.
   if (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) av_dict_set(&opts, "x264-params", "asm=avx2", 0);
+  if (mode.pass) av_dict_set(&opts, "stats", mode.stats_path.c_str(), 0);
   if (v.bitrate > 0) {
     c->bit_rate = v.bitrate;
   } else {

@@ -8,8 +8,12 @@
 
 namespace hlsfs {
 
-// global_header: SPS/PPS in extradata only (to read the profile/level back).
-CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, bool global_header = false);
+struct VideoEncoderMode {
+  bool global_header = false;  // SPS/PPS in extradata only (to read the profile/level back)
+  int pass = 0;                // 0: one pass; 1 or 2: two-pass bitrate encoding
+  std::string stats_path;      // x264's pass statistics file (passes 1 and 2)
+};
+CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const VideoEncoderMode& mode = {});
 CodecPtr open_audio_encoder(const AudioSpec& a);
 
 // Sends frame (nullptr: flush) and hands every packet that comes out to on_packet.

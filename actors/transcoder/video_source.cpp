@@ -15,9 +15,12 @@ VideoFrameSource::VideoFrameSource(SourceOpener& opener, const std::string& uri,
 VideoFrameSource::~VideoFrameSource() = default;
 
 int64_t VideoFrameSource::threshold(int64_t j) const {
+  // The last tick strictly before origin + (j + 1/2) / fps: a source frame
+  // exactly half-way between two output frames goes to the later one, as
+  // FFmpeg's fps filter rounds.
   const Rational& f = spec_.frame_rate;
   Rational t = origin_ + Rational{(2 * j + 1) * f.den, 2 * f.num};
-  return to_ticks_floor(t, stream_.time_base);
+  return -to_ticks_floor(Rational{-t.num, t.den}, stream_.time_base) - 1;
 }
 
 void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {

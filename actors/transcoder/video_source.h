@@ -1,7 +1,7 @@
 // Decoded, converted source pictures on the output's constant frame grid.
 //
 // Output frame j (global index, 0 = playlist start) shows the last source
-// frame whose timestamp is <= origin + (j + 1/2) / fps, or the first source
+// frame whose timestamp is < origin + (j + 1/2) / fps, or the first source
 // frame when none is that early. The rule depends only on j, so any segment,
 // decoded from any keyframe, picks the same picture for the same j: joins are
 // seamless and a frame never appears twice or goes missing.
