@@ -11,7 +11,7 @@ else
   HLS_CHECK=$REPO/tests/tools/hls-check
   MAKE_FIXTURES=$REPO/tests/tools/make-fixtures.sh
 fi
-FIXTURES=$BUILD/fixtures
+FIXTURES=${HLSFS_FIXTURES:-$BUILD/fixtures}
 
 # Good and broken sources of make-fixtures.sh (plus our own rotated/anamorphic ones).
 GOOD_FIXTURES="h264_aac_1080p30.mp4 mpeg4_mp3.avi h264_openGOP_2audio_subs.mkv mov_h264_pcm.mov vp9_opus.webm
