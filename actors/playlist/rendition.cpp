@@ -7,7 +7,9 @@
 
 namespace hlsfs {
 
-std::string EncoderConfig::fingerprint() const { return "x264/" + preset + "/t" + std::to_string(threads); }
+std::string EncoderConfig::fingerprint() const {
+  return "x264/" + preset + "/t" + std::to_string(threads) + "/" + x264_params;
+}
 
 std::string RenditionSpec::prefix_name() const { return target_uri.substr(target_uri.rfind('/') + 1); }
 
@@ -114,6 +116,7 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   out.refs = v.refs.value_or(-1);
   out.preset = enc.preset;
   out.threads = enc.threads;
+  out.x264_params = enc.x264_params;
   return out;
 }
 

@@ -17,6 +17,7 @@ namespace hlsfs {
 struct EncoderConfig {
   std::string preset = "veryfast";
   int threads = 2;  // per job; fixed (not "auto") so output is identical on any machine
+  std::string x264_params;  // extra "key=value:..." for x264 (operators' tuning)
   std::string fingerprint() const;
 };
 
@@ -32,6 +33,7 @@ struct VideoSpec {
   int bframes = -1, refs = -1;  // -1: the preset's
   std::string preset;
   int threads = 2;
+  std::string x264_params;
   int keyint = 250;          // frames; every segment also starts with an IDR
 };
 

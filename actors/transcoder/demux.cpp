@@ -9,7 +9,18 @@ Demuxer::Demuxer(SourceOpener& opener, const std::string& uri, int stream_index)
 
 void Demuxer::open() {
   fmt_ = opener_.open(uri_);
-  av_check(avformat_find_stream_info(fmt_.get(), nullptr), uri_ + ": cannot read stream information");
+  // Reading stream information decodes the first frames of every stream, a
+  // cost paid per segment. Containers with a real header (MP4, Matroska, ...)
+  // already say what the decoder needs; headerless ones (MPEG-TS/PS) do not.
+  bool need_info = (fmt_->ctx_flags & AVFMTCTX_NOHEADER) || index_ >= static_cast<int>(fmt_->nb_streams);
+  if (!need_info) {
+    const AVCodecParameters* p = fmt_->streams[index_]->codecpar;
+    need_info = p->codec_id == AV_CODEC_ID_NONE ||
+                (p->codec_type == AVMEDIA_TYPE_VIDEO && (p->width <= 0 || p->height <= 0)) ||
+                (p->codec_type == AVMEDIA_TYPE_AUDIO && (p->sample_rate <= 0 || p->ch_layout.nb_channels <= 0));
+  }
+  if (need_info)
+    av_check(avformat_find_stream_info(fmt_.get(), nullptr), uri_ + ": cannot read stream information");
   if (index_ < 0 || index_ >= static_cast<int>(fmt_->nb_streams))
     throw MediaError(uri_ + ": stream " + std::to_string(index_) + " is gone (the source changed?)");
   for (unsigned i = 0; i < fmt_->nb_streams; ++i)

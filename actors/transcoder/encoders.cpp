@@ -52,7 +52,9 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const 
   // uninitialised memory: the same frames gave other bytes from run to run
   // (seen with MALLOC_PERTURB_ on an mpeg2 720x480 source). AVX2 and below
   // are exact, so on AVX-512 machines x264 is held to AVX2.
-  if (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) av_dict_set(&opts, "x264-params", "asm=avx2", 0);
+  std::string params = v.x264_params;
+  if (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) params += std::string(params.empty() ? "" : ":") + "asm=avx2";
+  if (!params.empty()) av_dict_set(&opts, "x264-params", params.c_str(), 0);
   if (mode.pass) av_dict_set(&opts, "stats", mode.stats_path.c_str(), 0);
   if (v.bitrate > 0) {
     c->bit_rate = v.bitrate;

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "actors/transcoder/audio_source.h"
 #include "actors/transcoder/encoders.h"
@@ -79,6 +81,29 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionS
   });
 }
 
+// Audio of segment k: AAC frames [m0, m1) of the global grid, encoded with
+// pre- and post-roll that is then dropped. Returns the number of frames kept.
+int64_t encode_audio(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k,
+                     AVCodecContext* aenc, std::vector<PacketPtr>& out) {
+  const StreamInfo& as = stream_by_index(media, spec.audio->stream);
+  auto [m0, m1] = spec.audio_frames(k);
+  AudioFrameSource source(opener, spec.source_uri, as, *spec.audio, spec.origin);
+  const int64_t lo = m0 * AudioFrameSource::kFrame, hi = m1 * AudioFrameSource::kFrame;
+  auto on_packet = [&](AVPacket* p) {
+    // The encoder stamps each packet with the time of the audio it decodes
+    // to; keep exactly this segment's frames.
+    if (p->pts >= lo && p->pts < hi) {
+      PacketPtr copy = make_packet();
+      av_check(av_packet_ref(copy.get(), p), "audio packet");
+      out.push_back(std::move(copy));
+    }
+  };
+  source.produce(std::max<int64_t>(0, m0 - kAudioPreroll), m1 + kAudioPostroll,
+                 [&](int64_t, AVFrame* f) { encode_frame(aenc, f, on_packet); });
+  encode_frame(aenc, nullptr, on_packet);
+  return static_cast<int64_t>(out.size());
+}
+
 }  // namespace
 
 SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k) {
@@ -87,26 +112,34 @@ SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const
                      std::to_string(spec.plan.size()) + ")");
   SegmentResult result;
   TsMuxer mux;
-  if (spec.video) encode_video(opener, media, spec, k, mux, result);
+  // Audio runs beside the video (it is one thread of work; the video keeps
+  // the decoder's and x264's threads busy): a segment costs max, not sum.
+  std::vector<PacketPtr> audio_packets;
+  CodecPtr aenc;
+  int astream = -1;
+  std::exception_ptr audio_error;
+  std::thread audio_thread;
   if (spec.audio) {
-    CodecPtr aenc = open_audio_encoder(*spec.audio);
-    const int astream = mux.add_stream(aenc.get());
-    const StreamInfo& as = stream_by_index(media, spec.audio->stream);
-    auto [m0, m1] = spec.audio_frames(k);
-    AudioFrameSource source(opener, spec.source_uri, as, *spec.audio, spec.origin);
-    const int64_t lo = m0 * AudioFrameSource::kFrame, hi = m1 * AudioFrameSource::kFrame;
-    auto on_packet = [&](AVPacket* p) {
-      // The encoder stamps each packet with the time of the audio it decodes
-      // to; keep exactly this segment's frames.
-      if (p->pts >= lo && p->pts < hi) {
-        mux.add_packet(astream, p, aenc->time_base);
-        ++result.audio_frames;
+    aenc = open_audio_encoder(*spec.audio);
+    astream = mux.add_stream(aenc.get());
+    audio_thread = std::thread([&]() {
+      try {
+        result.audio_frames = encode_audio(opener, media, spec, k, aenc.get(), audio_packets);
+      } catch (...) {
+        audio_error = std::current_exception();
       }
-    };
-    source.produce(std::max<int64_t>(0, m0 - kAudioPreroll), m1 + kAudioPostroll,
-                   [&](int64_t, AVFrame* f) { encode_frame(aenc.get(), f, on_packet); });
-    encode_frame(aenc.get(), nullptr, on_packet);
+    });
   }
+  std::exception_ptr video_error;
+  try {
+    if (spec.video) encode_video(opener, media, spec, k, mux, result);
+  } catch (...) {
+    video_error = std::current_exception();
+  }
+  if (audio_thread.joinable()) audio_thread.join();
+  if (video_error) std::rethrow_exception(video_error);
+  if (audio_error) std::rethrow_exception(audio_error);
+  for (auto& p : audio_packets) mux.add_packet(astream, p.get(), aenc->time_base);
 
   if (mux.packets() == 0) throw MediaError("segment " + std::to_string(k) + " came out empty");
   result.bytes = mux.finish();

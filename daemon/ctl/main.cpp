@@ -10,7 +10,7 @@ namespace {
 
 const char* kUsage =
     "usage: hlsfsctl render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
-    "                       [--preset P] [--threads T] [--quiet]\n"
+    "                       [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
     "  render   GenerateVideoPlaylist for file:/// URIs without a daemon: writes the playlists\n"
     "           and the chosen segments, prints the IMM response JSON.\n";
 
@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
       } else if (a == "--jobs") opt.jobs = parse_int(a, value(), 1, 64);
       else if (a == "--threads") opt.threads = parse_int(a, value(), 1, 64);
       else if (a == "--preset") opt.preset = value();
+      else if (a == "--x264-params") opt.x264_params = value();
       else if (a == "--quiet") opt.quiet = true;
       else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
       else if (opt.request_path.empty()) opt.request_path = a;

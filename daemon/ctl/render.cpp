@@ -83,7 +83,7 @@ int run_render(const RenderOptions& opt) {
 
     LocalFileOpener opener;
     MediaInfo media = probe_source(opener, req.source_uri);
-    EncoderConfig enc{opt.preset, opt.threads};
+    EncoderConfig enc{opt.preset, opt.threads, opt.x264_params};
     GeneratedPlaylists gen =
         generate_playlists(req, media, enc, [&](const RenditionSpec& r) { return codecs_string(r, media); });
     for (const auto& r : gen.renditions)

@@ -13,6 +13,7 @@ struct RenderOptions {
   int jobs = 1;
   std::string preset = "veryfast";
   int threads = 2;
+  std::string x264_params;
   bool quiet = false;
 };
 
