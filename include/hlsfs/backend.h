@@ -1,0 +1,71 @@
+/* hlsfs storage backend plugin ABI (C, versioned).
+ *
+ * A plugin is a shared object libhlsfs-backend-<name>.so exporting one
+ * function, hlsfs_backend_entry(), that returns a table of operations. The
+ * daemon dlopen()s the plugins named in its YAML configuration, checks
+ * abi_version, and opens one instance per configured store.
+ *
+ * Keys are object keys relative to the store: '/'-separated, no leading '/',
+ * no "." or ".." elements (the daemon never passes them; plugins must refuse
+ * them anyway). Every operation is blocking and thread-safe on one instance
+ * (the daemon calls it from several worker threads).
+ *
+ * Errors: a negative errno value (-ENOENT for a missing key, -EACCES,
+ * -EIO, -ENOSPC, -ETIMEDOUT, ...); the plugin also writes a one-line human
+ * message into err[errlen] (NUL-terminated) naming the key and the reason.
+ */
+#ifndef HLSFS_BACKEND_H
+#define HLSFS_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HLSFS_BACKEND_ABI_VERSION 1u
+
+typedef struct hlsfs_backend hlsfs_backend; /* one opened store, owned by the plugin */
+
+typedef struct hlsfs_backend_stat {
+  int64_t size;      /* bytes */
+  int64_t mtime_ns;  /* modification time, ns since the epoch (0 unknown) */
+  char etag[128];    /* version tag (ETag for object stores, "" for files) */
+  int is_dir;        /* 1 for a directory / common prefix */
+} hlsfs_backend_stat;
+
+/* list() callback: return 0 to go on, non-zero to stop. key is relative to the store. */
+typedef int (*hlsfs_backend_list_cb)(void *ctx, const char *key, const hlsfs_backend_stat *st);
+
+typedef struct hlsfs_backend_ops {
+  uint32_t abi_version; /* HLSFS_BACKEND_ABI_VERSION */
+  const char *name;     /* "local", "s3", "oss" */
+
+  /* config: NULL-terminated array of alternating key, value strings (the
+   * store's YAML mapping, values as strings). Returns NULL on error with err filled. */
+  hlsfs_backend *(*open)(const char *const *config, char *err, size_t errlen);
+  void (*close)(hlsfs_backend *b);
+
+  int (*stat)(hlsfs_backend *b, const char *key, hlsfs_backend_stat *out, char *err, size_t errlen);
+  /* Reads up to len bytes at offset; returns bytes read (0 at or past the end) or -errno. */
+  int64_t (*read)(hlsfs_backend *b, const char *key, int64_t offset, void *buf, int64_t len, char *err,
+                  size_t errlen);
+  /* Writes a whole object atomically: readers see the old object or the new one, never a part. */
+  int (*write)(hlsfs_backend *b, const char *key, const void *data, int64_t len, char *err, size_t errlen);
+  int (*remove)(hlsfs_backend *b, const char *key, char *err, size_t errlen);
+  /* Lists keys under prefix ("" = all; "dir/" = that directory), recursively. */
+  int (*list)(hlsfs_backend *b, const char *prefix, hlsfs_backend_list_cb cb, void *ctx, char *err, size_t errlen);
+  /* For local stores: the absolute filesystem path of key (for zero-copy
+   * serving), or -ENOTSUP for object stores. */
+  int (*local_path)(hlsfs_backend *b, const char *key, char *out, size_t outlen, char *err, size_t errlen);
+} hlsfs_backend_ops;
+
+typedef const hlsfs_backend_ops *(*hlsfs_backend_entry_fn)(void);
+#define HLSFS_BACKEND_ENTRY_SYMBOL "hlsfs_backend_entry"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HLSFS_BACKEND_H */
