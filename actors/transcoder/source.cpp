@@ -34,8 +34,9 @@ SourceIdentity LocalFileOpener::identify(const std::string& uri) {
   return id;
 }
 
-InputPtr LocalFileOpener::open(const std::string& uri) {
-  std::string path = local_path_of(uri);
+InputPtr LocalFileOpener::open(const std::string& uri) { return open_path(local_path_of(uri)); }
+
+InputPtr LocalFileOpener::open_path(const std::string& path) {
   AVFormatContext* fmt = avformat_alloc_context();
   if (!fmt) throw std::bad_alloc();
   AVDictionary* opts = nullptr;

@@ -22,6 +22,7 @@ class LocalFileOpener : public SourceOpener {
  public:
   SourceIdentity identify(const std::string& uri) override;
   InputPtr open(const std::string& uri) override;
+  InputPtr open_path(const std::string& path);
 };
 
 // "file:///a/b" -> "/a/b" (percent-decoded); MediaError for other schemes.

@@ -1,0 +1,54 @@
+// Atoms and typed interfaces of hlsfs's actors (CAF 0.17). Messages carry
+// plain values (strings, integers), so every job and result stays
+// serializable: a worker could move to another process or machine.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <caf/all.hpp>
+
+namespace hlsfs {
+
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using transcode_atom = caf::atom_constant<caf::atom("transcode")>;
+using encode_atom = caf::atom_constant<caf::atom("encode")>;
+using generate_atom = caf::atom_constant<caf::atom("generate")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using touch_atom = caf::atom_constant<caf::atom("touch")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using prefetch_atom = caf::atom_constant<caf::atom("prefetch")>;
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+// A segment on the local disk: errno (0 = ready), path in cache_dir, size.
+using segment_cache_actor = caf::typed_actor<
+    // Makes sure (token, n) exists, waiting for the transcoder if needed.
+    caf::replies_to<get_atom, std::string, uint32_t>::with<int32_t, std::string, int64_t>,
+    // Queue segments [from, to) of token at a background priority (1 prefetch, 2 initial).
+    caf::reacts_to<prefetch_atom, std::string, uint32_t, uint32_t, int32_t>,
+    caf::replies_to<status_atom>::with<std::string>>;
+
+// Transcoder scheduler: (token, n, priority) -> errno, size, sha256, seconds, message.
+using transcoder_actor = caf::typed_actor<
+    caf::replies_to<transcode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
+                                                                          std::string>,
+    caf::replies_to<status_atom>::with<std::string>>;
+
+// One worker: makes one segment, blocking (a detached actor, own thread).
+using worker_actor = caf::typed_actor<
+    caf::replies_to<encode_atom, std::string, uint32_t>::with<int32_t, int64_t, std::string, double, std::string>>;
+
+// GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
+using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
+
+// Access-time records and (with the cache lifecycle issue) eviction.
+using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32_t>, caf::reacts_to<flush_atom>,
+                                  caf::replies_to<status_atom>::with<std::string>>;
+
+// One per store, wrapping its plugin: blocking I/O on its own thread.
+using storage_actor = caf::typed_actor<
+    caf::replies_to<write_atom, std::string, std::string>::with<int32_t, std::string>,
+    caf::replies_to<remove_atom, std::string>::with<int32_t, std::string>>;
+
+}  // namespace hlsfs

@@ -1,0 +1,223 @@
+#include "actors/playlist/playlist_service.h"
+
+#include <random>
+
+#include "actors/playlist/generate.h"
+#include "actors/segment_cache/state_store.h"
+#include "actors/storage/backend.h"
+#include "actors/transcoder/codec_string.h"
+#include "actors/transcoder/probe.h"
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+namespace {
+
+using json = nlohmann::json;
+
+GenerateOutcome failure(int status, const std::string& code, const std::string& message) {
+  GenerateOutcome o;
+  o.status = status;
+  o.body = {{"Code", code}, {"Message", message}};
+  return o;
+}
+
+std::string request_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[40];
+  uint64_t a = rng(), b = rng();
+  snprintf(buf, sizeof buf, "%08X-%04X-%04X-%04X-%012llX", static_cast<unsigned>(a >> 32),
+           static_cast<unsigned>(a >> 16) & 0xffff, static_cast<unsigned>(a) & 0xffff,
+           static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+std::string source_key(const SourceIdentity& id) { return id.uri + "\n" + std::to_string(id.size) + "\n" + id.version; }
+
+// The probe of this exact source version, from the state store or made now.
+std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opener, const SourceIdentity& id) {
+  std::string key = source_key(id);
+  if (auto cached = svc.state->get_source(key)) {
+    try {
+      auto m = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
+      return m;
+    } catch (const std::exception& e) {
+      HLSFS_LOG(warning, "playlist") << "cached probe of " << id.uri << " unreadable (" << e.what() << "), probing again";
+    }
+  }
+  auto m = std::make_shared<MediaInfo>(probe_source(opener, id.uri));
+  if (m->source.version != id.version || m->source.size != id.size) throw MediaError(id.uri + ": changed while probing");
+  svc.state->put_source(key, json(*m).dump());
+  return m;
+}
+
+std::string dir_of_key(const std::string& key) {
+  auto slash = key.rfind('/');
+  return slash == std::string::npos ? "" : key.substr(0, slash + 1);
+}
+
+}  // namespace
+
+uint32_t initial_segment_count(const RenditionSpec& r, double seconds) {
+  if (seconds == 0) return 0;
+  if (seconds < 0) return static_cast<uint32_t>(r.plan.size());
+  uint32_t n = 0;
+  while (n < r.plan.size() && r.plan.seconds(r.plan.begin(n)) < seconds) ++n;
+  return n;
+}
+
+GenerateOutcome generate_playlist(Services& svc, const std::string& body) {
+  PlaylistRequest req;
+  try {
+    req = parse_request_text(body);
+    check_supported(req);
+  } catch (const RequestError& e) {
+    return failure(400, "InvalidArgument", e.what());
+  }
+  for (const auto& w : req.warnings) HLSFS_LOG(warning, "playlist") << w;
+
+  // Where everything lives.
+  auto src_loc = svc.router.locate(req.source_uri);
+  if (!src_loc)
+    return failure(400, "InvalidArgument",
+                   "SourceURI: no configured store holds " + req.source_uri + " (" + svc.router.describe() + ")");
+  std::vector<StoreLocation> target_locs;
+  for (size_t i = 0; i < req.targets.size(); ++i) {
+    auto loc = svc.router.locate(req.targets[i].uri + ".m3u8");
+    if (!loc)
+      return failure(400, "InvalidArgument", "Targets[" + std::to_string(i) + "].URI: no configured store holds " +
+                                                 req.targets[i].uri + " (" + svc.router.describe() + ")");
+    target_locs.push_back(*loc);
+  }
+  std::optional<StoreLocation> master_loc;
+  if (req.master_uri) {
+    master_loc = svc.router.locate(*req.master_uri);
+    if (!master_loc)
+      return failure(400, "InvalidArgument", "MasterURI: no configured store holds " + *req.master_uri);
+    for (size_t i = 0; i < target_locs.size(); ++i)
+      if (target_locs[i].store != master_loc->store)
+        return failure(400, "InvalidArgument",
+                       "Targets[" + std::to_string(i) + "].URI: must be in the same store as MasterURI");
+  }
+
+  auto opener = svc.source_opener();
+  SourceIdentity id;
+  std::shared_ptr<const MediaInfo> media;
+  try {
+    id = opener->identify(req.source_uri);
+  } catch (const MediaError& e) {
+    std::string msg = e.what();
+    bool missing = msg.find("No such file") != std::string::npos;
+    return failure(missing ? 404 : 400, missing ? "ResourceNotFound" : "InvalidSource", "SourceURI: " + msg);
+  }
+  try {
+    media = probe_cached(svc, *opener, id);
+  } catch (const MediaError& e) {
+    return failure(400, "InvalidSource", std::string("SourceURI: ") + e.what());
+  }
+
+  GeneratedPlaylists gen;
+  try {
+    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_string(r, *media); });
+  } catch (const RequestError& e) {
+    return failure(400, "InvalidArgument", e.what());
+  } catch (const MediaError& e) {
+    return failure(400, "InvalidSource", e.what());
+  }
+
+  // Write the playlists into their stores, then record and publish.
+  try {
+    for (const auto& [uri, text] : gen.files) {
+      auto loc = svc.router.locate(uri);
+      auto b = svc.backend(loc->store);
+      if (req.overwrite_policy == OverwritePolicy::skip_existing && b->stat(loc->key)) {
+        HLSFS_LOG(info, "playlist") << uri << " exists, kept (OverwritePolicy skip-existing)";
+        continue;
+      }
+      b->write(loc->key, text);
+    }
+  } catch (const BackendError& e) {
+    return failure(503, "StorageError", e.what());
+  }
+
+  GenerateOutcome out;
+  json req_json = json::parse(body);
+  for (size_t i = 0; i < gen.renditions.size(); ++i) {
+    const RenditionSpec& spec = gen.renditions[i];
+    auto pub = std::make_shared<PublishedRendition>();
+    pub->spec = spec;
+    pub->media = media;
+    pub->store = target_locs[i].store;
+    pub->dir = dir_of_key(target_locs[i].key);
+    pub->source_store = src_loc->store;
+    pub->source_key = src_loc->key;
+    json record{{"version", 1},
+                {"request", req_json},
+                {"target", i},
+                {"encoder", {{"preset", svc.encoder.preset}, {"threads", svc.encoder.threads},
+                             {"x264_params", svc.encoder.x264_params}}},
+                {"source", source_key(id)}};
+    svc.state->put_playlist(spec.token, record.dump());
+    svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()));
+    for (const auto& n : spec.notes) HLSFS_LOG(info, "playlist") << spec.playlist_uri() << ": " << n;
+    HLSFS_LOG(info, "playlist") << "published " << pub->store << "/" << pub->dir << spec.prefix_name() << ".m3u8 token "
+                                << spec.token << " (" << spec.plan.size() << " segments, "
+                                << spec.plan.duration() << " s) from " << req.source_uri;
+    uint32_t initial = initial_segment_count(spec, req.targets[i].initial_transcode);
+    if (initial) out.initial.emplace_back(spec.token, initial);
+  }
+  if (master_loc) {
+    svc.catalog->publish_text(master_loc->store, master_loc->key, gen.files.at(*req.master_uri));
+    svc.state->put_playlist("master:" + gen.token,
+                            json{{"version", 1}, {"store", master_loc->store}, {"key", master_loc->key},
+                                 {"text", gen.files.at(*req.master_uri)}}
+                                .dump());
+  }
+  out.body = gen.response;
+  out.body["RequestId"] = request_id();
+  return out;
+}
+
+size_t restore_catalog(Services& svc) {
+  size_t restored = 0;
+  std::vector<std::pair<std::string, std::string>> records;
+  svc.state->for_each_playlist([&](const std::string& token, const std::string& value) {
+    records.emplace_back(token, value);
+    return true;
+  });
+  for (const auto& [token, value] : records) {
+    try {
+      json rec = json::parse(value);
+      if (token.rfind("master:", 0) == 0) {
+        svc.catalog->publish_text(rec.at("store"), rec.at("key"), rec.at("text"));
+        continue;
+      }
+      PlaylistRequest req = parse_request(rec.at("request"));
+      auto cached = svc.state->get_source(rec.at("source").get<std::string>());
+      if (!cached) throw std::runtime_error("its probe is missing from the state");
+      auto media = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
+      EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
+                        rec.at("encoder").at("x264_params")};
+      size_t ti = rec.at("target");
+      RenditionSpec spec = make_rendition(*media, req, ti, enc);
+      if (spec.token != token) throw std::runtime_error("its token no longer matches (hlsfs changed?)");
+      auto tloc = svc.router.locate(req.targets.at(ti).uri + ".m3u8");
+      auto sloc = svc.router.locate(req.source_uri);
+      if (!tloc || !sloc) throw std::runtime_error("its store is no longer configured");
+      auto pub = std::make_shared<PublishedRendition>();
+      pub->spec = spec;
+      pub->media = media;
+      pub->store = tloc->store;
+      pub->dir = dir_of_key(tloc->key);
+      pub->source_store = sloc->store;
+      pub->source_key = sloc->key;
+      svc.catalog->publish(pub, media_playlist(spec));
+      ++restored;
+    } catch (const std::exception& e) {
+      HLSFS_LOG(warning, "playlist") << "playlist " << token << " not restored: " << e.what();
+    }
+  }
+  return restored;
+}
+
+}  // namespace hlsfs

@@ -1,0 +1,32 @@
+// GenerateVideoPlaylist inside the daemon: validate, probe (once per source
+// version, cached in the state store), plan, write the playlists into their
+// stores, record everything, publish into the catalog. Blocking: the playlist
+// actor runs it on a detached worker.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/services.h"
+
+namespace hlsfs {
+
+struct GenerateOutcome {
+  int status = 200;         // HTTP status
+  nlohmann::json body;      // IMM response, or {Code, Message}
+  // Segments to make ahead (InitialTranscode): token and [0, count).
+  std::vector<std::pair<std::string, uint32_t>> initial;
+};
+
+GenerateOutcome generate_playlist(Services& svc, const std::string& request_body);
+
+// At start: republish every recorded playlist (tokens recomputed and checked).
+// Returns how many renditions were restored; problems are logged.
+size_t restore_catalog(Services& svc);
+
+// Segments of a rendition covering the first `seconds` (a segment cut by the
+// limit is made whole); < 0 = all, 0 = none.
+uint32_t initial_segment_count(const RenditionSpec& r, double seconds);
+
+}  // namespace hlsfs

@@ -1,0 +1,137 @@
+#include "actors/segment_cache/segment_cache_actor.h"
+
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/segment_cache/segment_store.h"
+#include "actors/transcoder/job_queue.h"
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+namespace {
+
+using ready_promise = caf::typed_response_promise<int32_t, std::string, int64_t>;
+
+struct cache_state {
+  std::shared_ptr<Services> svc;
+  transcoder_actor transcoder;
+  gc_actor gc;
+  struct InFlight {
+    std::vector<ready_promise> waiters;  // readers
+    bool asked_on_demand = false, asked_background = false;
+  };
+  std::map<JobKey, InFlight> inflight;
+  uint64_t hits = 0, misses = 0;
+  static inline const char* name = "segment-cache";
+};
+
+using cache_pointer = segment_cache_actor::stateful_pointer<cache_state>;
+
+std::string describe(const Services& svc, const std::string& token, uint32_t n) {
+  auto r = svc.catalog->by_token(token);
+  if (!r) return token + "/" + std::to_string(n);
+  return r->store + "/" + r->dir + r->spec.segment_name(n);
+}
+
+// Asks the transcoder for (token, n) unless an equal or more urgent request
+// is already out (the transcoder merges a reader's request into a queued
+// prefetch of the same segment).
+void request_job(cache_pointer self, const std::string& token, uint32_t n, Priority p) {
+  JobKey key{token, n};
+  auto& f = self->state.inflight[key];
+  if (p == Priority::on_demand) {
+    if (f.asked_on_demand) return;
+    f.asked_on_demand = true;
+  } else {
+    if (f.asked_on_demand || f.asked_background) return;
+    f.asked_background = true;
+  }
+  self->request(self->state.transcoder, caf::infinite, transcode_atom::value, token, n, static_cast<int32_t>(p))
+      .then(
+          [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg) {
+            auto& st = self->state;
+            auto it = st.inflight.find(key);
+            if (it == st.inflight.end()) return;  // answered already (an upgraded request came back first)
+            if (err == ECANCELED) {  // a dropped prefetch
+              it->second.asked_background = false;
+              if (it->second.asked_on_demand) return;  // a reader's request is still out
+              st.inflight.erase(it);
+              return;
+            }
+            std::string path = st.svc->segments->path_of(token, n);
+            if (err == 0) {
+              st.svc->segments->record(token, n, size, sum);
+              HLSFS_LOG(info, "transcoder") << "made " << describe(*st.svc, token, n) << " (" << size << " bytes, "
+                                            << secs << " s)";
+            } else {
+              HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;
+            }
+            for (auto& w : it->second.waiters) w.deliver(err, path, size);
+            st.inflight.erase(it);
+          },
+          [=](caf::error& e) {
+            auto& st = self->state;
+            auto it = st.inflight.find(key);
+            if (it == st.inflight.end()) return;
+            for (auto& w : it->second.waiters) w.deliver(int32_t{EIO}, std::string{}, int64_t{0});
+            st.inflight.erase(it);
+          });
+}
+
+void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint32_t to, Priority p) {
+  auto r = self->state.svc->catalog->by_token(token);
+  if (!r) return;
+  to = std::min<uint32_t>(to, static_cast<uint32_t>(r->spec.plan.size()));
+  for (uint32_t i = from; i < to; ++i) {
+    JobKey key{token, i};
+    if (self->state.inflight.count(key) || self->state.svc->segments->present(token, i)) continue;
+    request_job(self, token, i, p);
+  }
+}
+
+}  // namespace
+
+segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
+                                        transcoder_actor transcoder, gc_actor gc) {
+  return sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
+    self->state.svc = svc;
+    self->state.transcoder = transcoder;
+    self->state.gc = gc;
+    return {
+        [=](get_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, std::string, int64_t> {
+          auto& st = self->state;
+          auto r = st.svc->catalog->by_token(token);
+          if (!r || n >= r->spec.plan.size()) return {int32_t{ENOENT}, std::string{}, int64_t{0}};
+          self->send(st.gc, touch_atom::value, token, n);
+          auto next = [&] {
+            prefetch(self, token, n + 1, n + 1 + static_cast<uint32_t>(st.svc->prefetch_segments), Priority::prefetch);
+          };
+          if (auto size = st.svc->segments->present(token, n)) {
+            ++st.hits;
+            next();
+            return {int32_t{0}, st.svc->segments->path_of(token, n), *size};
+          }
+          ++st.misses;
+          auto rp = self->make_response_promise<int32_t, std::string, int64_t>();
+          st.inflight[JobKey{token, n}].waiters.push_back(rp);
+          request_job(self, token, n, Priority::on_demand);
+          next();
+          return rp;
+        },
+        [=](prefetch_atom, const std::string& token, uint32_t from, uint32_t to, int32_t prio) {
+          prefetch(self, token, from, to, prio == 2 ? Priority::initial : Priority::prefetch);
+        },
+        [=](status_atom) -> std::string {
+          nlohmann::json j{{"hits", self->state.hits},
+                           {"misses", self->state.misses},
+                           {"in_flight", self->state.inflight.size()}};
+          return j.dump();
+        },
+    };
+  });
+}
+
+}  // namespace hlsfs

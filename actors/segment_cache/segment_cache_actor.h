@@ -1,0 +1,16 @@
+// The segment cache: answers "make sure segment (token, n) is on disk" —
+// at once when it is cached, else after the one transcode job for it (200
+// readers = 1 job). Records the made segment, its access time (through the GC
+// actor) and queues the next segments (prefetch).
+#pragma once
+#include <memory>
+
+#include "actors/messages.h"
+#include "actors/services.h"
+
+namespace hlsfs {
+
+segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
+                                        transcoder_actor transcoder, gc_actor gc);
+
+}  // namespace hlsfs

@@ -1,0 +1,51 @@
+#include "actors/storage/store_source.h"
+
+#include "actors/storage/backend.h"
+
+namespace hlsfs {
+
+std::shared_ptr<Backend> Services::backend(const std::string& store) const {
+  auto it = backends.find(store);
+  return it == backends.end() ? nullptr : it->second;
+}
+
+std::unique_ptr<SourceOpener> Services::source_opener() const { return std::make_unique<StoreSourceOpener>(*this); }
+
+std::pair<std::shared_ptr<Backend>, std::string> StoreSourceOpener::route(const std::string& uri) const {
+  auto loc = svc_.router.locate(uri);
+  if (!loc) throw MediaError(uri + ": no configured store holds this URI (" + svc_.router.describe() + ")");
+  auto b = svc_.backend(loc->store);
+  if (!b) throw MediaError(uri + ": store \"" + loc->store + "\" is not open");
+  return {b, loc->key};
+}
+
+SourceIdentity StoreSourceOpener::identify(const std::string& uri) {
+  auto [b, key] = route(uri);
+  std::optional<ObjectStat> st;
+  try {
+    st = b->stat(key);
+  } catch (const BackendError& e) {
+    throw MediaError(e.what());
+  }
+  if (!st) throw MediaError(uri + ": No such file or directory");
+  if (st->is_dir) throw MediaError(uri + ": is a directory, not a media file");
+  SourceIdentity id;
+  id.uri = uri;
+  id.size = st->size;
+  id.version = st->etag.empty() ? std::to_string(st->mtime_ns) : st->etag;
+  return id;
+}
+
+InputPtr StoreSourceOpener::open(const std::string& uri) {
+  auto [b, key] = route(uri);
+  std::optional<std::string> path;
+  try {
+    path = b->local_path(key);
+  } catch (const BackendError& e) {
+    throw MediaError(e.what());
+  }
+  if (path) return local_.open_path(*path);
+  throw MediaError(uri + ": object stores are read through the S3/OSS plugins (not built yet)");
+}
+
+}  // namespace hlsfs

@@ -1,0 +1,61 @@
+#include "actors/transcoder/job_queue.h"
+
+namespace hlsfs {
+
+const char* to_string(Priority p) {
+  switch (p) {
+    case Priority::on_demand: return "on-demand";
+    case Priority::prefetch: return "prefetch";
+    case Priority::initial: return "initial";
+  }
+  return "?";
+}
+
+bool JobQueue::push(const JobKey& key, Priority p) {
+  if (running_.count(key)) return false;
+  auto it = queued_.find(key);
+  if (it != queued_.end()) {
+    if (static_cast<int>(it->second.priority) <= static_cast<int>(p)) return false;
+    order_.erase({static_cast<int>(it->second.priority), it->second.seq, key});
+    it->second = Slot{p, seq_++};
+    order_.insert({static_cast<int>(p), it->second.seq, key});
+    return true;
+  }
+  Slot s{p, seq_++};
+  queued_.emplace(key, s);
+  order_.insert({static_cast<int>(p), s.seq, key});
+  return true;
+}
+
+std::optional<std::pair<JobKey, Priority>> JobQueue::pop() {
+  if (order_.empty()) return std::nullopt;
+  auto [prio, seq, key] = *order_.begin();
+  order_.erase(order_.begin());
+  queued_.erase(key);
+  running_.insert(key);
+  return std::make_pair(key, static_cast<Priority>(prio));
+}
+
+void JobQueue::finish(const JobKey& key) { running_.erase(key); }
+
+std::vector<JobKey> JobQueue::drop_prefetch_outside(const std::string& token, uint32_t from, uint32_t to) {
+  std::vector<JobKey> dropped;
+  for (auto it = queued_.lower_bound(JobKey{token, 0}); it != queued_.end() && it->first.token == token;) {
+    if (it->second.priority == Priority::prefetch && (it->first.segment < from || it->first.segment >= to)) {
+      order_.erase({static_cast<int>(it->second.priority), it->second.seq, it->first});
+      dropped.push_back(it->first);
+      it = queued_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return dropped;
+}
+
+size_t JobQueue::depth(Priority p) const {
+  size_t n = 0;
+  for (const auto& [k, s] : queued_) n += s.priority == p;
+  return n;
+}
+
+}  // namespace hlsfs

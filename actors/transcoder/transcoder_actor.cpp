@@ -1,0 +1,141 @@
+#include "actors/transcoder/transcoder_actor.h"
+
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/transcoder/job_queue.h"
+#include "actors/transcoder/segment_job.h"
+#include "daemon/http/metrics.h"
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+namespace {
+
+using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string>;
+
+worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
+  return {
+      [=](encode_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, int64_t, std::string, double, std::string> {
+        MadeSegment m = make_segment(*svc, token, n);
+        return {m.err, m.size, m.checksum, m.seconds, m.message};
+      },
+  };
+}
+
+struct scheduler_state {
+  std::shared_ptr<Services> svc;
+  JobQueue queue;
+  std::map<JobKey, std::vector<result_promise>> promises;
+  std::map<JobKey, std::pair<Priority, std::chrono::steady_clock::time_point>> started;
+  std::vector<worker_actor> idle;
+  static inline const char* name = "transcoder";
+};
+
+using scheduler_pointer = transcoder_actor::stateful_pointer<scheduler_state>;
+
+void update_gauges(scheduler_pointer self) {
+  if (auto* m = self->state.svc->metrics.get()) {
+    m->gauge("hlsfs_transcode_queue_depth", "Segment jobs waiting for a worker").set(static_cast<double>(self->state.queue.depth()));
+    m->gauge("hlsfs_transcode_running", "Segment jobs being made").set(static_cast<double>(self->state.queue.running()));
+  }
+}
+
+void dispatch(scheduler_pointer self) {
+  auto& st = self->state;
+  while (!st.idle.empty()) {
+    auto next = st.queue.pop();
+    if (!next) break;
+    auto [key, prio] = *next;
+    worker_actor w = st.idle.back();
+    st.idle.pop_back();
+    st.started[key] = {prio, std::chrono::steady_clock::now()};
+    HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
+    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment)
+        .then(
+            [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg) {
+              auto& s = self->state;
+              s.queue.finish(key);
+              s.started.erase(key);
+              s.idle.push_back(w);
+              if (auto* m = s.svc->metrics.get()) {
+                if (err == 0) {
+                  m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
+                  static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
+                  m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
+                } else {
+                  m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
+                }
+              }
+              for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg);
+              s.promises.erase(key);
+              dispatch(self);
+            },
+            [=](caf::error& e) {
+              auto& s = self->state;
+              s.queue.finish(key);
+              s.started.erase(key);
+              s.idle.push_back(w);
+              for (auto& p : s.promises[key]) p.deliver(int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e));
+              s.promises.erase(key);
+              dispatch(self);
+            });
+  }
+  update_gauges(self);
+}
+
+transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_ptr<Services> svc) {
+  self->state.svc = svc;
+  for (int i = 0; i < svc->workers; ++i) {
+    auto w = self->spawn<caf::detached + caf::linked>(worker, svc);
+    self->state.idle.push_back(w);
+  }
+  return {
+      [=](transcode_atom, const std::string& token, uint32_t n, int32_t prio) {
+        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string>();
+        JobKey key{token, n};
+        Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
+        self->state.promises[key].push_back(rp);
+        // A reader's request after a seek: the prefetch queued for the old
+        // position goes, so workers serve where the reader is.
+        if (p == Priority::on_demand) {
+          auto dropped =
+              self->state.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(svc->prefetch_segments) + 1);
+          for (const auto& d : dropped) {
+            for (auto& w : self->state.promises[d])
+              w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, std::string{"prefetch dropped after a seek"});
+            self->state.promises.erase(d);
+          }
+        }
+        self->state.queue.push(key, p);
+        dispatch(self);
+        return rp;
+      },
+      [=](status_atom) -> std::string {
+        nlohmann::json j;
+        auto& st = self->state;
+        j["workers"] = svc->workers;
+        j["queued"] = {{"on-demand", st.queue.depth(Priority::on_demand)},
+                       {"prefetch", st.queue.depth(Priority::prefetch)},
+                       {"initial", st.queue.depth(Priority::initial)}};
+        auto now = std::chrono::steady_clock::now();
+        j["running"] = nlohmann::json::array();
+        for (const auto& [key, info] : st.started)
+          j["running"].push_back({{"token", key.token},
+                                  {"segment", key.segment},
+                                  {"priority", to_string(info.first)},
+                                  {"seconds", std::chrono::duration<double>(now - info.second).count()}});
+        return j.dump();
+      },
+  };
+}
+
+}  // namespace
+
+transcoder_actor spawn_transcoder(caf::actor_system& sys, std::shared_ptr<Services> svc) {
+  return sys.spawn(scheduler, std::move(svc));
+}
+
+}  // namespace hlsfs

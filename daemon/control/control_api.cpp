@@ -1,0 +1,74 @@
+#include "daemon/control/control_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+namespace {
+
+HttpResponse json_reply(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse error_reply(int status, const std::string& code, const std::string& message) {
+  return json_reply(status, nlohmann::json{{"Code", code}, {"Message", message}}.dump());
+}
+
+}  // namespace
+
+HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
+  return [&sys, a](HttpRequest req, Responder respond) {
+    if (req.path == "/healthz") return respond(json_reply(200, R"({"Status":"ok"})"));
+    if (req.path == "/v1/GenerateVideoPlaylist") {
+      if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));
+      sys.spawn([=](caf::event_based_actor* self) {
+        self->request(a.playlist, caf::infinite, generate_atom::value, req.body)
+            .then(
+                [=](int32_t status, const std::string& body) {
+                  respond(json_reply(status, body));
+                  self->quit();
+                },
+                [=](caf::error& e) {
+                  respond(error_reply(500, "InternalError", self->system().render(e)));
+                  self->quit();
+                });
+      });
+      return;
+    }
+    if (req.path == "/v1/status") {
+      if (req.method != "GET") return respond(error_reply(405, "MethodNotAllowed", "use GET"));
+      sys.spawn([=](caf::event_based_actor* self) {
+        auto fail = [=](caf::error& e) {
+          respond(error_reply(500, "InternalError", self->system().render(e)));
+          self->quit();
+        };
+        self->request(a.transcoder, std::chrono::seconds(10), status_atom::value).then(
+            [=](const std::string& t) {
+              self->request(a.cache, std::chrono::seconds(10), status_atom::value).then(
+                  [=](const std::string& c) {
+                    self->request(a.gc, std::chrono::seconds(10), status_atom::value).then(
+                        [=](const std::string& g) {
+                          nlohmann::json j{{"transcoder", nlohmann::json::parse(t)},
+                                           {"segment_cache", nlohmann::json::parse(c)},
+                                           {"cache", nlohmann::json::parse(g)}};
+                          respond(json_reply(200, j.dump()));
+                          self->quit();
+                        },
+                        fail);
+                  },
+                  fail);
+            },
+            fail);
+      });
+      return;
+    }
+    respond(error_reply(404, "NotFound", "no such endpoint: " + req.method + " " + req.path));
+  };
+}
+
+}  // namespace hlsfs

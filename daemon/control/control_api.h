@@ -1,0 +1,21 @@
+// The control API: HTTP+JSON requests -> actor messages -> HTTP replies.
+//   POST /v1/GenerateVideoPlaylist   IMM request in, IMM response out
+//   GET  /v1/status                  queue, running jobs, cache bytes
+//   GET  /healthz                    200 when the daemon answers
+// Errors are IMM-style: {"Code": ..., "Message": ...} with a 4xx/5xx status.
+#pragma once
+#include "actors/messages.h"
+#include "daemon/http/http_server.h"
+
+namespace hlsfs {
+
+struct ControlActors {
+  playlist_actor playlist;
+  segment_cache_actor cache;
+  transcoder_actor transcoder;
+  gc_actor gc;
+};
+
+HttpHandler make_control_handler(caf::actor_system& sys, ControlActors actors);
+
+}  // namespace hlsfs

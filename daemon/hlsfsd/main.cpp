@@ -1,0 +1,207 @@
+// hlsfsd: the hlsfs daemon. Reads its YAML configuration, opens the stores
+// (plugins) and the state (RocksDB), starts the actors, serves the control API
+// and the metrics, mounts the filesystem, and runs in the foreground until
+// SIGTERM/SIGINT (systemd runs it as Type=notify).
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "actors/gc/gc_actor.h"
+#include "actors/playlist/playlist_actor.h"
+#include "actors/playlist/playlist_service.h"
+#include "actors/segment_cache/segment_cache_actor.h"
+#include "actors/segment_cache/segment_store.h"
+#include "actors/segment_cache/state_store.h"
+#include "actors/storage/atomic_file.h"
+#include "actors/storage/backend.h"
+#include "actors/transcoder/av_util.h"
+#include "actors/transcoder/transcoder_actor.h"
+#include "daemon/config/config.h"
+#include "daemon/control/control_api.h"
+#include "daemon/http/http_server.h"
+#include "daemon/http/metrics.h"
+#include "fuse/hlsfs_fuse.h"
+#include "hlsfs/log.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: hlsfsd [--config FILE]   (default /etc/hlsfs/hlsfs.yaml)\n"
+    "       hlsfsd --check-config [--config FILE]\n"
+    "Runs in the foreground; SIGTERM or SIGINT unmounts and stops.\n";
+
+std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
+  using namespace hlsfs;
+  auto svc = std::make_shared<Services>();
+  svc->cache_dir = cfg.cache_dir;
+  svc->encoder = EncoderConfig{cfg.preset, cfg.encoder_threads, cfg.x264_params};
+  svc->workers = cfg.workers;
+  svc->prefetch_segments = cfg.prefetch_segments;
+  std::vector<std::string> plugin_dirs = cfg.plugin_dirs.empty() ? Backend::default_plugin_dirs() : cfg.plugin_dirs;
+  std::vector<std::string> names;
+  for (const auto& s : cfg.stores) {
+    svc->backends[s.name] = Backend::load(plugin_dirs, s.plugin, s.name, s.options);
+    if (s.plugin == "local") svc->router.add_local(s.name, s.options.at("root"));
+    else if (s.options.count("bucket"))
+      svc->router.add_bucket(s.name, s.plugin == "oss" ? "oss" : "s3", s.options.at("bucket"),
+                             s.options.count("prefix") ? s.options.at("prefix") : "");
+    names.push_back(s.name);
+    HLSFS_LOG(info, "storage") << "store \"" << s.name << "\" (" << s.plugin << ") open";
+  }
+  make_dirs(cfg.state_dir);
+  make_dirs(cfg.cache_dir);
+  svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir));
+  svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
+  svc->catalog = std::make_shared<Catalog>(names);
+  svc->metrics = std::make_shared<MetricsRegistry>();
+  return svc;
+}
+
+void register_metrics(hlsfs::Services& svc) {
+  auto state = svc.state;
+  svc.metrics->gauge_callback("hlsfs_cache_bytes", "Bytes of segments in the local cache",
+                              [state] { return static_cast<double>(state->local_bytes()); });
+  svc.metrics->gauge_callback("hlsfs_cache_segments", "Segment records in the state",
+                              [state] { return static_cast<double>(state->segment_count()); });
+  auto catalog = svc.catalog;
+  svc.metrics->gauge_callback("hlsfs_renditions", "Published renditions",
+                              [catalog] { return static_cast<double>(catalog->rendition_count()); });
+  svc.metrics->counter("hlsfs_segments_transcoded_total", "Segments made");
+  svc.metrics->gauge("hlsfs_transcode_queue_depth", "Segment jobs waiting for a worker");
+  static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
+  svc.metrics->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets);
+}
+
+// Ready when the mount answers: a stat of the mountpoint goes through FUSE.
+bool mount_answers(const std::string& mountpoint) {
+  struct stat st {};
+  for (int i = 0; i < 100; ++i) {
+    if (stat(mountpoint.c_str(), &st) == 0 && st.st_ino == 1) return true;
+    usleep(50 * 1000);
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hlsfs;
+  std::string config_path = "/etc/hlsfs/hlsfs.yaml";
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) config_path = argv[++i];
+    else if (a == "--check-config") check_only = true;
+    else if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    } else {
+      std::cerr << "hlsfsd: unknown argument " << a << "\n" << kUsage;
+      return 2;
+    }
+  }
+  Config cfg;
+  try {
+    cfg = load_config(config_path);
+  } catch (const ConfigError& e) {
+    std::cerr << "hlsfsd: " << e.what() << "\n";
+    return 2;
+  }
+  if (check_only) {
+    std::cout << "configuration " << config_path << " is valid\n";
+    return 0;
+  }
+  set_log_level(parse_log_level(cfg.log_level));
+  quiet_libav_logs();
+
+  // Signals go to this thread only (sigwait below); every thread started
+  // from here inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&sigs, s);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::shared_ptr<Services> svc;
+  try {
+    svc = build_services(cfg);
+  } catch (const std::exception& e) {
+    HLSFS_LOG(error, "hlsfsd") << e.what();
+    return 1;
+  }
+  register_metrics(*svc);
+  size_t restored = restore_catalog(*svc);
+  HLSFS_LOG(info, "hlsfsd") << "state " << cfg.state_dir << ": " << restored << " renditions, "
+                            << svc->state->segment_count() << " segments (" << svc->state->local_bytes()
+                            << " bytes) in " << cfg.cache_dir;
+
+  caf::actor_system_config caf_cfg;
+  caf_cfg.set("scheduler.max-threads", static_cast<size_t>(4));
+  caf::actor_system sys{caf_cfg};
+  auto gc = spawn_gc(sys, svc);
+  auto transcoder = spawn_transcoder(sys, svc);
+  auto cache = spawn_segment_cache(sys, svc, transcoder, gc);
+  auto playlist = spawn_playlist(sys, svc, cache);
+
+  int rc = 0;
+  {
+    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc}), "control");
+    std::unique_ptr<HttpServer> metrics_server;
+    FuseMount mount(sys, svc, cache, cfg.mount, cfg.allow_other);
+    try {
+      control.listen_unix(cfg.control_socket, 0660);
+      if (cfg.control_listen.enabled()) control.listen_tcp(cfg.control_listen.host, cfg.control_listen.port);
+      control.start();
+      if (cfg.metrics_listen.enabled()) {
+        auto registry = svc->metrics;
+        metrics_server = std::make_unique<HttpServer>(
+            [registry](HttpRequest req, Responder respond) {
+              HttpResponse r;
+              if (req.path != "/metrics") {
+                r.status = 404;
+                r.body = R"({"Code":"NotFound","Message":"see /metrics"})";
+              } else {
+                r.content_type = kMetricsContentType;
+                r.body = registry->render();
+              }
+              respond(std::move(r));
+            },
+            "metrics");
+        metrics_server->listen_tcp(cfg.metrics_listen.host, cfg.metrics_listen.port);
+        metrics_server->start();
+      }
+      mount.start();
+      if (!mount_answers(cfg.mount)) throw std::runtime_error("the mount at " + cfg.mount + " does not answer");
+      HLSFS_LOG(info, "hlsfsd") << "ready: mount " << cfg.mount << ", control unix:" << cfg.control_socket
+                                << (cfg.control_listen.enabled() ? ", http://" + cfg.control_listen.str() : "")
+                                << (cfg.metrics_listen.enabled() ? ", metrics http://" + cfg.metrics_listen.str() + "/metrics" : "");
+      sd_notify(0, "READY=1");
+      while (true) {
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        if (sig == SIGHUP) {
+          HLSFS_LOG(info, "hlsfsd") << "SIGHUP: nothing to reload yet";
+          continue;
+        }
+        HLSFS_LOG(info, "hlsfsd") << "signal " << strsignal(sig) << ": stopping";
+        break;
+      }
+    } catch (const std::exception& e) {
+      HLSFS_LOG(error, "hlsfsd") << e.what();
+      rc = 1;
+    }
+    sd_notify(0, "STOPPING=1");
+    mount.stop();
+    control.stop();
+    if (metrics_server) metrics_server->stop();
+  }
+  anon_send_exit(playlist, caf::exit_reason::user_shutdown);
+  anon_send_exit(cache, caf::exit_reason::user_shutdown);
+  anon_send_exit(transcoder, caf::exit_reason::user_shutdown);
+  anon_send_exit(gc, caf::exit_reason::user_shutdown);
+  return rc;
+}

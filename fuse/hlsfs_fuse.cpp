@@ -1,0 +1,330 @@
+#define FUSE_USE_VERSION 34
+#include "fuse/hlsfs_fuse.h"
+
+#include <fcntl.h>
+#include <fuse3/fuse_lowlevel.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "actors/segment_cache/segment_store.h"
+#include "actors/segment_cache/state_store.h"
+#include "actors/storage/atomic_file.h"
+#include "daemon/http/metrics.h"
+#include "fuse/inode_table.h"
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+namespace {
+// Segments never change under a name (the token names the bytes): the
+// kernel may keep their attributes. Playlists may be rewritten: short.
+constexpr double kSegmentTimeout = 3600.0;
+constexpr double kTextTimeout = 1.0;
+
+std::string join(const std::string& dir, const char* name) { return dir.empty() ? name : dir + "/" + name; }
+}  // namespace
+
+struct FuseMount::Impl {
+  caf::actor_system& sys;
+  std::shared_ptr<Services> svc;
+  segment_cache_actor cache;
+  bool allow_other;
+  InodeTable inodes;
+  fuse_session* se = nullptr;
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+
+  Impl(caf::actor_system& s, std::shared_ptr<Services> v, segment_cache_actor c, bool ao)
+      : sys(s), svc(std::move(v)), cache(std::move(c)), allow_other(ao) {}
+
+  void count(const char* op) {
+    if (auto* m = svc->metrics.get()) m->counter("hlsfs_fuse_requests_total", "FUSE requests by operation", {{"op", op}}).inc();
+  }
+
+  struct stat attr_of(uint64_t ino, const CatalogEntry& e, int64_t size) const {
+    struct stat st {};
+    st.st_ino = ino;
+    st.st_uid = uid;
+    st.st_gid = gid;
+    st.st_nlink = 1;
+    if (e.kind == CatalogEntry::directory) {
+      st.st_mode = S_IFDIR | 0555;
+      st.st_nlink = 2;
+    } else {
+      st.st_mode = S_IFREG | 0444;
+      st.st_size = size;
+      st.st_blocks = (size + 511) / 512;
+    }
+    return st;
+  }
+
+  double timeout_of(const CatalogEntry& e) const {
+    return e.kind == CatalogEntry::segment_file ? kSegmentTimeout : kTextTimeout;
+  }
+
+  // Asks the segment cache for (token, n) and calls done(err, path, size) from
+  // an actor when it answers: FUSE's thread returns at once.
+  template <class Done>
+  void ensure_segment(const CatalogEntry& e, Done done) {
+    std::string token = e.rendition->spec.token;
+    uint32_t n = e.segment;
+    auto cache_handle = cache;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(cache_handle, caf::infinite, get_atom::value, token, n)
+          .then(
+              [=](int32_t err, const std::string& path, int64_t size) {
+                done(err, path, size);
+                self->quit();
+              },
+              [=](caf::error&) {
+                done(EIO, std::string{}, int64_t{0});
+                self->quit();
+              });
+    });
+  }
+
+  // Answers a lookup or getattr for a resolved path.
+  void answer_entry(fuse_req_t req, uint64_t ino, const CatalogEntry& e, bool as_entry) {
+    auto reply = [=](int64_t size) {
+      struct stat st = attr_of(ino, e, size);
+      if (as_entry) {
+        fuse_entry_param p{};
+        p.ino = ino;
+        p.attr = st;
+        p.attr_timeout = p.entry_timeout = timeout_of(e);
+        fuse_reply_entry(req, &p);
+      } else {
+        fuse_reply_attr(req, &st, timeout_of(e));
+      }
+    };
+    switch (e.kind) {
+      case CatalogEntry::none:
+        fuse_reply_err(req, ENOENT);
+        return;
+      case CatalogEntry::directory:
+        reply(0);
+        return;
+      case CatalogEntry::text_file:
+        reply(static_cast<int64_t>(e.text->size()));
+        return;
+      case CatalogEntry::segment_file:
+        if (auto size = svc->segments->present(e.rendition->spec.token, e.segment)) {
+          reply(*size);
+          return;
+        }
+        // Not made yet: its size is known once it is made (a few seconds).
+        ensure_segment(e, [=](int32_t err, const std::string&, int64_t size) {
+          if (err) {
+            fuse_reply_err(req, err == ENOENT ? ENOENT : EIO);
+          } else {
+            reply(size);
+          }
+        });
+        return;
+    }
+  }
+};
+
+namespace {
+
+FuseMount::Impl* impl_of(fuse_req_t req) { return static_cast<FuseMount::Impl*>(fuse_req_userdata(req)); }
+
+void op_init(void*, fuse_conn_info* conn) {
+  // Zero-copy reads of cached segments: the kernel splices from our file.
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  if (conn->capable & FUSE_CAP_SPLICE_MOVE) conn->want |= FUSE_CAP_SPLICE_MOVE;
+}
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  auto* m = impl_of(req);
+  m->count("lookup");
+  auto dir = m->inodes.path_of(parent);
+  if (!dir) return (void)fuse_reply_err(req, ENOENT);
+  std::string path = join(*dir, name);
+  CatalogEntry e = m->svc->catalog->resolve(path);
+  if (e.kind == CatalogEntry::none) return (void)fuse_reply_err(req, ENOENT);
+  m->answer_entry(req, m->inodes.id_of(path), e, true);
+}
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  auto* m = impl_of(req);
+  m->count("getattr");
+  auto path = m->inodes.path_of(ino);
+  if (!path) return (void)fuse_reply_err(req, ENOENT);
+  m->answer_entry(req, ino, m->svc->catalog->resolve(*path), false);
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  auto* m = impl_of(req);
+  m->count("open");
+  if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EROFS);
+  auto path = m->inodes.path_of(ino);
+  if (!path) return (void)fuse_reply_err(req, ENOENT);
+  CatalogEntry e = m->svc->catalog->resolve(*path);
+  if (e.kind == CatalogEntry::text_file) {
+    fi->fh = 0;
+    fi->direct_io = 1;  // size may change when a playlist is rewritten
+    return (void)fuse_reply_open(req, fi);
+  }
+  if (e.kind != CatalogEntry::segment_file) return (void)fuse_reply_err(req, e.kind == CatalogEntry::none ? ENOENT : EISDIR);
+  // Through the segment cache even when cached: it records the access and
+  // queues the next segments.
+  fuse_file_info info = *fi;
+  m->ensure_segment(e, [req, info](int32_t err, const std::string& file, int64_t) {
+    if (err) return (void)fuse_reply_err(req, err == ENOENT ? ENOENT : EIO);
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return (void)fuse_reply_err(req, EIO);  // evicted in between: the reader retries
+    fuse_file_info reply = info;
+    reply.fh = static_cast<uint64_t>(fd) + 1;  // 0 means "a text file"
+    reply.keep_cache = 1;  // same name, same bytes
+    if (fuse_reply_open(req, &reply) == -ENOENT) close(fd);  // the caller went away
+  });
+}
+
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  auto* m = impl_of(req);
+  m->count("read");
+  if (fi->fh == 0) {
+    auto path = m->inodes.path_of(ino);
+    CatalogEntry e = path ? m->svc->catalog->resolve(*path) : CatalogEntry{};
+    if (e.kind != CatalogEntry::text_file) return (void)fuse_reply_err(req, ENOENT);
+    const std::string& t = *e.text;
+    if (off >= static_cast<off_t>(t.size())) return (void)fuse_reply_buf(req, nullptr, 0);
+    return (void)fuse_reply_buf(req, t.data() + off, std::min(size, t.size() - static_cast<size_t>(off)));
+  }
+  fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  buf.buf[0].fd = static_cast<int>(fi->fh - 1);
+  buf.buf[0].pos = off;
+  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  if (fi->fh) close(static_cast<int>(fi->fh - 1));
+  fuse_reply_err(req, 0);
+}
+
+void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  auto* m = impl_of(req);
+  m->count("opendir");
+  auto path = m->inodes.path_of(ino);
+  if (!path || m->svc->catalog->resolve(*path).kind != CatalogEntry::directory)
+    return (void)fuse_reply_err(req, ENOTDIR);
+  fuse_reply_open(req, fi);
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  auto* m = impl_of(req);
+  m->count("readdir");
+  auto path = m->inodes.path_of(ino);
+  if (!path) return (void)fuse_reply_err(req, ENOENT);
+  // Directories, playlists, and the segments that exist now.
+  std::vector<std::pair<std::string, bool>> names{{".", true}, {"..", true}};
+  for (const auto& c : m->svc->catalog->list(*path)) names.emplace_back(c.name, c.kind == CatalogEntry::directory);
+  for (const auto& r : m->svc->catalog->renditions_in(*path)) {
+    try {
+      m->svc->state->for_each_segment(r->spec.token, [&](const std::string&, uint32_t n, const SegmentRecord& rec) {
+        if (rec.where & 1) names.emplace_back(r->spec.segment_name(n), false);
+        return true;
+      });
+    } catch (const std::exception& e) {
+      HLSFS_LOG(warning, "fuse") << "readdir " << *path << ": " << e.what();
+    }
+  }
+  std::vector<char> out(size);
+  size_t used = 0;
+  for (size_t i = static_cast<size_t>(off); i < names.size(); ++i) {
+    struct stat st {};
+    st.st_mode = names[i].second ? S_IFDIR : S_IFREG;
+    st.st_ino = m->inodes.id_of(names[i].first == "." || names[i].first == ".." ? *path : join(*path, names[i].first.c_str()));
+    size_t need = fuse_add_direntry(req, out.data() + used, size - used, names[i].first.c_str(), &st,
+                                    static_cast<off_t>(i + 1));
+    if (need > size - used) break;
+    used += need;
+  }
+  fuse_reply_buf(req, out.data(), used);
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t) {
+  auto* m = impl_of(req);
+  struct statvfs st {};
+  if (statvfs(m->svc->cache_dir.c_str(), &st) != 0) return (void)fuse_reply_err(req, errno);
+  st.f_flag |= ST_RDONLY;
+  fuse_reply_statfs(req, &st);
+}
+
+}  // namespace
+
+bool clean_stale_mount(const std::string& mountpoint) {
+  struct stat st {};
+  if (stat(mountpoint.c_str(), &st) == 0 || errno != ENOTCONN) return false;
+  // "Transport endpoint is not connected": a FUSE mount whose daemon died.
+  if (umount2(mountpoint.c_str(), MNT_DETACH) == 0) return true;
+  std::string cmd = "fusermount3 -u -z '" + mountpoint + "' 2>/dev/null";
+  return system(cmd.c_str()) == 0;
+}
+
+FuseMount::FuseMount(caf::actor_system& sys, std::shared_ptr<Services> svc, segment_cache_actor cache,
+                     std::string mountpoint, bool allow_other)
+    : impl_(std::make_unique<Impl>(sys, std::move(svc), std::move(cache), allow_other)),
+      mountpoint_(std::move(mountpoint)) {}
+
+FuseMount::~FuseMount() { stop(); }
+
+void FuseMount::start() {
+  if (clean_stale_mount(mountpoint_)) HLSFS_LOG(warning, "fuse") << "cleaned a stale mount at " << mountpoint_;
+  make_dirs(mountpoint_);
+  static const fuse_lowlevel_ops ops = [] {
+    fuse_lowlevel_ops o{};
+    o.init = op_init;
+    o.lookup = op_lookup;
+    o.getattr = op_getattr;
+    o.open = op_open;
+    o.read = op_read;
+    o.release = op_release;
+    o.opendir = op_opendir;
+    o.readdir = op_readdir;
+    o.statfs = op_statfs;
+    return o;
+  }();
+  std::vector<std::string> argv_s{"hlsfsd", "-o", "ro", "-o", "fsname=hlsfs", "-o", "subtype=hlsfs",
+                                  "-o", "default_permissions"};
+  if (impl_->allow_other) argv_s.insert(argv_s.end(), {"-o", "allow_other"});
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  impl_->se = fuse_session_new(&args, &ops, sizeof ops, impl_.get());
+  fuse_opt_free_args(&args);
+  if (!impl_->se) throw std::runtime_error("cannot create the FUSE session (is /dev/fuse available?)");
+  if (fuse_session_mount(impl_->se, mountpoint_.c_str()) != 0) {
+    fuse_session_destroy(impl_->se);
+    impl_->se = nullptr;
+    throw std::runtime_error("cannot mount " + mountpoint_ +
+                             " (FUSE: is fuse3 installed, and user_allow_other set in /etc/fuse.conf?)");
+  }
+  loop_ = std::thread([this] {
+    fuse_loop_config cfg{};
+    cfg.clone_fd = 1;
+    cfg.max_idle_threads = 16;
+    int rc = fuse_session_loop_mt(impl_->se, &cfg);
+    if (rc != 0) HLSFS_LOG(warning, "fuse") << "session loop ended with " << rc;
+  });
+  HLSFS_LOG(info, "fuse") << "mounted " << mountpoint_;
+}
+
+void FuseMount::stop() {
+  if (!impl_ || !impl_->se) return;
+  fuse_session_exit(impl_->se);
+  fuse_session_unmount(impl_->se);  // wakes the loop: /dev/fuse reads fail
+  if (loop_.joinable()) loop_.join();
+  fuse_session_destroy(impl_->se);
+  impl_->se = nullptr;
+  HLSFS_LOG(info, "fuse") << "unmounted " << mountpoint_;
+}
+
+}  // namespace hlsfs

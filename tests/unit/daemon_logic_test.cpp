@@ -1,0 +1,162 @@
+// Pure logic of the daemon: routing URIs to stores, the catalog behind the
+// mount, the transcoder's queue, the configuration file.
+#include <gtest/gtest.h>
+
+#include "actors/playlist/catalog.h"
+#include "actors/playlist/playlist_service.h"
+#include "actors/storage/store_router.h"
+#include "actors/transcoder/job_queue.h"
+#include "daemon/config/config.h"
+
+using namespace hlsfs;
+
+TEST(StoreRouter, LongestLocalRootWinsAndEscapesAreRefused) {
+  StoreRouter r;
+  r.add_local("media", "/srv/media");
+  r.add_local("hot", "/srv/media/hot/");
+  r.add_bucket("cloud", "s3", "videos", "lib");
+  auto a = r.locate("file:///srv/media/movies/a.mp4");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->store, "media");
+  EXPECT_EQ(a->key, "movies/a.mp4");
+  auto b = r.locate("file:///srv/media/hot/b.mkv");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->store, "hot");
+  EXPECT_EQ(b->key, "b.mkv");
+  auto c = r.locate("s3://videos/lib/x/y.mp4");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->store, "cloud");
+  EXPECT_EQ(c->key, "x/y.mp4");
+  EXPECT_FALSE(r.locate("file:///srv/mediax/a.mp4"));
+  EXPECT_FALSE(r.locate("file:///srv/media/../etc/passwd"));
+  EXPECT_FALSE(r.locate("file:///srv/media/a//b.mp4"));
+  EXPECT_FALSE(r.locate("oss://videos/lib/x.mp4"));
+  EXPECT_EQ(*r.uri_of({"media", "out/a.m3u8"}), "file:///srv/media/out/a.m3u8");
+}
+
+TEST(Catalog, SegmentNamesParseStrictly) {
+  std::string tok(32, 'a');
+  auto s = Catalog::parse_segment_name("720p-x-" + tok + "-12.ts");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->prefix, "720p-x");
+  EXPECT_EQ(s->token, tok);
+  EXPECT_EQ(s->index, 12u);
+  EXPECT_FALSE(Catalog::parse_segment_name("720p-" + tok + "-012.ts"));  // one spelling per segment
+  EXPECT_FALSE(Catalog::parse_segment_name("720p-" + tok + "-1.tsx"));
+  EXPECT_FALSE(Catalog::parse_segment_name("720p-" + std::string(32, 'g') + "-1.ts"));
+  EXPECT_FALSE(Catalog::parse_segment_name(tok + "-1.ts"));
+}
+
+TEST(Catalog, ResolvesPlaylistsDirectoriesAndSegments) {
+  Catalog c({"media", "empty"});
+  auto r = std::make_shared<PublishedRendition>();
+  r->spec.target_uri = "file:///srv/media/out/movie/720p";
+  r->spec.token = std::string(32, 'b');
+  r->spec.plan = SegmentPlan(Rational{1, 25}, {0, 50, 100, 150});
+  r->store = "media";
+  r->dir = "out/movie/";
+  c.publish(r, "#EXTM3U\n");
+  c.publish_text("media", "out/master.m3u8", "#EXTM3U master\n");
+  EXPECT_EQ(c.resolve("").kind, CatalogEntry::directory);
+  EXPECT_EQ(c.resolve("media").kind, CatalogEntry::directory);
+  EXPECT_EQ(c.resolve("empty").kind, CatalogEntry::directory);
+  EXPECT_EQ(c.resolve("media/out").kind, CatalogEntry::directory);
+  EXPECT_EQ(c.resolve("media/out/movie").kind, CatalogEntry::directory);
+  auto pl = c.resolve("media/out/movie/720p.m3u8");
+  ASSERT_EQ(pl.kind, CatalogEntry::text_file);
+  EXPECT_EQ(*pl.text, "#EXTM3U\n");
+  auto seg = c.resolve("media/out/movie/720p-" + r->spec.token + "-2.ts");
+  ASSERT_EQ(seg.kind, CatalogEntry::segment_file);
+  EXPECT_EQ(seg.segment, 2u);
+  EXPECT_EQ(c.resolve("media/out/movie/720p-" + r->spec.token + "-3.ts").kind, CatalogEntry::none);  // past the end
+  EXPECT_EQ(c.resolve("media/out/720p-" + r->spec.token + "-1.ts").kind, CatalogEntry::none);        // wrong dir
+  EXPECT_EQ(c.resolve("media/out/movie/480p-" + r->spec.token + "-1.ts").kind, CatalogEntry::none);  // wrong prefix
+  EXPECT_EQ(c.resolve("media/nothing").kind, CatalogEntry::none);
+  auto root = c.list("");
+  ASSERT_EQ(root.size(), 2u);
+  auto out = c.list("media/out");
+  ASSERT_EQ(out.size(), 2u);  // movie/ and master.m3u8
+  EXPECT_EQ(c.renditions_in("media/out/movie").size(), 1u);
+  EXPECT_EQ(c.by_token(r->spec.token), r);
+}
+
+TEST(JobQueue, PriorityOrderDedupeAndUpgrade) {
+  JobQueue q;
+  EXPECT_TRUE(q.push({"t", 5}, Priority::initial));
+  EXPECT_TRUE(q.push({"t", 3}, Priority::prefetch));
+  EXPECT_TRUE(q.push({"t", 9}, Priority::on_demand));
+  EXPECT_FALSE(q.push({"t", 9}, Priority::prefetch));  // queued at a higher priority already
+  EXPECT_TRUE(q.push({"t", 5}, Priority::on_demand));  // upgraded: a reader asks
+  auto a = q.pop();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->first.segment, 9u);
+  auto b = q.pop();
+  EXPECT_EQ(b->first.segment, 5u);
+  EXPECT_EQ(b->second, Priority::on_demand);
+  EXPECT_FALSE(q.push({"t", 5}, Priority::on_demand));  // running: one job per segment
+  EXPECT_TRUE(q.is_running({"t", 5}));
+  q.finish({"t", 5});
+  EXPECT_FALSE(q.is_running({"t", 5}));
+  EXPECT_EQ(q.pop()->first.segment, 3u);
+  EXPECT_FALSE(q.pop());
+}
+
+TEST(JobQueue, ASeekDropsThePrefetchOfTheOldPosition) {
+  JobQueue q;
+  for (uint32_t i = 1; i <= 4; ++i) q.push({"t", i}, Priority::prefetch);
+  q.push({"t", 2}, Priority::on_demand);
+  q.push({"u", 1}, Priority::prefetch);
+  auto dropped = q.drop_prefetch_outside("t", 20, 23);
+  EXPECT_EQ(dropped.size(), 3u);           // 1, 3, 4 (2 is a reader's now)
+  EXPECT_TRUE(q.is_queued({"t", 2}));
+  EXPECT_TRUE(q.is_queued({"u", 1}));      // other playlists keep theirs
+  EXPECT_EQ(q.depth(), 2u);
+}
+
+TEST(Config, ParsesTheDocumentedKeysAndRefusesTypos) {
+  Config c = parse_config(R"(
+mount: /srv/hlsfs/
+state_dir: /var/lib/hlsfs
+cache_dir: /var/cache/hlsfs
+control: {socket: /run/hlsfs/control.sock, listen: 127.0.0.1:9479}
+metrics: {listen: 127.0.0.1:9480}
+transcoder: {workers: 3, preset: faster, prefetch_segments: 4}
+stores:
+  media: {plugin: local, root: /srv/media/}
+)", "test.yaml");
+  EXPECT_EQ(c.mount, "/srv/hlsfs");
+  EXPECT_EQ(c.workers, 3);
+  EXPECT_EQ(c.preset, "faster");
+  EXPECT_EQ(c.prefetch_segments, 4);
+  EXPECT_EQ(c.control_listen.port, 9479);
+  ASSERT_EQ(c.stores.size(), 1u);
+  EXPECT_EQ(c.stores[0].options.at("root"), "/srv/media");
+  auto err = [](const std::string& yaml) -> std::string {
+    try {
+      parse_config(yaml, "f.yaml");
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(err("mount: /m\nstores: {m: {plugin: local, root: /x}}\ntranscodr: {}\n"), "f.yaml: transcodr: unknown key");
+  EXPECT_EQ(err("stores: {m: {plugin: local, root: /x}}\ntranscoder: {workers: 0}\n"),
+            "f.yaml: transcoder.workers: must be between 1 and 64");
+  EXPECT_EQ(err("stores: {m: {plugin: local, root: x}}\n"),
+            "f.yaml: stores.m.root: a local store needs an absolute root directory");
+  EXPECT_EQ(err("mount: /m\n"), "f.yaml: stores: needs at least one store, e.g. media: {plugin: local, root: /srv/media}");
+  EXPECT_NE(err("stores: [\n"), "");
+  EXPECT_EQ(err("stores: {m: {plugin: local, root: /x}}\ntranscoder: {preset: turbo}\n"),
+            "f.yaml: transcoder.preset: unknown x264 preset \"turbo\"");
+}
+
+TEST(InitialTranscode, SegmentsCoveringTheFirstSeconds) {
+  RenditionSpec r;
+  r.plan = SegmentPlan(Rational{1, 25}, {0, 50, 100, 150, 400, 650, 900});  // 0,2,4,6,16,26,36 s
+  EXPECT_EQ(initial_segment_count(r, 0), 0u);
+  EXPECT_EQ(initial_segment_count(r, 6), 3u);
+  EXPECT_EQ(initial_segment_count(r, 7), 4u);  // a segment cut by the limit is made whole
+  EXPECT_EQ(initial_segment_count(r, 36), 6u);
+  EXPECT_EQ(initial_segment_count(r, -1), 6u);
+  EXPECT_EQ(initial_segment_count(r, 1000), 6u);
+}
