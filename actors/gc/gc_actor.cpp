@@ -41,7 +41,6 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
   return sys.spawn([=](gc_actor::stateful_pointer<gc_state> self) -> gc_actor::behavior_type {
     self->state.svc = svc;
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
-    self->attach_functor([=](const caf::error&) { flush(self); });
     return {
         [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },
         [=](flush_atom) {

@@ -211,6 +211,10 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   }
 
   nlohmann::json params = canonical_target(t);
+  // The output location is part of the identity: two targets with the same
+  // parameters in two directories are two renditions (state and mount key
+  // segments by token).
+  params["URI"] = t.uri;
   params["SourceStartTime"] = req.source_start_time;
   params["SourceDuration"] = req.source_duration;
   params["Encoder"] = enc.fingerprint();

@@ -31,8 +31,20 @@ inline int av_check(int err, const std::string& what) {
   return err;
 }
 
+// What an opener attaches to an input it feeds through custom I/O (its
+// AVIOContext and whatever backs it). libav never frees custom I/O, so the
+// opener sets AVFMT_FLAG_CUSTOM_IO, stores this in AVFormatContext::opaque,
+// and InputCloser deletes it once the demuxer is closed.
+struct CustomInput {
+  virtual ~CustomInput() = default;
+};
+
 struct InputCloser {
-  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
+  void operator()(AVFormatContext* f) const {
+    CustomInput* custom = (f->flags & AVFMT_FLAG_CUSTOM_IO) ? static_cast<CustomInput*>(f->opaque) : nullptr;
+    avformat_close_input(&f);
+    delete custom;
+  }
 };
 struct CodecCloser {
   void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }

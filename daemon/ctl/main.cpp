@@ -4,15 +4,20 @@
 #include <string>
 
 #include "actors/transcoder/av_util.h"
+#include "daemon/ctl/remote.h"
 #include "daemon/ctl/render.h"
 
 namespace {
 
 const char* kUsage =
-    "usage: hlsfsctl render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
-    "                       [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
-    "  render   GenerateVideoPlaylist for file:/// URIs without a daemon: writes the playlists\n"
-    "           and the chosen segments, prints the IMM response JSON.\n";
+    "usage: hlsfsctl [--config FILE | --endpoint unix:/path|http://host:port] COMMAND ...\n"
+    "  generate REQUEST.json   GenerateVideoPlaylist on the running daemon; prints the IMM response\n"
+    "  status [--json]         queue, running jobs, cache\n"
+    "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
+    "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
+    "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
+    "                          playlists and the chosen segments, prints the IMM response JSON\n"
+    "--config defaults to /etc/hlsfs/hlsfs.yaml (the daemon's: its control.socket is used).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "error: " << msg << "\n" << kUsage;
@@ -35,11 +40,34 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
-  std::string cmd = argv[1];
+  std::string config_path = "/etc/hlsfs/hlsfs.yaml", endpoint;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "--endpoint") && i + 1 < argc) (a == "--config" ? config_path : endpoint) = argv[++i];
+    else break;
+  }
+  if (i >= argc) return usage_error("no command");
+  std::string cmd = argv[i++];
+  if (cmd == "generate" || cmd == "status") {
+    try {
+      std::string ep = hlsfs::control_endpoint(config_path, endpoint);
+      if (cmd == "generate") {
+        if (i + 1 != argc) return usage_error("generate needs exactly one REQUEST.json");
+        return hlsfs::run_generate(ep, argv[i]);
+      }
+      bool as_json = i < argc && std::string(argv[i]) == "--json";
+      if (argc - i > (as_json ? 1 : 0)) return usage_error("status takes only --json");
+      return hlsfs::run_status(ep, as_json);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (cmd != "render") return usage_error("unknown command \"" + cmd + "\"");
   hlsfs::RenderOptions opt;
   try {
-    for (int i = 2; i < argc; ++i) {
+    for (; i < argc; ++i) {
       std::string a = argv[i];
       auto value = [&]() -> const char* {
         if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");

@@ -199,6 +199,12 @@ int main(int argc, char** argv) {
     control.stop();
     if (metrics_server) metrics_server->stop();
   }
+  {
+    // Last access times to disk: a flush, then a request answered after it.
+    caf::scoped_actor self{sys};
+    self->send(gc, flush_atom::value);
+    self->request(gc, std::chrono::seconds(5), status_atom::value).receive([](const std::string&) {}, [](caf::error&) {});
+  }
   anon_send_exit(playlist, caf::exit_reason::user_shutdown);
   anon_send_exit(cache, caf::exit_reason::user_shutdown);
   anon_send_exit(transcoder, caf::exit_reason::user_shutdown);

@@ -100,6 +100,10 @@ TEST(Token, ChangesWithParametersSourceVersionAndEncoder) {
   changed.source.version = "1700000001";  // the file was modified
   EXPECT_NE(t1, make_rendition(changed, request(), 0, EncoderConfig{}).token);
   EXPECT_NE(t1, make_rendition(m, request(), 0, EncoderConfig{"medium", 2}).token);
+  // Same parameters written to another place: another rendition.
+  PlaylistRequest elsewhere = request();
+  elsewhere.targets[0].uri = "file:///other/v";
+  EXPECT_NE(t1, make_rendition(m, elsewhere, 0, EncoderConfig{}).token);
 }
 
 TEST(Rendition, MissingStreamsDegradeOrFailClearly) {

@@ -1,0 +1,76 @@
+// One opened store (local directory, S3 bucket, OSS bucket) behind the C
+// plugin ABI of include/hlsfs/backend.h: loads the plugin, opens the store,
+// and turns the plugin's -errno + message into exceptions that name the store.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hlsfs/backend.h"
+
+namespace hlsfs {
+
+// what() is one line: `store "media": movies/a.mp4: No such file or directory`.
+struct BackendError : std::runtime_error {
+  int code;  // -errno (-ENOENT, -EACCES, -EIO, ...)
+  BackendError(int code, const std::string& msg) : std::runtime_error(msg), code(code) {}
+};
+
+struct ObjectStat {
+  int64_t size = 0;
+  int64_t mtime_ns = 0;  // 0 when unknown
+  std::string etag;      // "" for local files
+  bool is_dir = false;
+};
+
+class Backend {  // thread-safe: every call goes straight to the (thread-safe) plugin
+ public:
+  // dlopen()s libhlsfs-backend-<plugin>.so from the first of plugin_dirs that
+  // has it, checks the ABI version and opens the store with `config` (the
+  // store's YAML mapping as strings). BackendError names the store and the
+  // plugin file(s) tried.
+  static std::shared_ptr<Backend> load(const std::vector<std::string>& plugin_dirs, const std::string& plugin,
+                                       const std::string& store_name,
+                                       const std::map<std::string, std::string>& config);
+  // <exe dir>/../lib, <exe dir>/../lib/hlsfs/backends, /usr/lib/hlsfs/backends,
+  // /usr/local/lib/hlsfs/backends.
+  static std::vector<std::string> default_plugin_dirs();
+
+  ~Backend();
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  const std::string& store() const { return store_; }
+  const std::string& plugin() const { return plugin_; }
+  const std::string& plugin_path() const { return path_; }
+
+  std::optional<ObjectStat> stat(const std::string& key);  // nullopt when the key does not exist
+  // Reads len bytes at offset into buf; fewer only at the end of the object.
+  int64_t read_into(const std::string& key, int64_t offset, void* buf, int64_t len);
+  std::string read(const std::string& key, int64_t offset, int64_t len);
+  std::string read_all(const std::string& key);  // one version of the object, even while it is replaced
+  void write(const std::string& key, const std::string& bytes);  // atomic: old or new, never a part
+  void remove(const std::string& key);                           // a missing key is not an error
+  // Recursive, keys relative to the store; cb returns false to stop. An
+  // exception from cb stops the listing and propagates.
+  void list(const std::string& prefix, const std::function<bool(const std::string&, const ObjectStat&)>& cb);
+  // Absolute path of an existing key in a local store; nullopt for object stores.
+  std::optional<std::string> local_path(const std::string& key);
+
+ private:
+  Backend() = default;
+  [[noreturn]] void fail(int code, const char* err, const std::string& key) const;
+  int64_t read_once(const std::string& key, int64_t offset, void* buf, int64_t len);  // one plugin call
+
+  std::string store_, plugin_, path_;
+  void* dl_ = nullptr;
+  const hlsfs_backend_ops* ops_ = nullptr;
+  hlsfs_backend* b_ = nullptr;
+};
+
+}  // namespace hlsfs

@@ -1,0 +1,154 @@
+// A small HTTP/1.1 server on POSIX sockets for the daemon's control API and
+// /metrics (unix socket, optionally loopback TCP). No HTTP library is
+// available on the server side, so this implements the subset a local JSON API
+// needs, carefully:
+//
+// * Requests: Content-Length bodies only. A chunked body gets 411, any other
+//   Transfer-Encoding 501 (then the connection closes: its framing is unknown).
+//   `Expect: 100-continue` is honoured. HTTP/1.0 and 1.1; other versions 505.
+// * Keep-alive: HTTP/1.1 connections stay open (Prometheus scrapes reuse them)
+//   until the client sends `Connection: close`, is idle for read_timeout, or
+//   the server stops. HTTP/1.0 connections close after one response.
+// * Limits: request line + headers > max_header_bytes -> 431, body >
+//   max_body_bytes -> 413, a request not complete within read_timeout -> 408,
+//   more than max_connections open -> 503. Malformed -> 400. Each error body
+//   is JSON {"Code": ..., "Message": ...}, like the IMM errors the API returns.
+// * Responses always carry Content-Length and Content-Type (except 204,
+//   which must not carry Content-Length); HEAD gets the headers only.
+//
+// One thread per connection (bounded by max_connections): the handler runs on
+// it and returns at once; the answer may come later from any thread through
+// the Responder (the daemon answers from an actor's response).
+#pragma once
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace hlsfs {
+
+struct HttpRequest {
+  std::string method;   // "GET", as sent (methods are case-sensitive)
+  std::string target;   // as sent: "/v1/playlists?x=1"
+  std::string path;     // percent-decoded path: "/v1/playlists"
+  std::string query;    // raw query without '?': "x=1" (see parse_query)
+  std::string version;  // "HTTP/1.1" or "HTTP/1.0"
+  std::map<std::string, std::string> headers;  // lower-case names; repeated headers joined by ", "
+  std::string body;
+
+  // The value of a header (name in lower case), or "" when absent.
+  std::string header(const std::string& lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Extra headers. Framing headers (Content-Length, Content-Type,
+  // Transfer-Encoding, Connection) are the server's and are ignored here.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Answers a request. Call it once, from any thread, now or later; calls after
+// the first are ignored, and so is a call after the client went away or the
+// server stopped. A Responder destroyed without being called answers 500, so a
+// lost actor reply cannot hang a client.
+using Responder = std::function<void(HttpResponse)>;
+// Called on the connection's thread for each request. It must not block for
+// long (send the work elsewhere and answer through the Responder); it may be
+// called from many connections at once. An exception it throws becomes a 500.
+using HttpHandler = std::function<void(HttpRequest, Responder)>;
+
+struct HttpServerOptions {
+  size_t max_header_bytes = 16 * 1024;  // request line + headers
+  size_t max_body_bytes = 1024 * 1024;
+  int max_connections = 128;  // open connections served; more get 503
+  std::chrono::milliseconds read_timeout{30000};      // idle keep-alive, and one whole request
+  std::chrono::milliseconds write_timeout{30000};     // a client that stops reading
+  std::chrono::milliseconds response_timeout{900000}; // handler never answers -> 504
+  std::chrono::milliseconds stop_grace{5000};         // stop(): how long pending answers may take
+  // Where to report what no client sees (accept failures, handler
+  // exceptions). Called from server threads; nullptr = silent.
+  std::function<void(const std::string&)> log;
+};
+
+// {"Code": code, "Message": message} with the given status.
+HttpResponse json_error(int status, const std::string& code, const std::string& message);
+// The usual Code for a status: 400 -> "BadRequest", 404 -> "NotFound", ...
+const char* error_code_for(int status);
+// "a=1&b=x%20y" -> {a: "1", b: "x y"} ('+' is a space; the last of a repeated name wins).
+std::map<std::string, std::string> parse_query(const std::string& query);
+
+class HttpServer {
+ public:
+  explicit HttpServer(HttpHandler handler, std::string name = "http", HttpServerOptions options = {});
+  ~HttpServer();  // stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Listen on a unix socket. A stale socket file (nobody accepting) is
+  // replaced; a live one, or a path that is not a socket, is an error. The
+  // parent directory is created if missing. The socket appears with `mode`
+  // already set (bound under a temporary name, then renamed into place).
+  // Errors throw std::runtime_error naming the path. Call before start().
+  void listen_unix(const std::string& path, mode_t mode = 0660);
+  // Listen on TCP, e.g. ("127.0.0.1", 8089); port 0 picks a free port.
+  void listen_tcp(const std::string& host, int port);
+  // The port of the first TCP listener, or -1 without one.
+  int tcp_port() const;
+
+  void start();  // starts accepting (one thread for all listeners)
+  // Stops accepting, closes the listeners (and removes the unix socket file
+  // if it is still ours), closes idle connections, gives pending answers up
+  // to stop_grace (then they get 503), and joins every thread. Idempotent.
+  // Do not call it from the handler or a Responder (it would wait for itself).
+  void stop();
+
+ private:
+  struct Listener {
+    int fd = -1;
+    bool is_unix = false;
+    std::string path;  // unix: the socket file; tcp: "host:port"
+    dev_t dev = 0;     // unix: identity of our socket file, so stop() removes only ours
+    ino_t ino = 0;
+    int port = -1;
+  };
+  struct Conn;
+  enum class ReadResult { ok, closed, error };
+  using Clock = std::chrono::steady_clock;
+
+  void accept_loop();
+  void reap_finished();
+  void spawn(int fd, bool is_unix);
+  void serve(Conn& c);  // the caller closes c.fd
+  ReadResult read_request(Conn& c, HttpRequest& req, HttpResponse& error, bool& keep_alive);
+  HttpResponse call_handler(HttpRequest req);
+  bool write_all(int fd, const std::string& data);
+  void linger(int fd);  // drains input before the caller closes, so no RST eats our response
+  bool wait_io(int fd, short events, Clock::time_point deadline, bool abort_on_stop);
+  void log(const std::string& message) const;
+
+  HttpHandler handler_;
+  std::string name_;
+  HttpServerOptions opt_;
+  std::vector<Listener> listeners_;
+  int stop_pipe_[2] = {-1, -1};  // written once by stop(); every wait polls the read end
+  std::atomic<bool> stopping_{false};
+  Clock::time_point stop_deadline_;  // written before stopping_ is set (release), read after (acquire)
+  bool started_ = false;
+  bool stopped_ = false;
+  std::thread accept_thread_;
+  std::list<std::unique_ptr<Conn>> conns_;  // only the accept thread (then stop()) touches it
+  std::atomic<int> active_{0};
+};
+
+}  // namespace hlsfs

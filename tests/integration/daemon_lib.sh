@@ -1,0 +1,88 @@
+# Helpers to run a real hlsfsd, its mount and nginx in a temp directory.
+# Source after lib.sh. Needs root (FUSE mount) and nginx.
+HLSFSD=$BUILD/bin/hlsfsd
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_daemon DIR [extra yaml]: config in DIR/hlsfs.yaml, media root DIR/media.
+start_daemon() {
+  local d=$1 extra=${2:-}
+  mkdir -p "$d/media"; mkdir -p "$d/mnt" 2>/dev/null || true  # a stale mount answers ENOTCONN
+  METRICS_PORT=${METRICS_PORT:-$(free_port)}
+  cat >"$d/hlsfs.yaml" <<YAML
+mount: $d/mnt
+state_dir: $d/state
+cache_dir: $d/cache
+control: {socket: $d/control.sock}
+metrics: {listen: 127.0.0.1:$METRICS_PORT}
+transcoder: {workers: 2, prefetch_segments: ${PREFETCH:-1}}
+log: {level: info}
+stores:
+  media: {plugin: local, root: $d/media}
+$extra
+YAML
+  "$HLSFSD" --config "$d/hlsfs.yaml" >>"$d/hlsfsd.log" 2>&1 &
+  DAEMON_PID=$!
+  for _ in $(seq 100); do
+    if curl -sf --unix-socket "$d/control.sock" http://hlsfs/healthz >/dev/null 2>&1 && mountpoint -q "$d/mnt"; then
+      return 0
+    fi
+    kill -0 $DAEMON_PID 2>/dev/null || { cat "$d/hlsfsd.log"; fail "hlsfsd exited"; }
+    sleep 0.1
+  done
+  cat "$d/hlsfsd.log"
+  fail "hlsfsd did not become ready"
+}
+
+stop_daemon() {
+  local d=$1
+  if [ -n "${DAEMON_PID:-}" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+    kill -TERM "$DAEMON_PID"
+    for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$DAEMON_PID" 2>/dev/null || true
+  fi
+  mountpoint -q "$d/mnt" 2>/dev/null && fusermount3 -u -z "$d/mnt" 2>/dev/null || true
+  DAEMON_PID=
+}
+
+# start_nginx DIR: serves DIR/mnt on 127.0.0.1:$NGINX_PORT.
+start_nginx() {
+  local d=$1
+  NGINX_PORT=$(free_port)
+  mkdir -p "$d/nginx"
+  cat >"$d/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 8;
+user root;
+pid $d/nginx/nginx.pid;
+error_log $d/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $d/nginx/access.log;
+  sendfile on;
+  client_body_temp_path $d/nginx; proxy_temp_path $d/nginx; fastcgi_temp_path $d/nginx;
+  uwsgi_temp_path $d/nginx; scgi_temp_path $d/nginx;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $d/mnt;
+    add_header Access-Control-Allow-Origin *;
+  }
+}
+CONF
+  nginx -c "$d/nginx/nginx.conf" &
+  NGINX_PID=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && return 0; sleep 0.1; done
+  cat "$d/nginx/error.log"
+  fail "nginx did not start"
+}
+
+stop_nginx() { [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; }
+
+generate() {  # generate DIR REQUEST_FILE -> response on stdout
+  "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" generate "$2"
+}
+
+metric() {  # metric NAME -> value
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v n="$1" '$1==n {print $2}'
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The real thing: hlsfsd with its FUSE mount, nginx serving the mount, and
+# players (hls-check, the ffmpeg CLI) reading over HTTP.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon_lib.sh"
+[ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
+ensure_fixtures
+d=$(mktemp -d /tmp/hlsfs-it.XXXXXX)
+cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
+trap cleanup EXIT
+failed=0
+check() { if "$@"; then :; else echo "FAIL: $*"; failed=1; fi; }
+
+mkdir -p "$d/media"
+PLAYED="h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv mpeg4_mp3.avi h264_aac_ptswrap.ts vfr.mp4 audio.mp3 rotated90.mp4"
+for f in $PLAYED $BROKEN_FIXTURES; do cp "$FIXTURES/$f" "$d/media/"; done
+echo "not media" >"$d/media/notes.txt"
+PREFETCH=0 start_daemon "$d"
+start_nginx "$d"
+base=http://127.0.0.1:$NGINX_PORT/media
+
+request() {  # request SOURCE_FILE OUT_NAME [initial_transcode]
+  cat >"$d/req-$2.json" <<JSON
+{"SourceURI":"file://$d/media/$1","MasterURI":"file://$d/media/out/$2/master.m3u8",
+ "Targets":[
+  {"URI":"file://$d/media/out/$2/720p","Duration":5,"InitialSegments":[2,2,2],"InitialTranscode":${3:-0},
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":128000}}},
+  {"URI":"file://$d/media/out/$2/360p","Duration":10,"InitialTranscode":${3:-0},
+   "Video":{"TranscodeVideo":{"Bitrate":800000,"Resolution":"640x"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":96000}}}]}
+JSON
+  echo "$d/req-$2.json"
+}
+
+echo "== generate: playlists at once, IMM fields, nothing transcoded yet"
+generate "$d" "$(request h264_aac_1080p30.mp4 movie)" >"$d/resp.json" || fail "generate: $(cat "$d/resp.json")"
+python3 - "$d/resp.json" <<'PY' || failed=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("RequestId", "Duration", "MasterURI", "Token", "VideoPlaylist"):
+    assert k in r, f"response lacks {k}: {r}"
+assert abs(r["Duration"] - 12.0) < 0.01, r
+assert [p["Resolution"] for p in r["VideoPlaylist"]] == ["1280x720", "640x360"], r
+assert [p["FrameRate"] for p in r["VideoPlaylist"]] == ["25", "30"], r
+assert all(len(p["Token"]) == 32 for p in r["VideoPlaylist"]), r
+print("ok   response", {k: r[k] for k in ("Duration", "Token")})
+PY
+check curl -sf -o "$d/720p.m3u8" "$base/out/movie/720p.m3u8"
+check grep -q "#EXT-X-ENDLIST" "$d/720p.m3u8"
+check curl -sf -o /dev/null "$base/out/movie/master.m3u8"
+made=$(find "$d/cache" -name '*.ts' | wc -l)
+[ "$made" -eq 0 ] && echo "ok   playlists served through nginx before any segment exists" ||
+  { echo "FAIL: $made segments made before anyone read one"; failed=1; }
+[ "$(metric hlsfs_segments_transcoded_total)" = 0 ] || { echo "FAIL: transcoded before a read"; failed=1; }
+
+echo "== 100 concurrent GETs of one cold segment: one transcode, 100 identical bodies"
+seg=$(grep -m1 -- '-3.ts' "$d/720p.m3u8")
+before=$(metric hlsfs_segments_transcoded_total)
+mkdir -p "$d/concurrent"
+seq 100 | xargs -P 100 -I{} curl -sf -o "$d/concurrent/{}.ts" "$base/out/movie/$seg"
+after=$(metric hlsfs_segments_transcoded_total)
+bodies=$(md5sum "$d"/concurrent/*.ts | awk '{print $1}' | sort -u | wc -l)
+count=$(ls "$d/concurrent" | wc -l)
+if [ "$count" -eq 100 ] && [ "$bodies" -eq 1 ] && [ $((after - before)) -eq 1 ] && [ -s "$d/concurrent/1.ts" ]; then
+  echo "ok   100 bodies, 1 distinct, $((after - before)) transcode"
+else
+  echo "FAIL: $count bodies, $bodies distinct, $((after - before)) transcodes"; failed=1
+fi
+
+echo "== a segment deleted from cache_dir comes back byte-identical"
+want=$(md5sum <"$d/concurrent/1.ts")
+find "$d/cache" -name '3.ts' -delete
+got=$(curl -sf "$base/out/movie/$seg" | md5sum)
+[ "$got" = "$want" ] && echo "ok   remade, same bytes" || { echo "FAIL: remade segment differs"; failed=1; }
+
+echo "== every playlist of the played fixtures passes hls-check through nginx"
+for f in $PLAYED; do
+  name=${f%%.*}
+  generate "$d" "$(request "$f" "$name")" >/dev/null || { echo "FAIL: generate $f"; failed=1; continue; }
+  for t in 720p 360p; do
+    if res=$("$HLS_CHECK" "$base/out/$name/$t.m3u8" 2>&1); then
+      echo "ok   $f/$t: $(echo "$res" | tail -1)"
+    else
+      echo "FAIL $f/$t:"; echo "$res" | sed 's/^/     /'; failed=1
+    fi
+  done
+done
+
+echo "== bad sources: clear 4xx JSON errors, the daemon stays up"
+for f in $BROKEN_FIXTURES notes.txt missing.mp4; do
+  cat >"$d/bad.json" <<JSON
+{"SourceURI":"file://$d/media/$f","Targets":[{"URI":"file://$d/media/out/bad/v","Video":{}}]}
+JSON
+  code=$(curl -s -o "$d/bad.out" -w '%{http_code}' --unix-socket "$d/control.sock" -X POST --data-binary @"$d/bad.json" \
+    http://hlsfs/v1/GenerateVideoPlaylist)
+  if [[ $code == 4* ]] && python3 -c "import json,sys; j=json.load(open('$d/bad.out')); assert j['Code'] and '$f' in j['Message']"; then
+    echo "ok   $f -> $code $(cat "$d/bad.out")"
+  else
+    echo "FAIL: $f -> $code $(cat "$d/bad.out")"; failed=1
+  fi
+done
+echo '{"SourceURI": 12}' >"$d/bad.json"
+code=$(curl -s -o "$d/bad.out" -w '%{http_code}' --unix-socket "$d/control.sock" -X POST --data-binary @"$d/bad.json" http://hlsfs/v1/GenerateVideoPlaylist)
+[ "$code" = 400 ] && echo "ok   malformed request -> 400 $(cat "$d/bad.out")" || { echo "FAIL: malformed -> $code"; failed=1; }
+check kill -0 "$DAEMON_PID"
+check curl -sf -o /dev/null "$base/out/movie/720p.m3u8"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/out/movie/720p-$(printf '%032d' 0)-1.ts")
+[ "$code" = 404 ] && echo "ok   unknown segment name -> 404" || { echo "FAIL: unknown segment -> $code"; failed=1; }
+
+echo "== SIGKILL during transcodes: after a restart every playlist is served, no partial segment"
+generate "$d" "$(request h264_openGOP_2audio_subs.mkv killed 36)" >/dev/null  # InitialTranscode keeps workers busy
+sleep 2
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+stop_nginx
+PREFETCH=0 start_daemon "$d"  # cleans the stale mount itself
+start_nginx "$d"
+base=http://127.0.0.1:$NGINX_PORT/media
+grep -q "cleaned a stale mount" "$d/hlsfsd.log" && echo "ok   stale mount cleaned at start" || { echo "FAIL: stale mount not reported"; failed=1; }
+for f in movie killed; do
+  for t in 720p 360p; do
+    if res=$("$HLS_CHECK" "$base/out/$f/$t.m3u8" 2>&1); then
+      echo "ok   after restart $f/$t: $(echo "$res" | tail -1)"
+    else
+      echo "FAIL after restart $f/$t:"; echo "$res" | sed 's/^/     /'; failed=1
+    fi
+  done
+done
+[ $failed -eq 0 ] || { echo "--- hlsfsd log (last 60 lines)"; tail -60 "$d/hlsfsd.log"; }
+exit $failed
