@@ -13,7 +13,8 @@ build_pkgs=(
   libgtest-dev libgmock-dev libsystemd-dev
 )
 # ffmpeg CLI: fixtures, hls-check and the benchmarks compare against it (never used by hlsfs itself).
-test_pkgs=( ffmpeg nginx curl python3 )
+# nginx serves the mount; chromium + npm's playwright-core and hls.js are the browser player.
+test_pkgs=( ffmpeg nginx curl python3 chromium )
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = build ] || pkgs+=("${test_pkgs[@]}")
@@ -22,11 +23,21 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from elsewhere than Debian (it does on our CI machines):
+# only fall back to Debian's npm when there is none.
+[ "$what" = build ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$what" != build ]; then
+  repo=$(cd "$(dirname "$0")/.." && pwd)
+  if [ ! -d "$repo/tests/browser/node_modules/playwright-core" ] || [ ! -d "$repo/tests/browser/node_modules/hls.js" ]; then
+    echo "deps: npm packages for the browser player (tests/browser)"
+    (cd "$repo/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi
 echo "deps: ok"

@@ -218,7 +218,7 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   params["SourceStartTime"] = req.source_start_time;
   params["SourceDuration"] = req.source_duration;
   params["Encoder"] = enc.fingerprint();
-  params["Layout"] = "hlsfs-segment-v1";  // bump when segment bytes change for the same inputs
+  params["Layout"] = "hlsfs-segment-v3";  // bump when segment bytes change for the same inputs
   r.token = make_token(media.source, params);
   return r;
 }

@@ -75,6 +75,12 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionS
   }
   CodecPtr venc = open_video_encoder(*spec.video, vs, mode);
   const int vstream = mux.add_stream(venc.get());
+  // B-frames put the first DTS before the first PTS. Shift the whole
+  // rendition (audio too) by that reorder delay, as the ffmpeg CLI does, so
+  // decoding starts at the timeline's start: players (hls.js) otherwise see a
+  // hole before the first picture and stall at 0. The same constant in every
+  // segment keeps frame j at one PTS everywhere.
+  mux.set_offset(av_rescale_q(venc->has_b_frames, venc->time_base, AVRational{1, 90000}));
   run(venc.get(), [&](AVPacket* p) {
     mux.add_packet(vstream, p, venc->time_base);
     ++result.video_frames;
@@ -88,7 +94,11 @@ int64_t encode_audio(SourceOpener& opener, const MediaInfo& media, const Renditi
   const StreamInfo& as = stream_by_index(media, spec.audio->stream);
   auto [m0, m1] = spec.audio_frames(k);
   AudioFrameSource source(opener, spec.source_uri, as, *spec.audio, spec.origin);
-  const int64_t lo = m0 * AudioFrameSource::kFrame, hi = m1 * AudioFrameSource::kFrame;
+  // The first segment also keeps the encoder's priming frame (AAC frame -1,
+  // decoding to the lead-in before sample 0), as the ffmpeg CLI does: audio
+  // then starts just before the first picture, and players (Chromium's MSE
+  // through hls.js) start playback at once instead of stalling for a second.
+  const int64_t lo = (m0 == 0 ? -1 : m0) * AudioFrameSource::kFrame, hi = m1 * AudioFrameSource::kFrame;
   auto on_packet = [&](AVPacket* p) {
     // The encoder stamps each packet with the time of the audio it decodes
     // to; keep exactly this segment's frames.

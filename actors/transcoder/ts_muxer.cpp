@@ -18,6 +18,7 @@ TsMuxer::TsMuxer() {
 }
 
 TsMuxer::~TsMuxer() {
+  for (auto& d : declared_) avcodec_parameters_free(&d.par);
   if (oc_) {
     if (oc_->pb) {
       uint8_t* buf = nullptr;
@@ -29,11 +30,11 @@ TsMuxer::~TsMuxer() {
 }
 
 int TsMuxer::add_stream(const AVCodecContext* enc) {
-  AVStream* st = avformat_new_stream(oc_, nullptr);
-  if (!st) throw std::bad_alloc();
-  av_check(avcodec_parameters_from_context(st->codecpar, enc), "MPEG-TS stream");
-  st->time_base = kTs;
-  return st->index;
+  AVCodecParameters* par = avcodec_parameters_alloc();
+  if (!par) throw std::bad_alloc();
+  declared_.push_back({par, enc->codec_type == AVMEDIA_TYPE_VIDEO});
+  av_check(avcodec_parameters_from_context(par, enc), "MPEG-TS stream");
+  return static_cast<int>(declared_.size() - 1);
 }
 
 void TsMuxer::add_packet(int stream, AVPacket* pkt, AVRational tb) {
@@ -47,8 +48,24 @@ void TsMuxer::add_packet(int stream, AVPacket* pkt, AVRational tb) {
 }
 
 std::string TsMuxer::finish() {
+  // Streams in their written order: video first.
+  std::vector<int> index_of(declared_.size());
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = 0; i < declared_.size(); ++i) {
+      if (declared_[i].video != (pass == 0)) continue;
+      AVStream* st = avformat_new_stream(oc_, nullptr);
+      if (!st) throw std::bad_alloc();
+      av_check(avcodec_parameters_copy(st->codecpar, declared_[i].par), "MPEG-TS stream");
+      st->time_base = kTs;
+      index_of[i] = st->index;
+    }
+  for (auto& q : queued_) {
+    q.pkt->stream_index = index_of[q.stream];
+    if (q.pkt->pts != AV_NOPTS_VALUE) q.pkt->pts += offset_;
+    if (q.pkt->dts != AV_NOPTS_VALUE) q.pkt->dts += offset_;
+  }
   std::stable_sort(queued_.begin(), queued_.end(), [](const Queued& a, const Queued& b) {
-    return a.dts != b.dts ? a.dts < b.dts : a.stream < b.stream;
+    return a.dts != b.dts ? a.dts < b.dts : a.pkt->stream_index < b.pkt->stream_index;
   });
   av_check(avio_open_dyn_buf(&oc_->pb), "MPEG-TS buffer");
   AVDictionary* opts = nullptr;

@@ -12,22 +12,33 @@ class TsMuxer {
  public:
   TsMuxer();
   ~TsMuxer();
-  // Adds a stream for an opened encoder; returns its index.
+  // Declares a stream for an opened encoder; returns its id. Streams are
+  // written video first, whatever order they are declared in (players and
+  // the ffmpeg CLI expect that).
   int add_stream(const AVCodecContext* enc);
   // Takes a packet whose timestamps are in `tb`; keeps it until finish().
   void add_packet(int stream, AVPacket* pkt, AVRational tb);
+  // A constant added to every timestamp (90 kHz ticks): it must be the same
+  // in every segment of a rendition.
+  void set_offset(int64_t ticks) { offset_ = ticks; }
   size_t packets() const { return queued_.size(); }
   // Muxes everything and returns the file's bytes.
   std::string finish();
 
  private:
   AVFormatContext* oc_ = nullptr;
+  struct Declared {
+    AVCodecParameters* par;
+    bool video;
+  };
+  std::vector<Declared> declared_;
   struct Queued {
     int64_t dts;  // 90 kHz
-    int stream;
+    int stream;   // declared id
     PacketPtr pkt;
   };
   std::vector<Queued> queued_;
+  int64_t offset_ = 0;
 };
 
 }  // namespace hlsfs

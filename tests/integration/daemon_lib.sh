@@ -67,6 +67,9 @@ http {
     listen 127.0.0.1:$NGINX_PORT;
     root $d/mnt;
     add_header Access-Control-Allow-Origin *;
+    # The test player: hls.js from npm, no CDN.
+    location = /player/index.html { alias $REPO/tests/browser/player.html; }
+    location = /player/hls.min.js { alias $REPO/tests/browser/node_modules/hls.js/dist/hls.min.js; }
   }
 }
 CONF

@@ -1,0 +1,63 @@
+// Plays an HLS URL in Debian's chromium with hls.js: from 0, then after a
+// seek to 80 %. Fails on any hls.js error or a lack of progress. A stall
+// (bufferStalledError: the buffer ran dry while a cold segment was being
+// made) is reported with where it happened, and fails the run when
+// --no-stall is given (e.g. once the segments are cached).
+// Usage: node play.mjs PLAYER_PAGE_URL HLS_URL [--switch-level]
+import { chromium } from "playwright-core";
+
+const [page_url, src] = process.argv.slice(2);
+const switchLevel = process.argv.includes("--switch-level");
+const noStall = process.argv.includes("--no-stall");
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+});
+let failed = false;
+const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
+try {
+  const page = await browser.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().includes("404")) console.log("console: " + m.text());  // 404: favicon
+  });
+  await page.goto(`${page_url}?src=${encodeURIComponent(src)}`);
+  const state = () => page.evaluate(() => ({ ...window.playerState, t: document.getElementById("v").currentTime,
+    d: document.getElementById("v").duration, paused: document.getElementById("v").paused }));
+  // Progress: currentTime must pass `target` within `seconds`.
+  async function reach(target, seconds, what) {
+    const t0 = Date.now();
+    while (Date.now() - t0 < seconds * 1000) {
+      const s = await state();
+      if (s.fatal) return fail(`${what}: fatal hls.js error ${s.fatal}`), s;
+      if (s.t >= target) return s;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const s = await state();
+    fail(`${what}: stalled at ${s.t.toFixed(2)} s (wanted ${target.toFixed(2)} s), errors ${JSON.stringify(s.errors)}`);
+    return s;
+  }
+  let s = await reach(2.0, 90, "play from 0");
+  console.log(`played from 0 to ${s.t.toFixed(2)} s of ${s.d.toFixed(2)} s (${s.levels} levels)`);
+  if (switchLevel && s.levels > 1) {
+    await page.evaluate(() => { window.hls.currentLevel = 0; });
+    s = await reach(s.t + 3, 90, "after a forced level switch");
+    console.log(`switched level: ${JSON.stringify(s.levelSwitches)} at ${s.t.toFixed(2)} s`);
+  }
+  const target = s.d * 0.8;
+  await page.evaluate((t) => { document.getElementById("v").currentTime = t; }, target);
+  s = await reach(target + 1.5, 90, "after a seek to 80 %");
+  console.log(`seeked to ${target.toFixed(2)} s, playing at ${s.t.toFixed(2)} s`);
+  const errors = (await state()).errors;
+  const stalls = errors.filter((e) => e === "mediaError/bufferStalledError");
+  const others = errors.filter((e) => e !== "mediaError/bufferStalledError");
+  if (stalls.length) console.log(`${stalls.length} stall(s) while segments were being made: ${JSON.stringify((await state()).errorTimes)}`);
+  if (others.length) fail(`hls.js reported errors: ${JSON.stringify(others)}`);
+  if (noStall && stalls.length) fail("stalled although every segment was cached");
+} catch (e) {
+  fail(String(e));
+} finally {
+  await browser.close();
+}
+console.log(failed ? "FAIL" : "PASS");
+process.exit(failed ? 1 : 0);

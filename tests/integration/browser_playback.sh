@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A real browser player: hls.js in Debian's chromium (playwright-core) plays
+# hlsfs playlists through the mount and nginx, from 0, after a forced quality
+# switch, and after a seek to 80 %.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon_lib.sh"
+[ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
+[ -d "$REPO/tests/browser/node_modules/playwright-core" ] || fail "run: (cd tests/browser && npm ci)"
+ensure_fixtures
+d=$(mktemp -d /tmp/hlsfs-br.XXXXXX)
+cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
+trap cleanup EXIT
+mkdir -p "$d/media"
+cp "$FIXTURES/h264_aac_1080p30.mp4" "$FIXTURES/h264_openGOP_2audio_subs.mkv" "$d/media/"
+start_daemon "$d"
+start_nginx "$d"
+failed=0
+for f in h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv; do
+  name=${f%%.*}
+  cat >"$d/req.json" <<JSON
+{"SourceURI":"file://$d/media/$f","MasterURI":"file://$d/media/out/$name/master.m3u8",
+ "Targets":[
+  {"URI":"file://$d/media/out/$name/720p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x","ScaleType":"fit"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":128000,"SampleRate":44100}}},
+  {"URI":"file://$d/media/out/$name/360p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"640x","ScaleType":"fit"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":64000,"SampleRate":44100}}}]}
+JSON
+  generate "$d" "$d/req.json" >/dev/null || fail "generate $f"
+  page=http://127.0.0.1:$NGINX_PORT/player/index.html
+  echo "== $f: master (forced level switch), then the 720p media playlist"
+  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level || failed=1
+  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" || failed=1
+  echo "== $f: again, every segment cached now: no stall allowed"
+  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" --no-stall || failed=1
+done
+[ $failed -eq 0 ] || { echo "--- hlsfsd log (last 40 lines)"; tail -40 "$d/hlsfsd.log"; }
+exit $failed
