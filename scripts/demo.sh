@@ -48,28 +48,7 @@ for _ in $(seq 100); do
   curl -sf --unix-socket "$demo/control.sock" http://hlsfs/healthz >/dev/null 2>&1 && break
   sleep 0.1
 done
-cat >"$demo/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 8;  # a worker waits while a cold segment is made: several per core
-user root;
-pid $demo/nginx/nginx.pid;
-error_log $demo/nginx/error.log warn;
-events { worker_connections 256; }
-http {
-  include /etc/nginx/mime.types;
-  access_log $demo/nginx/access.log;
-  sendfile on;
-  client_body_temp_path $demo/nginx; proxy_temp_path $demo/nginx; fastcgi_temp_path $demo/nginx;
-  uwsgi_temp_path $demo/nginx; scgi_temp_path $demo/nginx;
-  server {
-    listen 127.0.0.1:$port;
-    root $demo/mnt;
-    add_header Access-Control-Allow-Origin *;
-    location = /player/ { alias $repo/etc/player/index.html; default_type text/html; }
-    location = /player/hls.min.js { alias $repo/tests/browser/node_modules/hls.js/dist/hls.min.js; }
-  }
-}
-CONF
+scripts/nginx-conf.sh "$demo/nginx" "$port" "$demo/mnt" >"$demo/nginx/nginx.conf"
 nginx -c "$demo/nginx/nginx.conf" &
 pids+=($!)
 cat >"$demo/request.json" <<JSON

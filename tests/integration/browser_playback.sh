@@ -28,7 +28,7 @@ for f in h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv; do
    "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":64000,"SampleRate":44100}}}]}
 JSON
   generate "$d" "$d/req.json" >/dev/null || fail "generate $f"
-  page=http://127.0.0.1:$NGINX_PORT/player/index.html
+  page=http://127.0.0.1:$NGINX_PORT/test-player/
   echo "== $f: master (forced level switch), then the 720p media playlist"
   node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level || failed=1
   node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" || failed=1

@@ -50,29 +50,7 @@ start_nginx() {
   local d=$1
   NGINX_PORT=$(free_port)
   mkdir -p "$d/nginx"
-  cat >"$d/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 8;
-user root;
-pid $d/nginx/nginx.pid;
-error_log $d/nginx/error.log warn;
-events { worker_connections 256; }
-http {
-  include /etc/nginx/mime.types;
-  access_log $d/nginx/access.log;
-  sendfile on;
-  client_body_temp_path $d/nginx; proxy_temp_path $d/nginx; fastcgi_temp_path $d/nginx;
-  uwsgi_temp_path $d/nginx; scgi_temp_path $d/nginx;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $d/mnt;
-    add_header Access-Control-Allow-Origin *;
-    # The test player: hls.js from npm, no CDN.
-    location = /player/index.html { alias $REPO/tests/browser/player.html; }
-    location = /player/hls.min.js { alias $REPO/tests/browser/node_modules/hls.js/dist/hls.min.js; }
-  }
-}
-CONF
+  "$REPO/scripts/nginx-conf.sh" "$d/nginx" "$NGINX_PORT" "$d/mnt" >"$d/nginx/nginx.conf"
   nginx -c "$d/nginx/nginx.conf" &
   NGINX_PID=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && return 0; sleep 0.1; done

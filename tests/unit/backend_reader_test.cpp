@@ -7,29 +7,16 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/unit/storage_test_support.h"
 #include "actors/storage/backend_reader.h"
 
 using namespace hlsfs;
+using namespace hlsfs::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string plugin_dir() {
-  const char* e = getenv("HLSFS_PLUGIN_DIR");
-  return e && *e ? e : HLSFS_TEST_PLUGIN_DIR;
-}
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hlsfs-reader-XXXXXX").string();
-    path = fs::canonical(mkdtemp(tmpl.data())).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 constexpr int64_t KiB = 1024, MiB = 1024 * 1024;
 

@@ -15,6 +15,7 @@
 
 #include "actors/playlist/rendition.h"
 #include "actors/playlist/request.h"
+#include "tests/unit/storage_test_support.h"
 #include "actors/storage/backend_source.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/segment_encoder.h"
@@ -24,14 +25,11 @@ extern "C" {
 }
 
 using namespace hlsfs;
+using namespace hlsfs::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string plugin_dir() {
-  const char* e = getenv("HLSFS_PLUGIN_DIR");
-  return e && *e ? e : HLSFS_TEST_PLUGIN_DIR;
-}
 
 std::string sh_quote(const std::string& s) {
   std::string out = "'";
@@ -111,30 +109,6 @@ std::string media_error(const std::function<void()>& f) {
   return "";
 }
 
-// f() without the power to read every file: as root, in a child process
-// that becomes "nobody" (root reads anything); its result comes back by pipe.
-std::string unprivileged(const std::function<std::string()>& f) {
-  if (geteuid() != 0) return f();
-  int fds[2];
-  if (pipe(fds) != 0) return "pipe failed";
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::string r = setgid(65534) == 0 && setuid(65534) == 0 ? f() : "cannot become nobody";
-    ssize_t ignored = write(fds[1], r.data(), r.size());
-    (void)ignored;
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string out;
-  char buf[512];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return out;
-}
 
 }  // namespace
 

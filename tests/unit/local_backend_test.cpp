@@ -15,30 +15,16 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/unit/storage_test_support.h"
 #include "actors/storage/backend.h"
 
 using namespace hlsfs;
+using namespace hlsfs::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string plugin_dir() {
-  const char* e = getenv("HLSFS_PLUGIN_DIR");
-  return e && *e ? e : HLSFS_TEST_PLUGIN_DIR;
-}
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hlsfs-backend-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-    path = fs::canonical(path).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 void put(const std::string& path, const std::string& bytes) {
   fs::create_directories(fs::path(path).parent_path());
@@ -83,30 +69,6 @@ std::vector<std::string> dir_entries(const std::string& dir) {
   return out;
 }
 
-// f() without the power to write everywhere: as root, in a child process
-// that becomes "nobody" (root ignores permissions); its result comes back by pipe.
-std::string unprivileged(const std::function<std::string()>& f) {
-  if (geteuid() != 0) return f();
-  int fds[2];
-  if (pipe(fds) != 0) return "pipe failed";
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::string r = setgid(65534) == 0 && setuid(65534) == 0 ? f() : "cannot become nobody";
-    ssize_t ignored = write(fds[1], r.data(), r.size());
-    (void)ignored;
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string out;
-  char buf[512];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return out;
-}
 
 }  // namespace
 

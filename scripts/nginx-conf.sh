@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Prints an nginx configuration that serves an hlsfs mount on 127.0.0.1, with
+# the player page (hls.js from npm, no CDN) at /player/. Used by the demo and
+# the tests. Usage: nginx-conf.sh STATE_DIR PORT MOUNT
+set -euo pipefail
+state=$1 port=$2 mount=$3
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cat <<CONF
+daemon off;
+worker_processes 8;  # a worker waits while a cold segment is made: several per core
+user root;
+pid $state/nginx.pid;
+error_log $state/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $state/access.log;
+  sendfile on;
+  client_body_temp_path $state; proxy_temp_path $state; fastcgi_temp_path $state;
+  uwsgi_temp_path $state; scgi_temp_path $state;
+  server {
+    listen 127.0.0.1:$port;
+    root $mount;
+    add_header Access-Control-Allow-Origin *;
+    location /player/ { alias $repo/etc/player/; }
+    location = /player/hls.min.js { alias $repo/tests/browser/node_modules/hls.js/dist/hls.min.js; }
+    location /test-player/ { alias $repo/tests/browser/; index player.html; }
+    location = /test-player/hls.min.js { alias $repo/tests/browser/node_modules/hls.js/dist/hls.min.js; }
+  }
+}
+CONF
