@@ -48,7 +48,8 @@ using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32
 
 // One per store, wrapping its plugin: blocking I/O on its own thread.
 using storage_actor = caf::typed_actor<
-    caf::replies_to<write_atom, std::string, std::string>::with<int32_t, std::string>,
+    // (key, bytes, keep_existing): an atomic whole-object write -> errno, message
+    caf::replies_to<write_atom, std::string, std::string, bool>::with<int32_t, std::string>,
     caf::replies_to<remove_atom, std::string>::with<int32_t, std::string>>;
 
 }  // namespace hlsfs

@@ -66,7 +66,18 @@ uint32_t initial_segment_count(const RenditionSpec& r, double seconds) {
   return n;
 }
 
-GenerateOutcome generate_playlist(Services& svc, const std::string& body) {
+std::string write_directly(Services& svc, const PlaylistFile& f) {
+  try {
+    auto b = svc.backend(f.store);
+    if (f.keep_existing && b->stat(f.key)) return "";
+    b->write(f.key, f.text);
+    return "";
+  } catch (const BackendError& e) {
+    return e.what();
+  }
+}
+
+GenerateOutcome generate_playlist(Services& svc, const std::string& body, const PlaylistWriter& writer) {
   PlaylistRequest req;
   try {
     req = parse_request_text(body);
@@ -126,18 +137,11 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body) {
   }
 
   // Write the playlists into their stores, then record and publish.
-  try {
-    for (const auto& [uri, text] : gen.files) {
-      auto loc = svc.router.locate(uri);
-      auto b = svc.backend(loc->store);
-      if (req.overwrite_policy == OverwritePolicy::skip_existing && b->stat(loc->key)) {
-        HLSFS_LOG(info, "playlist") << uri << " exists, kept (OverwritePolicy skip-existing)";
-        continue;
-      }
-      b->write(loc->key, text);
-    }
-  } catch (const BackendError& e) {
-    return failure(503, "StorageError", e.what());
+  for (const auto& [uri, text] : gen.files) {
+    auto loc = svc.router.locate(uri);
+    PlaylistFile f{loc->store, loc->key, text, req.overwrite_policy == OverwritePolicy::skip_existing};
+    std::string err = writer ? writer(f) : write_directly(svc, f);
+    if (!err.empty()) return failure(503, "StorageError", err);
   }
 
   GenerateOutcome out;

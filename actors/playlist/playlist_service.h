@@ -3,6 +3,7 @@
 // stores, record everything, publish into the catalog. Blocking: the playlist
 // actor runs it on a detached worker.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,19 @@ struct GenerateOutcome {
   std::vector<std::pair<std::string, uint32_t>> initial;
 };
 
-GenerateOutcome generate_playlist(Services& svc, const std::string& request_body);
+// A playlist file to put into its store. keep_existing: OverwritePolicy
+// skip-existing (an existing object stays as it is).
+struct PlaylistFile {
+  std::string store, key, text;
+  bool keep_existing = false;
+};
+// Writes one file; returns an error message, or "" when written.
+using PlaylistWriter = std::function<std::string(const PlaylistFile&)>;
+
+// The writer is how the files reach the stores: the playlist actor passes one
+// that goes through the storage actors; without one, the backends are called
+// directly.
+GenerateOutcome generate_playlist(Services& svc, const std::string& request_body, const PlaylistWriter& writer = {});
 
 // At start: republish every recorded playlist (tokens recomputed and checked).
 // Returns how many renditions were restored; problems are logged.

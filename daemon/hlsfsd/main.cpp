@@ -18,6 +18,7 @@
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/storage/backend.h"
+#include "actors/storage/storage_actor.h"
 #include "actors/transcoder/av_util.h"
 #include "actors/transcoder/transcoder_actor.h"
 #include "daemon/config/config.h"
@@ -145,7 +146,9 @@ int main(int argc, char** argv) {
   auto gc = spawn_gc(sys, svc);
   auto transcoder = spawn_transcoder(sys, svc);
   auto cache = spawn_segment_cache(sys, svc, transcoder, gc);
-  auto playlist = spawn_playlist(sys, svc, cache);
+  std::map<std::string, storage_actor> storage;
+  for (const auto& [name, backend] : svc->backends) storage[name] = spawn_storage(sys, backend);
+  auto playlist = spawn_playlist(sys, svc, cache, storage);
 
   int rc = 0;
   {
@@ -209,5 +212,6 @@ int main(int argc, char** argv) {
   anon_send_exit(cache, caf::exit_reason::user_shutdown);
   anon_send_exit(transcoder, caf::exit_reason::user_shutdown);
   anon_send_exit(gc, caf::exit_reason::user_shutdown);
+  for (auto& [name, actor] : storage) anon_send_exit(actor, caf::exit_reason::user_shutdown);
   return rc;
 }

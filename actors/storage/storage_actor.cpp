@@ -1,0 +1,39 @@
+#include "actors/storage/storage_actor.h"
+
+#include <cerrno>
+
+#include "actors/storage/backend.h"
+#include "hlsfs/log.h"
+
+namespace hlsfs {
+
+storage_actor spawn_storage(caf::actor_system& sys, std::shared_ptr<Backend> backend) {
+  return sys.spawn<caf::detached>([backend](storage_actor::pointer) -> storage_actor::behavior_type {
+    return {
+        [=](write_atom, const std::string& key, const std::string& bytes,
+            bool keep_existing) -> caf::result<int32_t, std::string> {
+          try {
+            if (keep_existing && backend->stat(key)) {
+              HLSFS_LOG(info, "storage") << backend->store() << "/" << key << " exists, kept";
+              return {int32_t{0}, std::string{}};
+            }
+            backend->write(key, bytes);
+            return {int32_t{0}, std::string{}};
+          } catch (const BackendError& e) {
+            HLSFS_LOG(error, "storage") << e.what();
+            return {static_cast<int32_t>(-e.code), std::string{e.what()}};
+          }
+        },
+        [=](remove_atom, const std::string& key) -> caf::result<int32_t, std::string> {
+          try {
+            backend->remove(key);
+            return {int32_t{0}, std::string{}};
+          } catch (const BackendError& e) {
+            return {static_cast<int32_t>(-e.code), std::string{e.what()}};
+          }
+        },
+    };
+  });
+}
+
+}  // namespace hlsfs
