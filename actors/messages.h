@@ -20,6 +20,7 @@ using prefetch_atom = caf::atom_constant<caf::atom("prefetch")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using gc_atom = caf::atom_constant<caf::atom("gc")>;
 
 // A segment on the local disk: errno (0 = ready), path in cache_dir, size.
 using segment_cache_actor = caf::typed_actor<
@@ -42,8 +43,10 @@ using worker_actor = caf::typed_actor<
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
 
-// Access-time records and (with the cache lifecycle issue) eviction.
+// Access-time records and eviction of cold segments. tick: "a segment was
+// just made, check the budget"; gc: a pass now (dry run or not) -> report JSON.
 using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32_t>, caf::reacts_to<flush_atom>,
+                                  caf::reacts_to<tick_atom>, caf::replies_to<gc_atom, bool>::with<std::string>,
                                   caf::replies_to<status_atom>::with<std::string>>;
 
 // One per store, wrapping its plugin: blocking I/O on its own thread.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/gc/gc_policy.h"
 #include "actors/playlist/catalog.h"
 #include "actors/playlist/rendition.h"
 #include "actors/storage/store_router.h"
@@ -17,6 +18,7 @@ class Backend;
 class StateStore;
 class SegmentStore;
 class MetricsRegistry;
+class OpenSegments;
 
 struct Services {
   std::string cache_dir;
@@ -29,6 +31,9 @@ struct Services {
   std::shared_ptr<SegmentStore> segments;
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<MetricsRegistry> metrics;  // may be null
+  std::shared_ptr<OpenSegments> open_segments;
+  GcPolicy gc;
+  int64_t gc_interval_ms = 30000;
 
   std::shared_ptr<Backend> backend(const std::string& store) const;
   // Opens sources through the stores (for one job or probe; not shared between threads).

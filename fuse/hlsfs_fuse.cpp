@@ -9,8 +9,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <set>
 
+#include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
@@ -38,6 +41,9 @@ struct FuseMount::Impl {
   fuse_session* se = nullptr;
   uid_t uid = getuid();
   gid_t gid = getgid();
+  // Which segment each open file handle is, for the GC's "never evict an open segment".
+  std::mutex fh_mu;
+  std::map<uint64_t, std::pair<std::string, uint32_t>> fh_segment;
 
   Impl(caf::actor_system& s, std::shared_ptr<Services> v, segment_cache_actor c, bool ao)
       : sys(s), svc(std::move(v)), cache(std::move(c)), allow_other(ao) {}
@@ -175,14 +181,32 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   // Through the segment cache even when cached: it records the access and
   // queues the next segments.
   fuse_file_info info = *fi;
-  m->ensure_segment(e, [req, info](int32_t err, const std::string& file, int64_t) {
+  std::string token = e.rendition->spec.token;
+  uint32_t n = e.segment;
+  m->ensure_segment(e, [m, req, info, token, n](int32_t err, const std::string& file, int64_t) {
     if (err) return (void)fuse_reply_err(req, err == ENOENT ? ENOENT : EIO);
+    // Counted open before the file is opened: the GC cannot slip in between.
+    if (m->svc->open_segments) m->svc->open_segments->opened(token, n);
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return (void)fuse_reply_err(req, EIO);  // evicted in between: the reader retries
+    if (fd < 0) {  // evicted in between: the reader retries
+      if (m->svc->open_segments) m->svc->open_segments->closed(token, n);
+      return (void)fuse_reply_err(req, EIO);
+    }
     fuse_file_info reply = info;
     reply.fh = static_cast<uint64_t>(fd) + 1;  // 0 means "a text file"
     reply.keep_cache = 1;  // same name, same bytes
-    if (fuse_reply_open(req, &reply) == -ENOENT) close(fd);  // the caller went away
+    {
+      std::lock_guard<std::mutex> lock(m->fh_mu);
+      m->fh_segment[reply.fh] = {token, n};
+    }
+    if (fuse_reply_open(req, &reply) == -ENOENT) {  // the caller went away
+      {
+        std::lock_guard<std::mutex> lock(m->fh_mu);
+        m->fh_segment.erase(reply.fh);
+      }
+      if (m->svc->open_segments) m->svc->open_segments->closed(token, n);
+      close(fd);
+    }
   });
 }
 
@@ -205,7 +229,22 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  if (fi->fh) close(static_cast<int>(fi->fh - 1));
+  auto* m = impl_of(req);
+  if (fi->fh) {
+    std::pair<std::string, uint32_t> seg;
+    bool known = false;
+    {
+      std::lock_guard<std::mutex> lock(m->fh_mu);
+      auto it = m->fh_segment.find(fi->fh);
+      if (it != m->fh_segment.end()) {
+        seg = it->second;
+        known = true;
+        m->fh_segment.erase(it);
+      }
+    }
+    close(static_cast<int>(fi->fh - 1));
+    if (known && m->svc->open_segments) m->svc->open_segments->closed(seg.first, seg.second);
+  }
   fuse_reply_err(req, 0);
 }
 

@@ -16,7 +16,8 @@ if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHLSFS_SANITIZE=ON
   # Under the sanitizers: the unit tests and the media tests that decode every
   # fixture (the quality comparison only repeats the same code paths slowly).
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$repo/tests/ubsan.supp
   (cd build-asan && ctest --output-on-failure -E render_quality "$@")
 fi
 echo "all tests passed"

@@ -4,9 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/gc/gc_policy.h"
+#include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/transcoder/job_queue.h"
+#include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -17,10 +20,15 @@ struct gc_state {
   std::shared_ptr<Services> svc;
   std::map<JobKey, int64_t> pending;  // latest access per segment since the last flush
   uint64_t flushed = 0;
+  GcReport last;
+  uint64_t passes = 0;
+  int64_t ticks = 0;  // seconds since the last periodic pass
   static inline const char* name = "gc";
 };
 
-void flush(gc_actor::stateful_pointer<gc_state> self) {
+using gc_pointer = gc_actor::stateful_pointer<gc_state>;
+
+void flush(gc_pointer self) {
   auto& st = self->state;
   if (st.pending.empty()) return;
   std::vector<std::tuple<std::string, uint32_t, int64_t>> batch;
@@ -35,23 +43,75 @@ void flush(gc_actor::stateful_pointer<gc_state> self) {
   st.pending.clear();
 }
 
+GcReport pass(gc_pointer self, bool dry_run) {
+  auto& st = self->state;
+  flush(self);  // recent reads must count before anything is judged cold
+  auto open = st.svc->open_segments;
+  GcReport r = run_gc(*st.svc->state, *st.svc->segments, st.svc->gc, now_ms(),
+                      [open](const std::string& t, uint32_t n) { return open && open->is_open(t, n); }, dry_run);
+  if (!dry_run) {
+    st.last = r;
+    ++st.passes;
+    if (auto* m = st.svc->metrics.get()) {
+      m->counter("hlsfs_gc_evicted_total", "Segments evicted from the local cache").inc(static_cast<uint64_t>(r.evicted));
+      m->counter("hlsfs_gc_freed_bytes_total", "Bytes evicted from the local cache").inc(static_cast<uint64_t>(r.freed_bytes));
+    }
+  }
+  if (r.evicted)
+    HLSFS_LOG(info, "gc") << (dry_run ? "would evict " : "evicted ") << r.evicted << " segments, " << r.freed_bytes
+                          << " bytes (cache " << r.bytes_before << " -> " << r.bytes_after << " bytes"
+                          << (r.skipped_open ? ", " + std::to_string(r.skipped_open) + " kept: open" : "") << ")";
+  return r;
+}
+
+nlohmann::json to_json(const GcReport& r) {
+  return {{"DryRun", r.dry_run},       {"Evicted", r.evicted},          {"FreedBytes", r.freed_bytes},
+          {"SkippedOpen", r.skipped_open}, {"Visited", r.visited},       {"BytesBefore", r.bytes_before},
+          {"BytesAfter", r.bytes_after}};
+}
+
+void maybe_pass(gc_pointer self) {
+  auto& st = self->state;
+  const GcPolicy& p = st.svc->gc;
+  bool over = p.max_bytes > 0 && st.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water);
+  if (over || p.max_idle_ms > 0) pass(self, false);
+}
+
 }  // namespace
 
 gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
-  return sys.spawn([=](gc_actor::stateful_pointer<gc_state> self) -> gc_actor::behavior_type {
+  // Detached: a pass deletes files and writes RocksDB, blocking I/O.
+  return sys.spawn<caf::detached>([=](gc_pointer self) -> gc_actor::behavior_type {
     self->state.svc = svc;
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
     return {
         [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },
         [=](flush_atom) {
           flush(self);
+          // The periodic pass (budget and idle age), every gc_interval.
+          auto& st = self->state;
+          if (++st.ticks * 1000 >= st.svc->gc_interval_ms) {
+            st.ticks = 0;
+            maybe_pass(self);
+          }
           self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
         },
+        [=](tick_atom) {
+          // A segment was just made: keep the cache within its budget now,
+          // not at the next periodic pass.
+          const GcPolicy& p = self->state.svc->gc;
+          if (p.max_bytes > 0 && self->state.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water))
+            pass(self, false);
+        },
+        [=](gc_atom, bool dry_run) -> std::string { return to_json(pass(self, dry_run)).dump(); },
         [=](status_atom) -> std::string {
           auto& st = self->state;
           return nlohmann::json{{"cache_bytes", st.svc->state->local_bytes()},
                                 {"segments", st.svc->state->segment_count()},
-                                {"access_times_recorded", st.flushed}}
+                                {"max_bytes", st.svc->gc.max_bytes},
+                                {"access_times_recorded", st.flushed},
+                                {"gc_passes", st.passes},
+                                {"last_gc", to_json(st.last)}}
               .dump();
         },
     };

@@ -64,6 +64,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
             std::string path = st.svc->segments->path_of(token, n);
             if (err == 0) {
               st.svc->segments->record(token, n, size, sum);
+              self->send(st.gc, tick_atom::value);
               HLSFS_LOG(info, "transcoder") << "made " << describe(*st.svc, token, n) << " (" << size << " bytes, "
                                             << secs << " s)";
             } else {

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "actors/gc/units.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -148,6 +150,39 @@ Config parse_config(const std::string& text, const std::string& file) {
     s.integer("threads", c.encoder_threads, 1, 64);
     s.str("x264_params", c.x264_params);
     s.integer("prefetch_segments", c.prefetch_segments, 0, 30);
+    s.finish();
+  }
+  {
+    Section s(top.get("cache"), "cache", file);
+    std::string v;
+    auto value = [&](const std::string& k, auto parse, int64_t& out) {
+      v.clear();
+      s.str(k, v);
+      if (v.empty()) return;
+      try {
+        out = parse(v);
+      } catch (const std::invalid_argument& e) {
+        s.fail("cache." + k, e.what());
+      }
+      if (out < 0) s.fail("cache." + k, "must not be negative");
+    };
+    value("max_bytes", parse_bytes, c.cache_max_bytes);
+    value("max_idle", parse_duration_ms, c.cache_max_idle_ms);
+    value("gc_interval", parse_duration_ms, c.gc_interval_ms);
+    if (c.gc_interval_ms < 1000) s.fail("cache.gc_interval", "must be at least 1s");
+    auto fraction = [&](const std::string& k, double& out) {
+      YAML::Node n = s.get(k);
+      if (!n) return;
+      try {
+        out = n.as<double>();
+      } catch (const YAML::Exception&) {
+        s.fail("cache." + k, "must be a number between 0 and 1");
+      }
+      if (!(out > 0 && out <= 1)) s.fail("cache." + k, "must be a number between 0 and 1");
+    };
+    fraction("high_water", c.cache_high_water);
+    fraction("low_water", c.cache_low_water);
+    if (c.cache_low_water >= c.cache_high_water) s.fail("cache.low_water", "must be below cache.high_water");
     s.finish();
   }
   {

@@ -42,6 +42,12 @@ struct Config {
   int prefetch_segments = 2;     // after segment N is read, N+1..N+k are queued
   std::string log_level = "info";
   bool allow_other = true;       // FUSE: let the web server's user read the mount
+  // Cache lifecycle (GC).
+  int64_t cache_max_bytes = 0;      // 0: no budget
+  double cache_high_water = 0.95;
+  double cache_low_water = 0.85;
+  int64_t cache_max_idle_ms = 0;    // 0: never by age
+  int64_t gc_interval_ms = 30000;
   std::vector<StoreConfig> stores;
 
   const StoreConfig* store(const std::string& name) const;

@@ -40,6 +40,23 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
       });
       return;
     }
+    if (req.path == "/v1/gc") {
+      if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));
+      bool dry = req.query.find("dry_run=1") != std::string::npos || req.query.find("dry_run=true") != std::string::npos;
+      sys.spawn([=](caf::event_based_actor* self) {
+        self->request(a.gc, std::chrono::minutes(10), gc_atom::value, dry)
+            .then(
+                [=](const std::string& report) {
+                  respond(json_reply(200, report));
+                  self->quit();
+                },
+                [=](caf::error& e) {
+                  respond(error_reply(500, "InternalError", self->system().render(e)));
+                  self->quit();
+                });
+      });
+      return;
+    }
     if (req.path == "/v1/status") {
       if (req.method != "GET") return respond(error_reply(405, "MethodNotAllowed", "use GET"));
       sys.spawn([=](caf::event_based_actor* self) {

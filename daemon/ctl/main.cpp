@@ -13,6 +13,7 @@ const char* kUsage =
     "usage: hlsfsctl [--config FILE | --endpoint unix:/path|http://host:port] COMMAND ...\n"
     "  generate REQUEST.json   GenerateVideoPlaylist on the running daemon; prints the IMM response\n"
     "  status [--json]         queue, running jobs, cache\n"
+    "  gc [--dry-run]          a cache eviction pass now; reports what it freed (or would)\n"
     "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
     "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
     "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
@@ -49,12 +50,17 @@ int main(int argc, char** argv) {
   }
   if (i >= argc) return usage_error("no command");
   std::string cmd = argv[i++];
-  if (cmd == "generate" || cmd == "status") {
+  if (cmd == "generate" || cmd == "status" || cmd == "gc") {
     try {
       std::string ep = hlsfs::control_endpoint(config_path, endpoint);
       if (cmd == "generate") {
         if (i + 1 != argc) return usage_error("generate needs exactly one REQUEST.json");
         return hlsfs::run_generate(ep, argv[i]);
+      }
+      if (cmd == "gc") {
+        bool dry = i < argc && std::string(argv[i]) == "--dry-run";
+        if (argc - i > (dry ? 1 : 0)) return usage_error("gc takes only --dry-run");
+        return hlsfs::run_gc(ep, dry);
       }
       bool as_json = i < argc && std::string(argv[i]) == "--json";
       if (argc - i > (as_json ? 1 : 0)) return usage_error("status takes only --json");

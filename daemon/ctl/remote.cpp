@@ -57,4 +57,19 @@ int run_status(const std::string& endpoint, bool as_json) {
   return 0;
 }
 
+int run_gc(const std::string& endpoint, bool dry_run) {
+  HttpResult r = http_call(endpoint, "POST", dry_run ? "/v1/gc?dry_run=1" : "/v1/gc", "", 600);
+  if (r.status != 200) {
+    std::cerr << "error: " << describe_error(r) << "\n";
+    return 1;
+  }
+  auto j = nlohmann::json::parse(r.body);
+  printf("%s %lld segments, %.1f MiB (cache %.1f -> %.1f MiB%s)\n", dry_run ? "would evict" : "evicted",
+         static_cast<long long>(j.value("Evicted", 0LL)), j.value("FreedBytes", 0LL) / 1048576.0,
+         j.value("BytesBefore", 0LL) / 1048576.0,
+         (dry_run ? j.value("BytesBefore", 0LL) - j.value("FreedBytes", 0LL) : j.value("BytesAfter", 0LL)) / 1048576.0,
+         j.value("SkippedOpen", 0LL) ? (", " + std::to_string(j.value("SkippedOpen", 0LL)) + " kept: open").c_str() : "");
+  return 0;
+}
+
 }  // namespace hlsfs

@@ -10,5 +10,6 @@ std::string control_endpoint(const std::string& config_path, const std::string& 
 
 int run_generate(const std::string& endpoint, const std::string& request_path);
 int run_status(const std::string& endpoint, bool as_json);
+int run_gc(const std::string& endpoint, bool dry_run);
 
 }  // namespace hlsfs

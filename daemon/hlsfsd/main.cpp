@@ -14,6 +14,8 @@
 #include "actors/playlist/playlist_actor.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/segment_cache_actor.h"
+#include "actors/segment_cache/open_segments.h"
+#include "actors/segment_cache/reconcile.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
@@ -59,6 +61,9 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
   svc->catalog = std::make_shared<Catalog>(names);
   svc->metrics = std::make_shared<MetricsRegistry>();
+  svc->open_segments = std::make_shared<OpenSegments>();
+  svc->gc = GcPolicy{cfg.cache_max_bytes, cfg.cache_high_water, cfg.cache_low_water, cfg.cache_max_idle_ms};
+  svc->gc_interval_ms = cfg.gc_interval_ms;
   return svc;
 }
 
@@ -135,6 +140,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   register_metrics(*svc);
+  ReconcileReport rec = reconcile_cache(*svc->state, *svc->segments);
+  if (rec.files_removed || rec.records_dropped)
+    HLSFS_LOG(warning, "hlsfsd") << "cache reconciled: " << rec.files_removed << " stray files removed ("
+                                 << rec.bytes_removed << " bytes), " << rec.records_dropped
+                                 << " records without their file dropped";
   size_t restored = restore_catalog(*svc);
   HLSFS_LOG(info, "hlsfsd") << "state " << cfg.state_dir << ": " << restored << " renditions, "
                             << svc->state->segment_count() << " segments (" << svc->state->local_bytes()
