@@ -36,9 +36,11 @@ using transcoder_actor = caf::typed_actor<
                                                                           std::string>,
     caf::replies_to<status_atom>::with<std::string>>;
 
-// One worker: makes one segment, blocking (a detached actor, own thread).
+// One worker: makes one segment (token, n, priority), blocking (a detached
+// actor, own thread).
 using worker_actor = caf::typed_actor<
-    caf::replies_to<encode_atom, std::string, uint32_t>::with<int32_t, int64_t, std::string, double, std::string>>;
+    caf::replies_to<encode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
+                                                                       std::string>>;
 
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;

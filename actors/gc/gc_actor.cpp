@@ -83,6 +83,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
   // Detached: a pass deletes files and writes RocksDB, blocking I/O.
   return sys.spawn<caf::detached>([=](gc_pointer self) -> gc_actor::behavior_type {
     self->state.svc = svc;
+    self->state.ticks = svc->gc_interval_ms / 1000;  // a first pass at start: the budget may have shrunk
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
     return {
         [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },

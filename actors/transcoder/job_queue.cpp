@@ -36,6 +36,11 @@ std::optional<std::pair<JobKey, Priority>> JobQueue::pop() {
   return std::make_pair(key, static_cast<Priority>(prio));
 }
 
+std::optional<Priority> JobQueue::peek() const {
+  if (order_.empty()) return std::nullopt;
+  return static_cast<Priority>(std::get<0>(*order_.begin()));
+}
+
 void JobQueue::finish(const JobKey& key) { running_.erase(key); }
 
 std::vector<JobKey> JobQueue::drop_prefetch_outside(const std::string& token, uint32_t from, uint32_t to) {

@@ -31,6 +31,8 @@ class JobQueue {
   bool push(const JobKey& key, Priority p);
   // The next job to run (it becomes "running"), or nullopt.
   std::optional<std::pair<JobKey, Priority>> pop();
+  // The priority of the job pop() would return.
+  std::optional<Priority> peek() const;
   void finish(const JobKey& key);
   // Drops queued prefetch jobs of `token` outside [from, to): after a seek,
   // the prefetch of the old position is no longer worth a worker.

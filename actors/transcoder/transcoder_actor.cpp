@@ -1,6 +1,11 @@
 #include "actors/transcoder/transcoder_actor.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <map>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,8 +23,20 @@ using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string
 
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
-      [=](encode_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, int64_t, std::string, double, std::string> {
-        MadeSegment m = make_segment(*svc, token, n);
+      [=](encode_atom, const std::string& token, uint32_t n,
+          int32_t priority) -> caf::result<int32_t, int64_t, std::string, double, std::string> {
+        // Each job on a thread of its own: background work (prefetch,
+        // initial) runs at nice 19, and the decoder's and x264's threads it
+        // starts inherit that, so a reader's job gets the CPU at once even
+        // when every worker is busy. (A thread may raise its nice value
+        // without privileges, never lower it: hence one thread per job.)
+        MadeSegment m;
+        std::thread job([&] {
+          if (priority != static_cast<int32_t>(Priority::on_demand))
+            setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+          m = make_segment(*svc, token, n);
+        });
+        job.join();
         return {m.err, m.size, m.checksum, m.seconds, m.message};
       },
   };
@@ -30,7 +47,12 @@ struct scheduler_state {
   JobQueue queue;
   std::map<JobKey, std::vector<result_promise>> promises;
   std::map<JobKey, std::pair<Priority, std::chrono::steady_clock::time_point>> started;
-  std::vector<worker_actor> idle;
+  std::vector<worker_actor> idle;        // the configured workers, free
+  // Readers' jobs that find every worker busy with background work get a
+  // worker of their own (at most `workers` of them): they never queue behind
+  // prefetch or initial jobs, which run at a lower CPU priority meanwhile.
+  std::vector<worker_actor> extra_idle;
+  size_t extra_spawned = 0, on_demand_running = 0;
   static inline const char* name = "transcoder";
 };
 
@@ -45,21 +67,40 @@ void update_gauges(scheduler_pointer self) {
 
 void dispatch(scheduler_pointer self) {
   auto& st = self->state;
-  while (!st.idle.empty()) {
-    auto next = st.queue.pop();
-    if (!next) break;
-    auto [key, prio] = *next;
-    worker_actor w = st.idle.back();
-    st.idle.pop_back();
+  while (auto next_prio = st.queue.peek()) {
+    bool extra = false;
+    worker_actor w;
+    if (!st.idle.empty()) {
+      w = st.idle.back();
+      st.idle.pop_back();
+    } else if (*next_prio == Priority::on_demand && st.on_demand_running < static_cast<size_t>(st.svc->workers)) {
+      extra = true;
+      if (!st.extra_idle.empty()) {
+        w = st.extra_idle.back();
+        st.extra_idle.pop_back();
+      } else {
+        w = self->spawn<caf::detached + caf::linked>(worker, st.svc);
+        ++st.extra_spawned;
+      }
+    } else {
+      break;
+    }
+    auto [key, prio] = *st.queue.pop();
+    if (prio == Priority::on_demand) ++st.on_demand_running;
     st.started[key] = {prio, std::chrono::steady_clock::now()};
     HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
-    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment)
+    auto release = [=]() {
+      auto& s = self->state;
+      s.queue.finish(key);
+      s.started.erase(key);
+      (extra ? s.extra_idle : s.idle).push_back(w);
+      if (prio == Priority::on_demand) --s.on_demand_running;
+    };
+    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio))
         .then(
             [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg) {
               auto& s = self->state;
-              s.queue.finish(key);
-              s.started.erase(key);
-              s.idle.push_back(w);
+              release();
               if (auto* m = s.svc->metrics.get()) {
                 if (err == 0) {
                   m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
@@ -75,9 +116,7 @@ void dispatch(scheduler_pointer self) {
             },
             [=](caf::error& e) {
               auto& s = self->state;
-              s.queue.finish(key);
-              s.started.erase(key);
-              s.idle.push_back(w);
+              release();
               for (auto& p : s.promises[key]) p.deliver(int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e));
               s.promises.erase(key);
               dispatch(self);

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Cache lifecycle with the real daemon: InitialTranscode, a byte budget far
+# below what is played, evicted segments coming back byte-identical, and
+# SIGKILL during GC passes and writes.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon_lib.sh"
+[ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
+ensure_fixtures
+d=$(mktemp -d /tmp/hlsfs-gc.XXXXXX)
+cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
+trap cleanup EXIT
+failed=0
+mkdir -p "$d/media"
+cp "$FIXTURES/h264_aac_1080p30.mp4" "$d/media/movie.mp4"
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=640x360:rate=25" -f lavfi -i "sine=frequency=330:sample_rate=48000" \
+  -t 60 -c:v libx264 -preset ultrafast -g 50 -c:a aac "$d/media/long.mp4"
+BUDGET=2500000
+PREFETCH=0 start_daemon "$d"  # no budget yet: InitialTranscode first
+
+target() {  # target SOURCE NAME INITIAL_TRANSCODE
+  cat >"$d/req-$2.json" <<JSON
+{"SourceURI":"file://$d/media/$1","Targets":[{"URI":"file://$d/media/out/$2/v","Duration":10,"InitialSegments":[2,2,2],
+ "InitialTranscode":$3,"Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"960x"}},
+ "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":96000}}}]}
+JSON
+  generate "$d" "$d/req-$2.json" >/dev/null || fail "generate $2"
+}
+segments_made() { find "$d/cache" -name '*.ts' | wc -l; }
+
+echo "== InitialTranscode 36: the segments of the first 36 s are made ahead, nothing else"
+t0=$(date +%s)
+target long.mp4 initial 36
+want=6  # boundaries 0,2,4,6,16,26,36: segments 0-5 start before 36 s
+for _ in $(seq 240); do [ "$(segments_made)" -ge $want ] && break; sleep 0.5; done
+took=$(( $(date +%s) - t0 ))
+sleep 3  # anything more would show up now
+made=$(segments_made)
+n=$(metric hlsfs_segments_transcoded_total)
+if [ "$made" -eq $want ] && [ "$n" -eq $want ]; then
+  echo "ok   $made segments made ahead in ${took}s, and no others"
+else
+  echo "FAIL: $made files, $n transcodes (wanted $want) after ${took}s"; failed=1
+fi
+for i in 0 1 2 3 4 5; do
+  f=$(compgen -G "$d/cache/*/*/$i.ts" | head -1 || true)
+  [ -n "$f" ] || { echo "FAIL: segment $i of the first 36 s missing"; failed=1; }
+done
+
+stop_daemon "$d"
+PREFETCH=0 start_daemon "$d" "cache: {max_bytes: $BUDGET, high_water: 0.9, low_water: 0.6, gc_interval: 2s}"
+start_nginx "$d"
+base=http://127.0.0.1:$NGINX_PORT/media
+
+echo "== a workload over several playlists with max_bytes far below it"
+# Keep the cache's size under watch while players read.
+( while :; do curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '$1=="hlsfs_cache_bytes"{print $2}'; sleep 0.2; done ) \
+  >"$d/cache_bytes.log" 2>/dev/null &
+watcher=$!
+declare -A first_pass
+for p in a b c d; do
+  target movie.mp4 "$p" 0
+  res=$("$HLS_CHECK" "$base/out/$p/v.m3u8" 2>&1) && echo "ok   played $p: $(echo "$res" | tail -1)" ||
+    { echo "FAIL played $p:"; echo "$res" | sed 's/^/     /'; failed=1; }
+  first_pass[$p]=$(for s in $(grep '\.ts' "$d/mnt/media/out/$p/v.m3u8"); do curl -sf "$base/out/$p/$s" | md5sum; done)
+done
+kill $watcher 2>/dev/null || true
+largest=$(find "$d/cache" -name '*.ts' -printf '%s\n' | sort -n | tail -1)
+peak=$(sort -n "$d/cache_bytes.log" | tail -1)
+peak=${peak%.*}
+total=$(du -cb "$d"/cache/*/*/*.ts | tail -1 | cut -f1)
+if [ "$peak" -le $((BUDGET + largest)) ]; then
+  echo "ok   cache peaked at $peak bytes (budget $BUDGET, largest segment $largest); now $total bytes"
+else
+  echo "FAIL: cache reached $peak bytes, budget $BUDGET + one segment $largest"; failed=1
+fi
+evicted=$(metric hlsfs_gc_evicted_total)
+[ "${evicted:-0}" -gt 0 ] && echo "ok   $evicted segments evicted" || { echo "FAIL: nothing was evicted"; failed=1; }
+# The playlist played last is the one that survives.
+last_token=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/d/v.m3u8" | head -1)
+kept=$(compgen -G "$d/cache/*/$last_token/*.ts" | wc -l || true)
+[ "$kept" -gt 0 ] && echo "ok   $kept segments of the playlist played last are cached" ||
+  { echo "FAIL: the recently played playlist was evicted"; failed=1; }
+
+echo "== evicted segments come back byte-identical"
+again=$(for s in $(grep '\.ts' "$d/mnt/media/out/a/v.m3u8"); do curl -sf "$base/out/a/$s" | md5sum; done)
+[ "$again" = "${first_pass[a]}" ] && echo "ok   playlist a read again: same bytes" || { echo "FAIL: playlist a changed"; failed=1; }
+res=$("$HLS_CHECK" "$base/out/a/v.m3u8" 2>&1) && echo "ok   hls-check a again" || { echo "FAIL hls-check a again"; failed=1; }
+
+echo "== hlsfsctl gc --dry-run reports without evicting"
+before=$(find "$d/cache" -name '*.ts' | wc -l)
+"$BUILD/bin/hlsfsctl" --endpoint "unix:$d/control.sock" gc --dry-run || failed=1
+after=$(find "$d/cache" -name '*.ts' | wc -l)
+[ "$before" -eq "$after" ] && echo "ok   dry run removed nothing" || { echo "FAIL: dry run removed files"; failed=1; }
+
+echo "== SIGKILL during GC passes and writes: the index matches the disk after a restart"
+for round in 1 2 3; do
+  target long.mp4 "kill$round" -1  # the whole file ahead: writes, and GC passes under the budget
+  sleep $((2 + RANDOM % 4))
+  kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=
+  stop_nginx
+  PREFETCH=0 start_daemon "$d" "cache: {max_bytes: $BUDGET, high_water: 0.9, low_water: 0.6, gc_interval: 2s}"
+  start_nginx "$d"
+  base=http://127.0.0.1:$NGINX_PORT/media
+  on_disk=$(find "$d/cache" -name '*.ts' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+  indexed=$(metric hlsfs_cache_bytes)
+  indexed=${indexed%.*}
+  strays=$(find "$d/cache" -type f ! -name '*.ts' | wc -l)
+  if [ "$on_disk" = "$indexed" ] && [ "$strays" -eq 0 ]; then
+    echo "ok   round $round: index $indexed bytes = files on disk $on_disk bytes, no temp files"
+  else
+    echo "FAIL round $round: index $indexed bytes, disk $on_disk bytes, $strays temp files"; failed=1
+  fi
+done
+res=$("$HLS_CHECK" "$base/out/kill3/v.m3u8" 2>&1) && echo "ok   after the restarts: $(echo "$res" | tail -1)" ||
+  { echo "FAIL after restarts:"; echo "$res" | sed 's/^/     /'; failed=1; }
+[ $failed -eq 0 ] || { echo "--- hlsfsd log (last 40 lines)"; tail -40 "$d/hlsfsd.log"; }
+exit $failed

@@ -1,0 +1,134 @@
+// Cache lifecycle with a real RocksDB and real files: eviction order, budget,
+// idle age, open segments, dry runs, and startup reconciliation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "actors/gc/gc_policy.h"
+#include "actors/gc/units.h"
+#include "actors/segment_cache/reconcile.h"
+#include "actors/segment_cache/segment_store.h"
+#include "actors/segment_cache/state_store.h"
+#include "actors/storage/atomic_file.h"
+
+using namespace hlsfs;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Cache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "hlsfs-gc-XXXXXX").string();
+    dir = mkdtemp(tmpl.data());
+    state = StateStore::open(dir + "/state");
+    segments = std::make_unique<SegmentStore>(dir + "/cache", *state);
+  }
+  void TearDown() override {
+    segments.reset();
+    state.reset();
+    fs::remove_all(dir);
+  }
+  // A 1000-byte segment read at time t.
+  void add(const std::string& token, uint32_t n, int64_t t, int64_t size = 1000) {
+    write_file_atomic(segments->path_of(token, n), std::string(static_cast<size_t>(size), 'x'));
+    SegmentRecord rec;
+    rec.size = size;
+    rec.where = SegmentRecord::kLocal;
+    rec.created_ms = rec.last_access_ms = t;
+    state->put_segment(token, n, rec);
+  }
+  bool on_disk(const std::string& token, uint32_t n) { return fs::exists(segments->path_of(token, n)); }
+
+  std::string dir;
+  std::unique_ptr<StateStore> state;
+  std::unique_ptr<SegmentStore> segments;
+  const std::string a = std::string(32, 'a'), b = std::string(32, 'b');
+};
+
+}  // namespace
+
+TEST_F(Cache, EvictsOldestFirstDownToTheLowWaterMark) {
+  for (uint32_t i = 0; i < 10; ++i) add(i % 2 ? a : b, i, 1000 + i);  // 10 000 bytes, oldest first: 0, 1, 2 ...
+  GcPolicy p{8000, 0.95, 0.5, 0};
+  ASSERT_TRUE(gc_due(p, state->local_bytes(), 0, 2000));
+  GcReport r = run_gc(*state, *segments, p, 2000, nullptr, false);
+  EXPECT_EQ(r.evicted, 6);  // 10 000 -> 4 000 (low water 4 000)
+  EXPECT_EQ(r.freed_bytes, 6000);
+  EXPECT_EQ(state->local_bytes(), 4000);
+  for (uint32_t i = 0; i < 10; ++i) {
+    bool kept = i >= 6;
+    EXPECT_EQ(on_disk(i % 2 ? a : b, i), kept) << i;
+    EXPECT_EQ(state->get_segment(i % 2 ? a : b, i).has_value(), kept) << i;
+  }
+  EXPECT_TRUE(state->check_consistency().empty());
+  EXPECT_FALSE(gc_due(p, state->local_bytes(), 0, 2000));
+}
+
+TEST_F(Cache, AReadRejuvenatesAndOpenSegmentsStay) {
+  for (uint32_t i = 0; i < 4; ++i) add(a, i, 1000 + i);
+  state->touch({{a, 0, 5000}});  // segment 0 was just read: now the newest
+  GcPolicy p{4000, 0.9, 0.5, 0};  // 4000 > 3600: evict down to 2000
+  auto open = [&](const std::string& t, uint32_t n) { return t == a && n == 1; };
+  GcReport r = run_gc(*state, *segments, p, 6000, open, false);
+  EXPECT_EQ(r.skipped_open, 1);
+  EXPECT_TRUE(on_disk(a, 0));   // recently read
+  EXPECT_TRUE(on_disk(a, 1));   // open
+  EXPECT_FALSE(on_disk(a, 2));
+  EXPECT_FALSE(on_disk(a, 3));
+}
+
+TEST_F(Cache, IdleAgeEvictsWithoutABudgetAndDryRunChangesNothing) {
+  add(a, 0, 1000);
+  add(a, 1, 50'000);
+  GcPolicy p{0, 0.95, 0.85, 10'000};  // no budget, 10 s idle
+  EXPECT_TRUE(gc_due(p, state->local_bytes(), 1000, 55'000));
+  GcReport dry = run_gc(*state, *segments, p, 55'000, nullptr, true);
+  EXPECT_EQ(dry.evicted, 1);
+  EXPECT_TRUE(on_disk(a, 0));
+  EXPECT_EQ(state->local_bytes(), 2000);
+  GcReport r = run_gc(*state, *segments, p, 55'000, nullptr, false);
+  EXPECT_EQ(r.evicted, 1);
+  EXPECT_FALSE(on_disk(a, 0));
+  EXPECT_TRUE(on_disk(a, 1));
+}
+
+TEST_F(Cache, NothingToDoVisitsOneEntry) {
+  for (uint32_t i = 0; i < 100; ++i) add(a, i, 1000 + i);
+  GcReport r = run_gc(*state, *segments, GcPolicy{1'000'000, 0.95, 0.85, 0}, 2000, nullptr, false);
+  EXPECT_EQ(r.evicted, 0);
+  EXPECT_EQ(r.visited, 1);  // a pass costs what it evicts
+}
+
+TEST_F(Cache, ReconciliationMakesIndexAndDiskAgree) {
+  add(a, 0, 1000);
+  add(a, 1, 1000);
+  add(b, 0, 1000);
+  fs::remove(segments->path_of(a, 1));                                   // deleted behind our back
+  std::ofstream(segments->path_of(b, 0), std::ios::app) << "more";        // altered
+  write_file_atomic(segments->path_of(b, 7), "stray");                   // no record
+  std::ofstream(segments->path_of(a, 0) + ".tmp.123.0") << "partial";    // an interrupted write
+  ReconcileReport r = reconcile_cache(*state, *segments);
+  EXPECT_EQ(r.segments_kept, 1);
+  EXPECT_EQ(r.records_dropped, 2);
+  EXPECT_EQ(r.files_removed, 3);  // the altered file, the stray, the temp file
+  EXPECT_TRUE(on_disk(a, 0));
+  EXPECT_FALSE(on_disk(b, 0));
+  EXPECT_FALSE(fs::exists(segments->path_of(a, 0) + ".tmp.123.0"));
+  EXPECT_TRUE(state->check_consistency().empty());
+  EXPECT_EQ(state->local_bytes(), 1000);
+}
+
+TEST(Units, SizesAndDurations) {
+  EXPECT_EQ(parse_bytes("1048576"), 1048576);
+  EXPECT_EQ(parse_bytes("20GiB"), 20LL << 30);
+  EXPECT_EQ(parse_bytes("500M"), 500LL << 20);
+  EXPECT_EQ(parse_bytes("1.5K"), 1536);
+  EXPECT_THROW(parse_bytes("lots"), std::invalid_argument);
+  EXPECT_THROW(parse_bytes("5Q"), std::invalid_argument);
+  EXPECT_EQ(parse_duration_ms("7d"), 7LL * 86400 * 1000);
+  EXPECT_EQ(parse_duration_ms("30m"), 1800000);
+  EXPECT_EQ(parse_duration_ms("45"), 45000);
+  EXPECT_THROW(parse_duration_ms("soon"), std::invalid_argument);
+}
