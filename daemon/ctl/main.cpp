@@ -37,6 +37,7 @@ int parse_int(const std::string& flag, const char* v, int lo, int hi) {
 
 int main(int argc, char** argv) {
   hlsfs::quiet_libav_logs();
+  hlsfs::keep_large_allocations();
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;

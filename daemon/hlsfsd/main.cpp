@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
   }
   set_log_level(parse_log_level(cfg.log_level));
   quiet_libav_logs();
+  keep_large_allocations();
 
   // Signals go to this thread only (sigwait below); every thread started
   // from here inherits the mask.
