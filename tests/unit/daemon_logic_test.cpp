@@ -150,6 +150,22 @@ stores:
             "f.yaml: transcoder.preset: unknown x264 preset \"turbo\"");
 }
 
+TEST(Config, CacheSection) {
+  Config c = parse_config("cache: {max_bytes: 20GiB, max_idle: 7d, high_water: 0.9, low_water: 0.5}\n"
+                          "stores: {m: {plugin: local, root: /x}}\n", "f.yaml");
+  EXPECT_EQ(c.cache_max_bytes, 20LL << 30);
+  EXPECT_EQ(c.cache_max_idle_ms, 7LL * 86400000);
+  EXPECT_DOUBLE_EQ(c.cache_low_water, 0.5);
+  try {
+    parse_config("cache: {max_bytes: lots}\nstores: {m: {plugin: local, root: /x}}\n", "f.yaml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("f.yaml: cache.max_bytes:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_config("cache: {high_water: 0.5, low_water: 0.8}\nstores: {m: {plugin: local, root: /x}}\n", "f"),
+               ConfigError);
+}
+
 TEST(InitialTranscode, SegmentsCoveringTheFirstSeconds) {
   RenditionSpec r;
   r.plan = SegmentPlan(Rational{1, 25}, {0, 50, 100, 150, 400, 650, 900});  // 0,2,4,6,16,26,36 s
