@@ -4,6 +4,8 @@
 
 #include "actors/gc/units.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -186,6 +188,27 @@ Config parse_config(const std::string& text, const std::string& file) {
     s.finish();
   }
   {
+    Section s(top.get("signing"), "signing", file);
+    s.str("secret", c.signing_secret);
+    if (!c.signing_secret.empty() && c.signing_secret.size() < 16)
+      s.fail("signing.secret", "is too short: use at least 16 random characters");
+    if (c.signing_secret.find_first_of("\"\\$ \t\n") != std::string::npos)
+      s.fail("signing.secret", "may not hold quotes, backslashes, '$' or spaces (it goes into nginx's configuration)");
+    std::string ttl;
+    s.str("default_ttl", ttl);
+    if (!ttl.empty()) {
+      try {
+        c.signing_ttl_ms = parse_duration_ms(ttl);
+      } catch (const std::invalid_argument& e) {
+        s.fail("signing.default_ttl", e.what());
+      }
+    }
+    s.str("base_url", c.signing_base_url);
+    while (!c.signing_base_url.empty() && c.signing_base_url.back() == '/') c.signing_base_url.pop_back();
+    s.str("cors_origin", c.cors_origin);
+    s.finish();
+  }
+  {
     Section s(top.get("log"), "log", file);
     s.str("level", c.log_level);
     static const std::set<std::string> levels{"debug", "info", "warning", "error"};
@@ -232,7 +255,12 @@ Config load_config(const std::string& path) {
   if (!in) throw ConfigError(path + ": cannot read the configuration file");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  Config c = parse_config(ss.str(), path);
+  // Anyone who can read the secret can sign URLs for every video.
+  struct stat st {};
+  if (!c.signing_secret.empty() && stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH))
+    throw ConfigError(path + ": holds signing.secret but is readable by every user (chmod o-r " + path + ")");
+  return c;
 }
 
 }  // namespace hlsfs

@@ -48,6 +48,12 @@ struct Config {
   double cache_low_water = 0.85;
   int64_t cache_max_idle_ms = 0;    // 0: never by age
   int64_t gc_interval_ms = 30000;
+  // Signed playback (nginx secure_link): the shared secret, the lifetime of
+  // a signed URL, and the base of printed URLs.
+  std::string signing_secret;
+  int64_t signing_ttl_ms = 2 * 3600 * 1000;
+  std::string signing_base_url = "http://127.0.0.1:8088";
+  std::string cors_origin = "*";
   std::vector<StoreConfig> stores;
 
   const StoreConfig* store(const std::string& name) const;

@@ -14,6 +14,11 @@ const char* kUsage =
     "  generate REQUEST.json   GenerateVideoPlaylist on the running daemon; prints the IMM response\n"
     "  status [--json]         queue, running jobs, cache\n"
     "  gc [--dry-run]          a cache eviction pass now; reports what it freed (or would)\n"
+    "  sign PATH_OR_URI [--ttl 2h]\n"
+    "                          a signed playback URL for a playlist (a path under the mount,\n"
+    "                          /media/out/a/master.m3u8, or its file:/// URI)\n"
+    "  nginx-site [--listen 127.0.0.1:8088] [--player DIR --hls-js FILE]\n"
+    "                          the nginx server block for the mount, with the signing secret\n"
     "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
     "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
     "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
@@ -66,6 +71,34 @@ int main(int argc, char** argv) {
       bool as_json = i < argc && std::string(argv[i]) == "--json";
       if (argc - i > (as_json ? 1 : 0)) return usage_error("status takes only --json");
       return hlsfs::run_status(ep, as_json);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (cmd == "sign" || cmd == "nginx-site") {
+    try {
+      std::string ttl, listen = "127.0.0.1:8088", player, hls_js, what;
+      for (; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+          if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+          return argv[++i];
+        };
+        if (a == "--ttl" && cmd == "sign") ttl = value();
+        else if (a == "--listen" && cmd == "nginx-site") listen = value();
+        else if (a == "--player" && cmd == "nginx-site") player = value();
+        else if (a == "--hls-js" && cmd == "nginx-site") hls_js = value();
+        else if (cmd == "sign" && what.empty() && !a.empty() && a[0] != '-') what = a;
+        else throw std::invalid_argument("unexpected argument " + a);
+      }
+      if (cmd == "sign") {
+        if (what.empty()) return usage_error("sign needs a playlist path or URI");
+        return hlsfs::run_sign(config_path, what, ttl);
+      }
+      return hlsfs::run_nginx_site(config_path, listen, player, hls_js);
+    } catch (const std::invalid_argument& e) {
+      return usage_error(e.what());
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 1;

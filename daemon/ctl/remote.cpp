@@ -1,12 +1,17 @@
 #include "daemon/ctl/remote.h"
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "actors/storage/atomic_file.h"
+#include "actors/gc/units.h"
+#include "actors/storage/store_router.h"
 #include "daemon/config/config.h"
+#include "daemon/ctl/nginx_site.h"
+#include "daemon/ctl/sign.h"
 #include "daemon/http/http_client.h"
 
 namespace hlsfs {
@@ -54,6 +59,43 @@ int run_status(const std::string& endpoint, bool as_json) {
   printf("reads     %llu served from cache, %llu made on demand, %llu in flight\n",
          static_cast<unsigned long long>(sc.value("hits", 0ULL)), static_cast<unsigned long long>(sc.value("misses", 0ULL)),
          static_cast<unsigned long long>(sc.value("in_flight", 0ULL)));
+  return 0;
+}
+
+int run_sign(const std::string& config_path, const std::string& what, const std::string& ttl) {
+  Config cfg = load_config(config_path);  // refuses a world-readable secret
+  if (cfg.signing_secret.empty()) {
+    std::cerr << "error: " << config_path << ": signing.secret is not set\n";
+    return 2;
+  }
+  int64_t ttl_ms = ttl.empty() ? cfg.signing_ttl_ms : parse_duration_ms(ttl);
+  // A target URI (file:///srv/media/out/x.m3u8) or a path under the mount.
+  std::string path = what;
+  if (what.find("://") != std::string::npos) {
+    StoreRouter router;
+    for (const auto& s : cfg.stores)
+      if (s.plugin == "local") router.add_local(s.name, s.options.at("root"));
+      else if (s.options.count("bucket"))
+        router.add_bucket(s.name, s.plugin == "oss" ? "oss" : "s3", s.options.at("bucket"),
+                          s.options.count("prefix") ? s.options.at("prefix") : "");
+    auto loc = router.locate(what);
+    if (!loc) {
+      std::cerr << "error: " << what << ": no configured store holds it (" << router.describe() << ")\n";
+      return 2;
+    }
+    path = "/" + loc->store + "/" + loc->key;
+  } else if (path.rfind(cfg.mount + "/", 0) == 0) {
+    path = path.substr(cfg.mount.size());  // a path in the mount itself
+  }
+  int64_t expires = static_cast<int64_t>(time(nullptr)) + ttl_ms / 1000;
+  std::cout << cfg.signing_base_url << sign_path(path, cfg.signing_secret, expires).path() << std::endl;
+  return 0;
+}
+
+int run_nginx_site(const std::string& config_path, const std::string& listen, const std::string& player_dir,
+                   const std::string& hls_js) {
+  Config cfg = load_config(config_path);
+  std::cout << nginx_site(cfg, listen, player_dir, hls_js);
   return 0;
 }
 

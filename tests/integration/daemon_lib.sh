@@ -21,6 +21,7 @@ stores:
   media: {plugin: local, root: $d/media}
 $extra
 YAML
+  chmod 600 "$d/hlsfs.yaml"  # it may hold the signing secret
   "$HLSFSD" --config "$d/hlsfs.yaml" >>"$d/hlsfsd.log" 2>&1 &
   DAEMON_PID=$!
   for _ in $(seq 100); do
@@ -45,12 +46,13 @@ stop_daemon() {
   DAEMON_PID=
 }
 
-# start_nginx DIR: serves DIR/mnt on 127.0.0.1:$NGINX_PORT.
+# start_nginx DIR [HLSFS_CONFIG]: serves DIR/mnt on 127.0.0.1:$NGINX_PORT;
+# with HLSFS_CONFIG, only through signed URLs (hlsfsctl nginx-site).
 start_nginx() {
-  local d=$1
-  NGINX_PORT=$(free_port)
+  local d=$1 signed=${2:-}
+  NGINX_PORT=${NGINX_PORT:-$(free_port)}
   mkdir -p "$d/nginx"
-  "$REPO/scripts/nginx-conf.sh" "$d/nginx" "$NGINX_PORT" "$d/mnt" >"$d/nginx/nginx.conf"
+  HLSFSCTL=$BUILD/bin/hlsfsctl "$REPO/scripts/nginx-conf.sh" "$d/nginx" "$NGINX_PORT" "$d/mnt" $signed >"$d/nginx/nginx.conf"
   nginx -c "$d/nginx/nginx.conf" &
   NGINX_PID=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && return 0; sleep 0.1; done

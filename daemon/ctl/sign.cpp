@@ -1,0 +1,43 @@
+#include "daemon/ctl/sign.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace hlsfs {
+
+std::string secure_link_md5(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_md5(), nullptr);
+  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (unsigned i = 0; i < len; i += 3) {
+    uint32_t v = md[i] << 16 | (i + 1 < len ? md[i + 1] << 8 : 0) | (i + 2 < len ? md[i + 2] : 0);
+    out += b64[(v >> 18) & 63];
+    out += b64[(v >> 12) & 63];
+    if (i + 1 < len) out += b64[(v >> 6) & 63];
+    if (i + 2 < len) out += b64[v & 63];
+  }
+  return out;
+}
+
+std::string SignedPath::path() const {
+  return "/s/" + signature + "/" + std::to_string(expires) + prefix + "/~/" + rest;
+}
+
+SignedPath sign_path(const std::string& path, const std::string& secret, int64_t expires) {
+  if (path.empty() || path[0] != '/' || path.find("/~/") != std::string::npos || path.find("/../") != std::string::npos)
+    throw std::invalid_argument("\"" + path + "\" is not a path under the mount like /media/out/movie/master.m3u8");
+  auto slash = path.rfind('/');
+  SignedPath s;
+  s.prefix = path.substr(0, slash);
+  s.rest = path.substr(slash + 1);
+  if (s.prefix.empty() || s.rest.empty())
+    throw std::invalid_argument("\"" + path + "\": sign a playlist inside a store, like /media/out/movie/master.m3u8");
+  s.expires = expires;
+  s.signature = secure_link_md5(std::to_string(expires) + s.prefix + " " + secret);
+  return s;
+}
+
+}  // namespace hlsfs

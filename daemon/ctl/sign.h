@@ -1,0 +1,31 @@
+// Signed playback URLs, checked by nginx's secure_link module (see
+// etc/nginx/hlsfs.conf):
+//
+//   /s/<md5>/<expires>/<prefix>/~/<rest>
+//
+// The signature covers the expiry and a directory prefix (the playlist's
+// directory), so the relative URIs in a playlist (renditions of a master in
+// sub-directories, segments) resolve under the same signed prefix and are
+// authorized, and nothing outside that directory is.
+//   md5 = base64url(MD5(expires + prefix + " " + secret)), no padding
+// (nginx: secure_link_md5 "$secure_link_expires$hlsfs_prefix $hlsfs_secret").
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace hlsfs {
+
+struct SignedPath {
+  std::string prefix;   // "/media/out/movie" (no trailing '/')
+  std::string rest;     // "master.m3u8"
+  int64_t expires = 0;  // unix seconds
+  std::string signature;
+  std::string path() const;  // "/s/<sig>/<exp><prefix>/~/<rest>"
+};
+
+// path: a path under the mount ("/media/out/movie/master.m3u8").
+SignedPath sign_path(const std::string& path, const std::string& secret, int64_t expires);
+
+std::string secure_link_md5(const std::string& text);  // base64url of MD5, no padding
+
+}  // namespace hlsfs

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# No anonymous playback: the mount is served by the nginx site of
+# `hlsfsctl nginx-site` (secure_link). A signed URL plays (hls-check, and
+# hls.js in chromium through the demo player page: from 0, a quality switch,
+# a seek); unsigned, tampered, expired and other-prefix URLs get 403, for
+# playlists and segments alike. A world-readable secret is refused.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon_lib.sh"
+[ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
+ensure_fixtures
+d=$(mktemp -d /tmp/hlsfs-sig.XXXXXX)
+cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
+trap cleanup EXIT
+failed=0
+mkdir -p "$d/media"
+cp "$FIXTURES/h264_aac_1080p30.mp4" "$d/media/movie.mp4"
+secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+NGINX_PORT_WANTED=$(free_port)
+start_daemon "$d" "signing: {secret: $secret, base_url: \"http://127.0.0.1:$NGINX_PORT_WANTED\"}"
+NGINX_PORT=$NGINX_PORT_WANTED
+ctl() { "$BUILD/bin/hlsfsctl" --config "$d/hlsfs.yaml" "$@"; }
+
+echo "== a world-readable secret is refused"
+chmod 644 "$d/hlsfs.yaml"
+if out=$(ctl sign /media/x/a.m3u8 2>&1); then echo "FAIL: signed with a world-readable secret"; failed=1
+else echo "ok   $out"; fi
+if "$HLSFSD" --config "$d/hlsfs.yaml" --check-config >/dev/null 2>&1; then echo "FAIL: hlsfsd accepted it"; failed=1
+else echo "ok   hlsfsd refuses it too"; fi
+chmod 600 "$d/hlsfs.yaml"
+
+cat >"$d/req.json" <<JSON
+{"SourceURI":"file://$d/media/movie.mp4","MasterURI":"file://$d/media/out/movie/master.m3u8",
+ "Targets":[
+  {"URI":"file://$d/media/out/movie/hi/720p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x","ScaleType":"fit"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":128000,"SampleRate":44100}}},
+  {"URI":"file://$d/media/out/movie/lo/360p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"640x","ScaleType":"fit"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":64000,"SampleRate":44100}}}]}
+JSON
+generate "$d" "$d/req.json" >/dev/null || fail "generate"
+mkdir -p "$d/nginx"
+start_nginx "$d" "$d/hlsfs.yaml"
+base=http://127.0.0.1:$NGINX_PORT
+
+master=$(ctl sign "file://$d/media/out/movie/master.m3u8")
+media=$(ctl sign /media/out/movie/hi/720p.m3u8 --ttl 10m)
+echo "signed master: $master"
+code() { curl -s -o /dev/null -w '%{http_code}' "$1" || true; }
+expect() {  # expect CODE URL WHAT
+  local got
+  got=$(code "$2")
+  [ "$got" = "$1" ] && echo "ok   $3 -> $got" || { echo "FAIL: $3 -> $got (wanted $1)"; failed=1; }
+}
+tok=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/movie/hi/720p.m3u8" | head -1)
+seg_rel="hi/720p-$tok-1.ts"
+mpath=${master#"$base"}         # /s/<sig>/<exp>/media/out/movie/~/master.m3u8
+signed_seg="$base${mpath%master.m3u8}$seg_rel"
+
+echo "== signed URLs play"
+expect 200 "$master" "signed master"
+expect 200 "${master%master.m3u8}hi/720p.m3u8" "a rendition through the master's signature (relative URI)"
+expect 200 "$signed_seg" "a segment through the master's signature"
+if res=$("$HLS_CHECK" "$media" 2>&1); then echo "ok   hls-check of the signed media playlist: $(echo "$res" | tail -1)"
+else echo "FAIL hls-check signed:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+node "$REPO/tests/browser/play.mjs" "$base/player/" "$master" --switch-level || failed=1
+
+echo "== everything else: 403"
+expect 403 "$base/media/out/movie/master.m3u8" "unsigned playlist"
+expect 403 "$base/media/out/movie/$seg_rel" "unsigned segment"
+sig=$(echo "$mpath" | cut -d/ -f3)
+flip() { local c=${1:0:1}; [ "$c" = A ] && echo "B${1:1}" || echo "A${1:1}"; }
+tampered="$base${mpath/$sig/$(flip "$sig")}"
+expect 403 "$tampered" "master with a changed signature byte"
+expect 403 "${tampered%master.m3u8}$seg_rel" "segment with a changed signature byte"
+exp=$(echo "$mpath" | cut -d/ -f4)
+expect 403 "$base${mpath/\/$exp\//\/$((exp + 1))/}" "master with a changed expiry"
+other="$base${mpath/\/media\/out\/movie\//\/media\/out\/other\/}"
+expect 403 "$other" "another prefix with this signature"
+expect 403 "$base${mpath%/~/master.m3u8}/hi/~/720p.m3u8" "a sub-directory as the signed prefix"
+expired=$(ctl sign /media/out/movie/master.m3u8 --ttl 0s)
+sleep 2
+expect 403 "$expired" "expired master"
+expect 403 "${expired%master.m3u8}$seg_rel" "expired segment"
+expect 403 "$base/s/x/1/media/out/movie/~/../../../etc/passwd" "path escape"
+[ $failed -eq 0 ] || { echo "--- nginx error log"; tail -20 "$d/nginx/error.log"; }
+exit $failed
