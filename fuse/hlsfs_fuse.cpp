@@ -300,8 +300,11 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
 }  // namespace
 
 bool clean_stale_mount(const std::string& mountpoint) {
-  struct stat st {};
-  if (stat(mountpoint.c_str(), &st) == 0 || errno != ENOTCONN) return false;
+  // Forced past the kernel's attribute cache: the root of a dead mount still
+  // answers a plain stat() from it for a while.
+  struct statx stx {};
+  if (statx(AT_FDCWD, mountpoint.c_str(), AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &stx) == 0 || errno != ENOTCONN)
+    return false;
   // "Transport endpoint is not connected": a FUSE mount whose daemon died.
   if (umount2(mountpoint.c_str(), MNT_DETACH) == 0) return true;
   std::string cmd = "fusermount3 -u -z '" + mountpoint + "' 2>/dev/null";

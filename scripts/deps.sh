@@ -14,7 +14,8 @@ build_pkgs=(
 )
 # ffmpeg CLI: fixtures, hls-check and the benchmarks compare against it (never used by hlsfs itself).
 # nginx serves the mount; chromium + npm's playwright-core and hls.js are the browser player.
-test_pkgs=( ffmpeg nginx curl python3 chromium )
+# systemd: systemd-analyze verifies the unit (tests/integration/systemd_service.sh).
+test_pkgs=( ffmpeg nginx curl python3 chromium systemd )
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = build ] || pkgs+=("${test_pkgs[@]}")

@@ -47,7 +47,7 @@ GcReport pass(gc_pointer self, bool dry_run) {
   auto& st = self->state;
   flush(self);  // recent reads must count before anything is judged cold
   auto open = st.svc->open_segments;
-  GcReport r = run_gc(*st.svc->state, *st.svc->segments, st.svc->gc, now_ms(),
+  GcReport r = run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
                       [open](const std::string& t, uint32_t n) { return open && open->is_open(t, n); }, dry_run);
   if (!dry_run) {
     st.last = r;
@@ -72,7 +72,7 @@ nlohmann::json to_json(const GcReport& r) {
 
 void maybe_pass(gc_pointer self) {
   auto& st = self->state;
-  const GcPolicy& p = st.svc->gc;
+  const GcPolicy p = st.svc->tunables()->gc;
   bool over = p.max_bytes > 0 && st.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water);
   if (over || p.max_idle_ms > 0) pass(self, false);
 }
@@ -83,7 +83,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
   // Detached: a pass deletes files and writes RocksDB, blocking I/O.
   return sys.spawn<caf::detached>([=](gc_pointer self) -> gc_actor::behavior_type {
     self->state.svc = svc;
-    self->state.ticks = svc->gc_interval_ms / 1000;  // a first pass at start: the budget may have shrunk
+    self->state.ticks = svc->tunables()->gc_interval_ms / 1000;  // a first pass at start: the budget may have shrunk
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
     return {
         [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },
@@ -91,7 +91,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
           flush(self);
           // The periodic pass (budget and idle age), every gc_interval.
           auto& st = self->state;
-          if (++st.ticks * 1000 >= st.svc->gc_interval_ms) {
+          if (++st.ticks * 1000 >= st.svc->tunables()->gc_interval_ms) {
             st.ticks = 0;
             maybe_pass(self);
           }
@@ -100,7 +100,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
         [=](tick_atom) {
           // A segment was just made: keep the cache within its budget now,
           // not at the next periodic pass.
-          const GcPolicy& p = self->state.svc->gc;
+          const GcPolicy p = self->state.svc->tunables()->gc;
           if (p.max_bytes > 0 && self->state.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water))
             pass(self, false);
         },
@@ -109,7 +109,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
           auto& st = self->state;
           return nlohmann::json{{"cache_bytes", st.svc->state->local_bytes()},
                                 {"segments", st.svc->state->segment_count()},
-                                {"max_bytes", st.svc->gc.max_bytes},
+                                {"max_bytes", st.svc->tunables()->gc.max_bytes},
                                 {"access_times_recorded", st.flushed},
                                 {"gc_passes", st.passes},
                                 {"last_gc", to_json(st.last)}}

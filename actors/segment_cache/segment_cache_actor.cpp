@@ -108,7 +108,7 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
           if (!r || n >= r->spec.plan.size()) return {int32_t{ENOENT}, std::string{}, int64_t{0}};
           self->send(st.gc, touch_atom::value, token, n);
           auto next = [&] {
-            prefetch(self, token, n + 1, n + 1 + static_cast<uint32_t>(st.svc->prefetch_segments), Priority::prefetch);
+            prefetch(self, token, n + 1, n + 1 + static_cast<uint32_t>(st.svc->tunables()->prefetch_segments), Priority::prefetch);
           };
           if (auto size = st.svc->segments->present(token, n)) {
             ++st.hits;

@@ -141,7 +141,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         // position goes, so workers serve where the reader is.
         if (p == Priority::on_demand) {
           auto dropped =
-              self->state.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(svc->prefetch_segments) + 1);
+              self->state.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(svc->tunables()->prefetch_segments) + 1);
           for (const auto& d : dropped) {
             for (auto& w : self->state.promises[d])
               w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, std::string{"prefetch dropped after a seek"});

@@ -192,6 +192,8 @@ Config parse_config(const std::string& text, const std::string& file) {
     s.str("secret", c.signing_secret);
     if (!c.signing_secret.empty() && c.signing_secret.size() < 16)
       s.fail("signing.secret", "is too short: use at least 16 random characters");
+    if (c.signing_secret.find("CHANGE-ME") != std::string::npos)
+      s.fail("signing.secret", "is the example's placeholder: make one with `openssl rand -hex 32`");
     if (c.signing_secret.find_first_of("\"\\$ \t\n") != std::string::npos)
       s.fail("signing.secret", "may not hold quotes, backslashes, '$' or spaces (it goes into nginx's configuration)");
     std::string ttl;

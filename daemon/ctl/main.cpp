@@ -23,7 +23,7 @@ const char* kUsage =
     "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
     "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
     "                          playlists and the chosen segments, prints the IMM response JSON\n"
-    "--config defaults to /etc/hlsfs/hlsfs.yaml (the daemon's: its control.socket is used).\n";
+    "--config defaults to " HLSFS_DEFAULT_CONFIG " (the daemon's: its control.socket is used).\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "error: " << msg << "\n" << kUsage;
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
-  std::string config_path = "/etc/hlsfs/hlsfs.yaml", endpoint;
+  std::string config_path = HLSFS_DEFAULT_CONFIG, endpoint;
   int i = 1;
   for (; i < argc; ++i) {
     std::string a = argv[i];

@@ -9,6 +9,11 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
   std::string s;
   s += "# hlsfs site, made by `hlsfsctl nginx-site` from " + cfg.path + ".\n";
   s += "# It holds the signing secret: keep it readable by root and nginx only.\n";
+  s += "#   hlsfsctl nginx-site --listen 80 >/etc/nginx/conf.d/hlsfs.conf\n";
+  s += "#   chmod 640 /etc/nginx/conf.d/hlsfs.conf && nginx -t && nginx -s reload\n";
+  s += "# TLS: add `listen 443 ssl;` and the ssl_certificate lines, or end TLS at\n";
+  s += "# the CDN or load balancer. nginx's user must be able to read the mount\n";
+  s += "# (hlsfsd mounts with allow_other).\n";
   s += "server {\n";
   s += "  listen " + listen + ";\n";
   s += "  root " + cfg.mount + ";\n";

@@ -6,7 +6,9 @@
 // The signature covers the expiry and a directory prefix (the playlist's
 // directory), so the relative URIs in a playlist (renditions of a master in
 // sub-directories, segments) resolve under the same signed prefix and are
-// authorized, and nothing outside that directory is.
+// authorized, and nothing outside that directory is. The API keeps every
+// target and subtitle URI in MasterURI's directory or below (IMM's rule), so
+// the master's directory always covers its renditions.
 //   md5 = base64url(MD5(expires + prefix + " " + secret)), no padding
 // (nginx: secure_link_md5 "$secure_link_expires$hlsfs_prefix $hlsfs_secret").
 #pragma once

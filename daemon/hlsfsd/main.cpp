@@ -27,15 +27,18 @@
 #include "daemon/control/control_api.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/metrics.h"
+#include "daemon/config/reload.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
 
 namespace {
 
 const char* kUsage =
-    "usage: hlsfsd [--config FILE]   (default /etc/hlsfs/hlsfs.yaml)\n"
+    "usage: hlsfsd [--config FILE]   (default " HLSFS_DEFAULT_CONFIG ")\n"
     "       hlsfsd --check-config [--config FILE]\n"
-    "Runs in the foreground; SIGTERM or SIGINT unmounts and stops.\n";
+    "       hlsfsd --clean-mount [--config FILE]   (detaches a mount left by a crash)\n"
+    "Runs in the foreground (systemd: Type=notify); SIGHUP reloads what can change while\n"
+    "running (log level, cache policy, prefetch); SIGTERM or SIGINT unmounts and stops.\n";
 
 std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   using namespace hlsfs;
@@ -43,7 +46,6 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->cache_dir = cfg.cache_dir;
   svc->encoder = EncoderConfig{cfg.preset, cfg.encoder_threads, cfg.x264_params};
   svc->workers = cfg.workers;
-  svc->prefetch_segments = cfg.prefetch_segments;
   std::vector<std::string> plugin_dirs = cfg.plugin_dirs.empty() ? Backend::default_plugin_dirs() : cfg.plugin_dirs;
   std::vector<std::string> names;
   for (const auto& s : cfg.stores) {
@@ -62,9 +64,41 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->catalog = std::make_shared<Catalog>(names);
   svc->metrics = std::make_shared<MetricsRegistry>();
   svc->open_segments = std::make_shared<OpenSegments>();
-  svc->gc = GcPolicy{cfg.cache_max_bytes, cfg.cache_high_water, cfg.cache_low_water, cfg.cache_max_idle_ms};
-  svc->gc_interval_ms = cfg.gc_interval_ms;
+  svc->set_tunables(tunables_of(cfg));
   return svc;
+}
+
+std::string joined(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+// SIGHUP: read the file again and apply what can change while running; a
+// bad file changes nothing (the running configuration stays).
+void reload(hlsfs::Config& running, hlsfs::Services& svc) {
+  using namespace hlsfs;
+  sd_notify(0, "RELOADING=1");
+  Config fresh;
+  try {
+    fresh = load_config(running.path);
+  } catch (const ConfigError& e) {
+    HLSFS_LOG(error, "hlsfsd") << "SIGHUP: " << e.what() << "; keeping the running configuration";
+    sd_notify(0, "READY=1");
+    return;
+  }
+  ReloadPlan plan = plan_reload(running, fresh);
+  set_log_level(parse_log_level(fresh.log_level));
+  svc.set_tunables(tunables_of(fresh));
+  if (!plan.need_restart.empty())
+    HLSFS_LOG(warning, "hlsfsd") << "SIGHUP: changed but applied only after a restart: " << joined(plan.need_restart);
+  if (!plan.for_nginx.empty())
+    HLSFS_LOG(info, "hlsfsd") << "SIGHUP: " << joined(plan.for_nginx)
+                              << " changed: regenerate the nginx site (hlsfsctl nginx-site) and reload nginx";
+  HLSFS_LOG(info, "hlsfsd") << "SIGHUP: " << running.path << " reloaded; "
+                            << (plan.applied.empty() ? "nothing to apply" : "applied " + joined(plan.applied));
+  running = with_live_changes(running, fresh);  // the next reload compares against what runs
+  sd_notify(0, "READY=1");
 }
 
 void register_metrics(hlsfs::Services& svc) {
@@ -96,12 +130,13 @@ bool mount_answers(const std::string& mountpoint) {
 
 int main(int argc, char** argv) {
   using namespace hlsfs;
-  std::string config_path = "/etc/hlsfs/hlsfs.yaml";
-  bool check_only = false;
+  std::string config_path = HLSFS_DEFAULT_CONFIG;
+  bool check_only = false, clean_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--config" && i + 1 < argc) config_path = argv[++i];
     else if (a == "--check-config") check_only = true;
+    else if (a == "--clean-mount") clean_only = true;
     else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return 0;
@@ -116,6 +151,10 @@ int main(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::cerr << "hlsfsd: " << e.what() << "\n";
     return 2;
+  }
+  if (clean_only) {
+    if (clean_stale_mount(cfg.mount)) std::cout << "detached the stale mount at " << cfg.mount << "\n";
+    return 0;
   }
   if (check_only) {
     std::cout << "configuration " << config_path << " is valid\n";
@@ -198,7 +237,7 @@ int main(int argc, char** argv) {
         int sig = 0;
         sigwait(&sigs, &sig);
         if (sig == SIGHUP) {
-          HLSFS_LOG(info, "hlsfsd") << "SIGHUP: nothing to reload yet";
+          reload(cfg, *svc);
           continue;
         }
         HLSFS_LOG(info, "hlsfsd") << "signal " << strsignal(sig) << ": stopping";

@@ -7,6 +7,7 @@
 #include "actors/storage/store_router.h"
 #include "actors/transcoder/job_queue.h"
 #include "daemon/config/config.h"
+#include "daemon/config/reload.h"
 
 using namespace hlsfs;
 
@@ -164,6 +165,30 @@ TEST(Config, CacheSection) {
   }
   EXPECT_THROW(parse_config("cache: {high_water: 0.5, low_water: 0.8}\nstores: {m: {plugin: local, root: /x}}\n", "f"),
                ConfigError);
+}
+
+TEST(Config, ReloadAppliesLiveKeysAndNamesTheRest) {
+  const std::string stores = "stores: {m: {plugin: local, root: /x}}\n";
+  Config a = parse_config("log: {level: info}\ncache: {max_bytes: 1GiB}\ntranscoder: {workers: 2}\n" + stores, "f");
+  Config b = parse_config("log: {level: debug}\ncache: {max_bytes: 2GiB, max_idle: 1h}\n"
+                          "transcoder: {workers: 4, prefetch_segments: 5}\nsigning: {secret: 0123456789abcdefXYZ}\n" +
+                              stores, "f");
+  ReloadPlan p = plan_reload(a, b);
+  EXPECT_EQ(p.applied, (std::vector<std::string>{"log.level", "cache.max_bytes", "cache.max_idle",
+                                                 "transcoder.prefetch_segments"}));
+  EXPECT_EQ(p.need_restart, std::vector<std::string>{"transcoder.workers"});
+  EXPECT_EQ(p.for_nginx, std::vector<std::string>{"signing.secret"});
+  Config now = with_live_changes(a, b);
+  EXPECT_EQ(now.workers, 2);  // still the running pool
+  EXPECT_EQ(now.cache_max_bytes, 2LL << 30);
+  Tunables t = tunables_of(now);
+  EXPECT_EQ(t.prefetch_segments, 5);
+  EXPECT_EQ(t.gc.max_idle_ms, 3600000);
+  // A later reload still reports the pending restart, and nothing else.
+  ReloadPlan again = plan_reload(now, b);
+  EXPECT_TRUE(again.applied.empty());
+  EXPECT_EQ(again.need_restart, std::vector<std::string>{"transcoder.workers"});
+  EXPECT_TRUE(plan_reload(a, a).applied.empty());
 }
 
 TEST(InitialTranscode, SegmentsCoveringTheFirstSeconds) {

@@ -1,6 +1,10 @@
 // Signed playback URLs must be exactly what nginx's secure_link computes.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include "daemon/ctl/nginx_site.h"
 #include "daemon/ctl/sign.h"
 
@@ -37,4 +41,28 @@ TEST(Signing, NginxSiteNeedsTheSecretAndDeniesTheRest) {
   EXPECT_NE(site.find("set $hlsfs_secret \"0123456789abcdef0123\""), std::string::npos);
   EXPECT_NE(site.find("location / { return 403; }"), std::string::npos);
   EXPECT_NE(site.find("root /srv/hlsfs;"), std::string::npos);
+}
+
+// etc/nginx/hlsfs.conf is exactly what `hlsfsctl nginx-site --listen 80`
+// prints for etc/hlsfs.yaml (with a placeholder secret), so the example never
+// drifts from the code. HLSFS_UPDATE_EXAMPLES=1 rewrites it.
+TEST(Signing, TheExampleSiteIsWhatNginxSitePrints) {
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  const std::string src = HLSFS_SOURCE_DIR;
+  Config c = parse_config(slurp(src + "/etc/hlsfs.yaml"), "/etc/hlsfs/hlsfs.yaml");
+  c.signing_secret = "CHANGE-ME-the-secret-of-hlsfs.yaml";
+  std::string site = nginx_site(c, "80", "", "");
+  if (getenv("HLSFS_UPDATE_EXAMPLES")) std::ofstream(src + "/etc/nginx/hlsfs.conf") << site;
+  EXPECT_EQ(slurp(src + "/etc/nginx/hlsfs.conf"), site) << "run with HLSFS_UPDATE_EXAMPLES=1 to update the example";
+}
+
+TEST(Signing, ThePlaceholderSecretIsRefused) {
+  EXPECT_THROW(parse_config("signing: {secret: CHANGE-ME-openssl-rand-hex-32}\nstores: {m: {plugin: local, root: /x}}\n",
+                            "f"),
+               ConfigError);
 }

@@ -1,0 +1,76 @@
+#include "daemon/config/reload.h"
+
+namespace hlsfs {
+
+Tunables tunables_of(const Config& c) {
+  Tunables t;
+  t.prefetch_segments = c.prefetch_segments;
+  t.gc = GcPolicy{c.cache_max_bytes, c.cache_high_water, c.cache_low_water, c.cache_max_idle_ms};
+  t.gc_interval_ms = c.gc_interval_ms;
+  return t;
+}
+
+namespace {
+
+bool same_stores(const std::vector<StoreConfig>& a, const std::vector<StoreConfig>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].name != b[i].name || a[i].plugin != b[i].plugin || a[i].options != b[i].options) return false;
+  return true;
+}
+
+bool same(const Endpoint& a, const Endpoint& b) { return a.host == b.host && a.port == b.port; }
+
+}  // namespace
+
+ReloadPlan plan_reload(const Config& a, const Config& b) {
+  ReloadPlan p;
+  auto check = [](std::vector<std::string>& into, bool changed, const char* key) {
+    if (changed) into.push_back(key);
+  };
+  check(p.applied, a.log_level != b.log_level, "log.level");
+  check(p.applied, a.cache_max_bytes != b.cache_max_bytes, "cache.max_bytes");
+  check(p.applied, a.cache_high_water != b.cache_high_water, "cache.high_water");
+  check(p.applied, a.cache_low_water != b.cache_low_water, "cache.low_water");
+  check(p.applied, a.cache_max_idle_ms != b.cache_max_idle_ms, "cache.max_idle");
+  check(p.applied, a.gc_interval_ms != b.gc_interval_ms, "cache.gc_interval");
+  check(p.applied, a.prefetch_segments != b.prefetch_segments, "transcoder.prefetch_segments");
+
+  check(p.need_restart, a.mount != b.mount, "mount");
+  check(p.need_restart, a.allow_other != b.allow_other, "allow_other");
+  check(p.need_restart, a.state_dir != b.state_dir, "state_dir");
+  check(p.need_restart, a.cache_dir != b.cache_dir, "cache_dir");
+  check(p.need_restart, a.plugin_dirs != b.plugin_dirs, "plugin_dirs");
+  check(p.need_restart, a.control_socket != b.control_socket, "control.socket");
+  check(p.need_restart, !same(a.control_listen, b.control_listen), "control.listen");
+  check(p.need_restart, !same(a.metrics_listen, b.metrics_listen), "metrics.listen");
+  check(p.need_restart, a.workers != b.workers, "transcoder.workers");
+  check(p.need_restart, a.preset != b.preset, "transcoder.preset");
+  check(p.need_restart, a.encoder_threads != b.encoder_threads, "transcoder.threads");
+  check(p.need_restart, a.x264_params != b.x264_params, "transcoder.x264_params");
+  check(p.need_restart, !same_stores(a.stores, b.stores), "stores");
+
+  check(p.for_nginx, a.signing_secret != b.signing_secret, "signing.secret");
+  check(p.for_nginx, a.signing_ttl_ms != b.signing_ttl_ms, "signing.default_ttl");
+  check(p.for_nginx, a.signing_base_url != b.signing_base_url, "signing.base_url");
+  check(p.for_nginx, a.cors_origin != b.cors_origin, "signing.cors_origin");
+  return p;
+}
+
+Config with_live_changes(const Config& running, const Config& fresh) {
+  Config c = running;
+  c.log_level = fresh.log_level;
+  c.cache_max_bytes = fresh.cache_max_bytes;
+  c.cache_high_water = fresh.cache_high_water;
+  c.cache_low_water = fresh.cache_low_water;
+  c.cache_max_idle_ms = fresh.cache_max_idle_ms;
+  c.gc_interval_ms = fresh.gc_interval_ms;
+  c.prefetch_segments = fresh.prefetch_segments;
+  c.signing_secret = fresh.signing_secret;
+  c.signing_ttl_ms = fresh.signing_ttl_ms;
+  c.signing_base_url = fresh.signing_base_url;
+  c.cors_origin = fresh.cors_origin;
+  return c;
+}
+
+}  // namespace hlsfs
