@@ -16,6 +16,7 @@
 namespace hlsfs {
 
 class Backend;
+class RecentSegments;
 class StateStore;
 class SegmentStore;
 class MetricsRegistry;
@@ -32,6 +33,7 @@ struct Services {
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<MetricsRegistry> metrics;  // may be null
   std::shared_ptr<OpenSegments> open_segments;
+  std::shared_ptr<RecentSegments> recent;  // may be null
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

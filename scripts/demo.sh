@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The demo command: installs what it needs, builds hlsfs, makes a sample
-# video, starts hlsfsd on a local store (mounted at build/demo/mnt), nginx on
-# 127.0.0.1 serving the mount, generates a playlist, and prints URLs that play.
-# Every segment is made when the player first reads it. Ctrl-C stops it all.
+# video, starts hlsfsd on a local store (mounted at build/demo/mnt) and nginx
+# on 127.0.0.1 serving the mount through signed URLs only, generates a master
+# playlist (720p + 360p) and prints the signed URL of the player page.
+# Every segment is made when the player first reads it. Ctrl-C stops it all
+# and unmounts.
+# Environment: HLSFS_DEMO_PORT (8088), HLSFS_DEMO_METRICS_PORT (9480),
+# HLSFS_DEMO_DIR (build/demo), HLSFS_DEMO_TTL (12h).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -10,8 +14,9 @@ cd "$repo"
 scripts/deps.sh all
 scripts/build.sh build
 
-demo=$repo/build/demo
+demo=${HLSFS_DEMO_DIR:-$repo/build/demo}
 port=${HLSFS_DEMO_PORT:-8088}
+metrics_port=${HLSFS_DEMO_METRICS_PORT:-9480}
 mkdir -p "$demo/media" "$demo/nginx"
 mountpoint -q "$demo/mnt" 2>/dev/null && fusermount3 -u -z "$demo/mnt" || true
 mkdir -p "$demo/mnt" 2>/dev/null || fusermount3 -u -z "$demo/mnt"
@@ -22,16 +27,21 @@ if [ ! -f "$src" ]; then
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 60 -c:v libx264 -preset veryfast -g 60 \
     -c:a aac -b:a 128k "$src"
 fi
-cat >"$demo/hlsfs.yaml" <<YAML
+# The signing secret: made once, kept beside the demo's state.
+[ -s "$demo/secret" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n" >"$demo/secret")
+(umask 077; cat >"$demo/hlsfs.yaml" <<YAML
 mount: $demo/mnt
 state_dir: $demo/state
 cache_dir: $demo/cache
 control: {socket: $demo/control.sock}
-metrics: {listen: 127.0.0.1:9480}
+metrics: {listen: 127.0.0.1:$metrics_port}
 transcoder: {workers: 2, prefetch_segments: 2}
+signing: {secret: $(cat "$demo/secret"), base_url: "http://127.0.0.1:$port", default_ttl: ${HLSFS_DEMO_TTL:-12h}}
 stores:
   media: {plugin: local, root: $demo/media}
 YAML
+)
+ctl() { build/bin/hlsfsctl --config "$demo/hlsfs.yaml" "$@"; }
 pids=()
 stop() {
   echo; echo "demo: stopping"
@@ -48,7 +58,8 @@ for _ in $(seq 100); do
   curl -sf --unix-socket "$demo/control.sock" http://hlsfs/healthz >/dev/null 2>&1 && break
   sleep 0.1
 done
-scripts/nginx-conf.sh "$demo/nginx" "$port" "$demo/mnt" >"$demo/nginx/nginx.conf"
+HLSFSCTL=$repo/build/bin/hlsfsctl scripts/nginx-conf.sh "$demo/nginx" "$port" "$demo/mnt" "$demo/hlsfs.yaml" \
+  >"$demo/nginx/nginx.conf"
 nginx -c "$demo/nginx/nginx.conf" &
 pids+=($!)
 cat >"$demo/request.json" <<JSON
@@ -62,14 +73,19 @@ cat >"$demo/request.json" <<JSON
    "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":64000,"SampleRate":44100}}}]}
 JSON
 echo "demo: GenerateVideoPlaylist $demo/request.json"
-build/bin/hlsfsctl --endpoint "unix:$demo/control.sock" generate "$demo/request.json"
+ctl generate "$demo/request.json"
+master=$(ctl sign /media/out/sample/master.m3u8)
+master_path=/${master#http://*/}
+player="http://127.0.0.1:$port/player/?src=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$master_path")"
 cat <<EOF
 
-  Player (hls.js):  http://127.0.0.1:$port/player/?src=/media/out/sample/master.m3u8
-  Playlist:         http://127.0.0.1:$port/media/out/sample/master.m3u8   (ffplay, mpv, VLC, Safari)
-  The mount:        ls $demo/mnt/media/out/sample
-  Status:           build/bin/hlsfsctl --endpoint unix:$demo/control.sock status
-  Metrics:          curl -s http://127.0.0.1:9480/metrics
+  Player (hls.js, signed):  $player
+  Signed master playlist:   $master
+                            (ffplay, mpv, VLC, Safari; valid ${HLSFS_DEMO_TTL:-12h})
+  Anything unsigned:        http://127.0.0.1:$port/media/out/sample/master.m3u8  -> 403
+  The mount:                ls $demo/mnt/media/out/sample
+  Status:                   build/bin/hlsfsctl --config $demo/hlsfs.yaml status
+  Metrics:                  curl -s http://127.0.0.1:$metrics_port/metrics
 
   Ctrl-C stops hlsfsd (unmounting) and nginx.
 EOF

@@ -1,10 +1,12 @@
 #include "actors/segment_cache/segment_cache_actor.h"
 
+#include <chrono>
 #include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/transcoder/job_queue.h"
 #include "hlsfs/log.h"
@@ -22,6 +24,7 @@ struct cache_state {
   struct InFlight {
     std::vector<ready_promise> waiters;  // readers
     bool asked_on_demand = false, asked_background = false;
+    Priority first = Priority::on_demand;  // why it was asked for first
   };
   std::map<JobKey, InFlight> inflight;
   uint64_t hits = 0, misses = 0;
@@ -29,6 +32,11 @@ struct cache_state {
 };
 
 using cache_pointer = segment_cache_actor::stateful_pointer<cache_state>;
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string describe(const Services& svc, const std::string& token, uint32_t n) {
   auto r = svc.catalog->by_token(token);
@@ -41,7 +49,9 @@ std::string describe(const Services& svc, const std::string& token, uint32_t n) 
 // prefetch of the same segment).
 void request_job(cache_pointer self, const std::string& token, uint32_t n, Priority p) {
   JobKey key{token, n};
+  bool fresh = !self->state.inflight.count(key);
   auto& f = self->state.inflight[key];
+  if (fresh) f.first = p;
   if (p == Priority::on_demand) {
     if (f.asked_on_demand) return;
     f.asked_on_demand = true;
@@ -65,8 +75,16 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
             if (err == 0) {
               st.svc->segments->record(token, n, size, sum);
               self->send(st.gc, tick_atom::value);
+              const auto& f = it->second;
+              const char* why = to_string(f.first);
               HLSFS_LOG(info, "transcoder") << "made " << describe(*st.svc, token, n) << " (" << size << " bytes, "
-                                            << secs << " s)";
+                                            << secs << " s, " << why
+                                            << (f.waiters.empty() ? "" : ", " + std::to_string(f.waiters.size()) +
+                                                                             " reader(s) waited")
+                                            << ")";
+              if (st.svc->recent)
+                st.svc->recent->add(MadeSegment{0, now_unix_ms(), token, n, secs, size,
+                                                static_cast<int>(f.waiters.size()), why});
             } else {
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;
             }

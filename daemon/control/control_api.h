@@ -1,10 +1,14 @@
 // The control API: HTTP+JSON requests -> actor messages -> HTTP replies.
 //   POST /v1/GenerateVideoPlaylist   IMM request in, IMM response out
 //   GET  /v1/status                  queue, running jobs, cache bytes
+//   GET  /v1/events?after=ID[&token=T]   the segments made lately (ids > ID)
 //   GET  /healthz                    200 when the daemon answers
 // Errors are IMM-style: {"Code": ..., "Message": ...} with a 4xx/5xx status.
 #pragma once
+#include <memory>
+
 #include "actors/messages.h"
+#include "actors/segment_cache/recent_segments.h"
 #include "daemon/http/http_server.h"
 
 namespace hlsfs {
@@ -14,6 +18,7 @@ struct ControlActors {
   segment_cache_actor cache;
   transcoder_actor transcoder;
   gc_actor gc;
+  std::shared_ptr<RecentSegments> recent;  // may be null
 };
 
 HttpHandler make_control_handler(caf::actor_system& sys, ControlActors actors);

@@ -37,6 +37,11 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
     s += "\n  # The player page (hls.js from npm, no CDN); the playlist it plays is signed.\n";
     s += "  location = /player/hls.min.js { alias " + hls_js + "; }\n";
     s += "  location /player/ { alias " + player_dir + "/; }\n";
+    s += "  # Its live readout: which segments were just made (read-only, from the control API).\n";
+    s += "  location = /player/events {\n";
+    s += "    limit_except GET { deny all; }\n";
+    s += "    proxy_pass http://unix:" + cfg.control_socket + ":/v1/events;\n";
+    s += "  }\n";
   }
   s += "\n  # No anonymous playback.\n";
   s += "  location / { return 403; }\n";

@@ -27,6 +27,7 @@
 #include "daemon/control/control_api.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/metrics.h"
+#include "actors/segment_cache/recent_segments.h"
 #include "daemon/config/reload.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
@@ -64,6 +65,7 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->catalog = std::make_shared<Catalog>(names);
   svc->metrics = std::make_shared<MetricsRegistry>();
   svc->open_segments = std::make_shared<OpenSegments>();
+  svc->recent = std::make_shared<RecentSegments>();
   svc->set_tunables(tunables_of(cfg));
   return svc;
 }
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   {
-    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc}), "control");
+    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent}), "control");
     std::unique_ptr<HttpServer> metrics_server;
     FuseMount mount(sys, svc, cache, cfg.mount, cfg.allow_other);
     try {

@@ -3,12 +3,17 @@
 // (bufferStalledError: the buffer ran dry while a cold segment was being
 // made) is reported with where it happened, and fails the run when
 // --no-stall is given (e.g. once the segments are cached).
-// Usage: node play.mjs PLAYER_PAGE_URL HLS_URL [--switch-level]
+// --readout: the page's live readout must show segments made while the
+// player waited and segments from the cache (the demo's player page).
+// Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level] [--no-stall] [--readout]
+//   (without HLS_URL, PLAYER_PAGE_URL already carries ?src=)
 import { chromium } from "playwright-core";
 
-const [page_url, src] = process.argv.slice(2);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const [page_url, src] = positional;
 const switchLevel = process.argv.includes("--switch-level");
 const noStall = process.argv.includes("--no-stall");
+const readout = process.argv.includes("--readout");
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -22,7 +27,7 @@ try {
     // Failed loads show up as hls.js errors; the rest (the favicon) is noise.
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) console.log("console: " + m.text());
   });
-  await page.goto(`${page_url}?src=${encodeURIComponent(src)}`);
+  await page.goto(src ? `${page_url}?src=${encodeURIComponent(src)}` : page_url);
   const state = () => page.evaluate(() => ({ ...window.playerState, t: document.querySelector("video").currentTime,
     d: document.querySelector("video").duration, paused: document.querySelector("video").paused }));
   // Progress: currentTime must pass `target` within `seconds`.
@@ -55,6 +60,13 @@ try {
   if (stalls.length) console.log(`${stalls.length} stall(s) while segments were being made: ${JSON.stringify((await state()).errorTimes)}`);
   if (others.length) fail(`hls.js reported errors: ${JSON.stringify(others)}`);
   if (noStall && stalls.length) fail("stalled although every segment was cached");
+  if (readout) {
+    const segs = (await state()).segments || {};
+    const kinds = Object.values(segs);
+    console.log(`readout: ${kinds.filter((k) => k === "made").length} made while waiting, ` +
+                `${kinds.filter((k) => k === "cache").length} from cache`);
+    if (!kinds.includes("made") || !kinds.includes("cache")) fail(`readout lacks a kind: ${JSON.stringify(segs)}`);
+  }
 } catch (e) {
   fail(String(e));
 } finally {

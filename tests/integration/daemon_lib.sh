@@ -69,3 +69,10 @@ generate() {  # generate DIR REQUEST_FILE -> response on stdout
 metric() {  # metric NAME -> value
   curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v n="$1" '$1==n {print $2}'
 }
+
+# expect_status CODE URL WHAT: one ok/FAIL line; a mismatch sets failed=1.
+expect_status() {
+  local got
+  got=$(curl -s -o /dev/null -w '%{http_code}' "$2" || true)
+  if [ "$got" = "$1" ]; then echo "ok   $3 -> $got"; else echo "FAIL: $3 -> $got (wanted $1)"; failed=1; fi
+}

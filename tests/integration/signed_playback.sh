@@ -46,42 +46,36 @@ base=http://127.0.0.1:$NGINX_PORT
 master=$(ctl sign "file://$d/media/out/movie/master.m3u8")
 media=$(ctl sign /media/out/movie/hi/720p.m3u8 --ttl 10m)
 echo "signed master: $master"
-code() { curl -s -o /dev/null -w '%{http_code}' "$1" || true; }
-expect() {  # expect CODE URL WHAT
-  local got
-  got=$(code "$2")
-  [ "$got" = "$1" ] && echo "ok   $3 -> $got" || { echo "FAIL: $3 -> $got (wanted $1)"; failed=1; }
-}
 tok=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/movie/hi/720p.m3u8" | head -1)
 seg_rel="hi/720p-$tok-1.ts"
 mpath=${master#"$base"}         # /s/<sig>/<exp>/media/out/movie/~/master.m3u8
 signed_seg="$base${mpath%master.m3u8}$seg_rel"
 
 echo "== signed URLs play"
-expect 200 "$master" "signed master"
-expect 200 "${master%master.m3u8}hi/720p.m3u8" "a rendition through the master's signature (relative URI)"
-expect 200 "$signed_seg" "a segment through the master's signature"
+expect_status 200 "$master" "signed master"
+expect_status 200 "${master%master.m3u8}hi/720p.m3u8" "a rendition through the master's signature (relative URI)"
+expect_status 200 "$signed_seg" "a segment through the master's signature"
 if res=$("$HLS_CHECK" "$media" 2>&1); then echo "ok   hls-check of the signed media playlist: $(echo "$res" | tail -1)"
 else echo "FAIL hls-check signed:"; echo "$res" | sed 's/^/     /'; failed=1; fi
 node "$REPO/tests/browser/play.mjs" "$base/player/" "$master" --switch-level || failed=1
 
 echo "== everything else: 403"
-expect 403 "$base/media/out/movie/master.m3u8" "unsigned playlist"
-expect 403 "$base/media/out/movie/$seg_rel" "unsigned segment"
+expect_status 403 "$base/media/out/movie/master.m3u8" "unsigned playlist"
+expect_status 403 "$base/media/out/movie/$seg_rel" "unsigned segment"
 sig=$(echo "$mpath" | cut -d/ -f3)
 flip() { local c=${1:0:1}; [ "$c" = A ] && echo "B${1:1}" || echo "A${1:1}"; }
 tampered="$base${mpath/$sig/$(flip "$sig")}"
-expect 403 "$tampered" "master with a changed signature byte"
-expect 403 "${tampered%master.m3u8}$seg_rel" "segment with a changed signature byte"
+expect_status 403 "$tampered" "master with a changed signature byte"
+expect_status 403 "${tampered%master.m3u8}$seg_rel" "segment with a changed signature byte"
 exp=$(echo "$mpath" | cut -d/ -f4)
-expect 403 "$base${mpath/\/$exp\//\/$((exp + 1))/}" "master with a changed expiry"
+expect_status 403 "$base${mpath/\/$exp\//\/$((exp + 1))/}" "master with a changed expiry"
 other="$base${mpath/\/media\/out\/movie\//\/media\/out\/other\/}"
-expect 403 "$other" "another prefix with this signature"
-expect 403 "$base${mpath%/~/master.m3u8}/hi/~/720p.m3u8" "a sub-directory as the signed prefix"
+expect_status 403 "$other" "another prefix with this signature"
+expect_status 403 "$base${mpath%/~/master.m3u8}/hi/~/720p.m3u8" "a sub-directory as the signed prefix"
 expired=$(ctl sign /media/out/movie/master.m3u8 --ttl 0s)
 sleep 2
-expect 403 "$expired" "expired master"
-expect 403 "${expired%master.m3u8}$seg_rel" "expired segment"
-expect 403 "$base/s/x/1/media/out/movie/~/../../../etc/passwd" "path escape"
+expect_status 403 "$expired" "expired master"
+expect_status 403 "${expired%master.m3u8}$seg_rel" "expired segment"
+expect_status 403 "$base/s/x/1/media/out/movie/~/../../../etc/passwd" "path escape"
 [ $failed -eq 0 ] || { echo "--- nginx error log"; tail -20 "$d/nginx/error.log"; }
 exit $failed

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/playlist/catalog.h"
+#include "actors/segment_cache/recent_segments.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/storage/store_router.h"
 #include "actors/transcoder/job_queue.h"
@@ -200,4 +201,20 @@ TEST(InitialTranscode, SegmentsCoveringTheFirstSeconds) {
   EXPECT_EQ(initial_segment_count(r, 36), 6u);
   EXPECT_EQ(initial_segment_count(r, -1), 6u);
   EXPECT_EQ(initial_segment_count(r, 1000), 6u);
+}
+
+TEST(RecentSegments, BoundedRingReadAfterAnIdAndByToken) {
+  RecentSegments r(3);
+  for (uint32_t n = 0; n < 5; ++n) r.add(MadeSegment{0, 1000 + n, n % 2 ? "odd" : "even", n, 0.5, 100, 1, "on-demand"});
+  auto all = r.after(0);
+  ASSERT_EQ(all.size(), 3u);  // the oldest two fell out
+  EXPECT_EQ(all.front().n, 2u);
+  EXPECT_EQ(all.back().id, 5u);
+  auto later = r.after(3);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later.front().id, 4u);
+  auto odd = r.after(0, "odd");
+  ASSERT_EQ(odd.size(), 1u);
+  EXPECT_EQ(odd[0].n, 3u);
+  EXPECT_TRUE(r.after(5).empty());
 }
