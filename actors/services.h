@@ -11,12 +11,14 @@
 #include "actors/playlist/rendition.h"
 #include "actors/storage/store_router.h"
 #include "actors/transcoder/source.h"
+#include "actors/transcoder/job_progress.h"
 #include "actors/tunables.h"
 
 namespace hlsfs {
 
 class Backend;
 class RecentSegments;
+class JobProgressBoard;
 class StateStore;
 class SegmentStore;
 class MetricsRegistry;
@@ -34,6 +36,7 @@ struct Services {
   std::shared_ptr<MetricsRegistry> metrics;  // may be null
   std::shared_ptr<OpenSegments> open_segments;
   std::shared_ptr<RecentSegments> recent;  // may be null
+  std::shared_ptr<JobProgressBoard> progress = std::make_shared<JobProgressBoard>();
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

@@ -11,7 +11,7 @@
 
 namespace hlsfs {
 
-struct MadeSegment {
+struct SegmentEvent {  // one segment made
   uint64_t id = 0;          // increasing; ask for events after the last id seen
   int64_t time_ms = 0;      // unix ms when it was ready
   std::string token;
@@ -25,15 +25,15 @@ struct MadeSegment {
 class RecentSegments {
  public:
   explicit RecentSegments(size_t capacity = 1024) : capacity_(capacity) {}
-  void add(MadeSegment m);  // sets m.id
+  void add(SegmentEvent m);  // sets m.id
   // Events with id > after, oldest first; only `token`'s when not empty.
-  std::vector<MadeSegment> after(uint64_t after, const std::string& token = "") const;
+  std::vector<SegmentEvent> after(uint64_t after, const std::string& token = "") const;
 
  private:
   mutable std::mutex mu_;
   size_t capacity_;
   uint64_t next_id_ = 1;
-  std::deque<MadeSegment> ring_;
+  std::deque<SegmentEvent> ring_;
 };
 
 }  // namespace hlsfs

@@ -24,7 +24,7 @@ struct cache_state {
   struct InFlight {
     std::vector<ready_promise> waiters;  // readers
     bool asked_on_demand = false, asked_background = false;
-    Priority first = Priority::on_demand;  // why it was asked for first
+    Priority first = Priority::on_demand;  // why it was asked for first (prefetch, initial, a reader)
   };
   std::map<JobKey, InFlight> inflight;
   uint64_t hits = 0, misses = 0;
@@ -76,14 +76,15 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               st.svc->segments->record(token, n, size, sum);
               self->send(st.gc, tick_atom::value);
               const auto& f = it->second;
-              const char* why = to_string(f.first);
+              // A reader's request outranks the background one it joined.
+              const char* why = to_string(f.asked_on_demand ? Priority::on_demand : f.first);
               HLSFS_LOG(info, "transcoder") << "made " << describe(*st.svc, token, n) << " (" << size << " bytes, "
                                             << secs << " s, " << why
                                             << (f.waiters.empty() ? "" : ", " + std::to_string(f.waiters.size()) +
                                                                              " reader(s) waited")
                                             << ")";
               if (st.svc->recent)
-                st.svc->recent->add(MadeSegment{0, now_unix_ms(), token, n, secs, size,
+                st.svc->recent->add(SegmentEvent{0, now_unix_ms(), token, n, secs, size,
                                                 static_cast<int>(f.waiters.size()), why});
             } else {
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;

@@ -45,10 +45,11 @@ class StatsFile {
 // over a few seconds misses its target and loses ~2 dB against the ffmpeg
 // CLI; two passes hit the bitrate and the quality.
 void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k, TsMuxer& mux,
-                  SegmentResult& result) {
+                  SegmentResult& result, EncodeProgress* progress) {
   const StreamInfo& vs = stream_by_index(media, spec.video->stream);
   const int64_t first = spec.plan.begin(k), last = spec.plan.end(k);
   const bool two_pass = spec.video->bitrate > 0;
+  if (progress) progress->total = (last - first) * (two_pass ? 2 : 1);
   StatsFile stats;
   VideoEncoderMode mode;
   mode.stats_path = stats.path();
@@ -62,6 +63,7 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionS
       frame->pts = j;  // global: frame j has the same time in every segment
       frame->pict_type = j == first ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;  // IDR (forced-idr)
       encode_frame(enc, frame.get(), on_packet);
+      if (progress) ++progress->frames;
     });
     encode_frame(enc, nullptr, on_packet);
     result.decoded_frames += source.decoded_frames();
@@ -116,7 +118,8 @@ int64_t encode_audio(SourceOpener& opener, const MediaInfo& media, const Renditi
 
 }  // namespace
 
-SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k) {
+SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k,
+                             EncodeProgress* progress) {
   if (k >= spec.plan.size())
     throw MediaError("segment " + std::to_string(k) + " does not exist (the playlist has " +
                      std::to_string(spec.plan.size()) + ")");
@@ -142,7 +145,7 @@ SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const
   }
   std::exception_ptr video_error;
   try {
-    if (spec.video) encode_video(opener, media, spec, k, mux, result);
+    if (spec.video) encode_video(opener, media, spec, k, mux, result, progress);
   } catch (...) {
     video_error = std::current_exception();
   }

@@ -1,6 +1,8 @@
 // One segment of one rendition, made on its own: a pure function of the
 // source, the rendition and the segment index. Same inputs, same bytes.
 #pragma once
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "actors/playlist/rendition.h"
@@ -21,7 +23,16 @@ struct SegmentResult {
 constexpr int kAudioPreroll = 3;
 constexpr int kAudioPostroll = 2;
 
+// How far a running encode is, read by other threads (hlsfsctl status):
+// video frames through the encoder so far, of `total` (both passes of a
+// two-pass encode; 0 while unknown and for audio-only renditions).
+struct EncodeProgress {
+  std::atomic<int64_t> frames{0};
+  std::atomic<int64_t> total{0};
+};
+
 // Throws MediaError with one clear line.
-SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t index);
+SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t index,
+                             EncodeProgress* progress = nullptr);
 
 }  // namespace hlsfs

@@ -11,7 +11,7 @@
 
 namespace hlsfs {
 
-MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n) {
+MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n, EncodeProgress* progress) {
   MadeSegment out;
   auto t0 = std::chrono::steady_clock::now();
   auto r = svc.catalog->by_token(token);
@@ -27,7 +27,7 @@ MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t
     SourceIdentity now = opener->identify(r->spec.source_uri);
     if (now.size != r->media->source.size || now.version != r->media->source.version)
       throw MediaError(r->spec.source_uri + " changed since the playlist was made; generate it again");
-    SegmentResult seg = encode_segment(*opener, *r->media, r->spec, n);
+    SegmentResult seg = encode_segment(*opener, *r->media, r->spec, n, progress);
     out.checksum = sha256_hex(seg.bytes);
     write_file_atomic(svc.segments->path_of(token, n), seg.bytes);
     out.size = static_cast<int64_t>(seg.bytes.size());

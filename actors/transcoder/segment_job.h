@@ -16,6 +16,8 @@ struct MadeSegment {
   std::string message;   // why it failed, for the log
 };
 
-MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n);
+// progress: updated while it encodes (may be null).
+MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n,
+                         EncodeProgress* progress = nullptr);
 
 }  // namespace hlsfs

@@ -34,7 +34,9 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
         std::thread job([&] {
           if (priority != static_cast<int32_t>(Priority::on_demand))
             setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-          m = make_segment(*svc, token, n);
+          auto progress = svc->progress->start(JobKey{token, n});
+          m = make_segment(*svc, token, n, progress.get());
+          svc->progress->finish(JobKey{token, n});
         });
         job.join();
         return {m.err, m.size, m.checksum, m.seconds, m.message};
@@ -161,11 +163,17 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
                        {"initial", st.queue.depth(Priority::initial)}};
         auto now = std::chrono::steady_clock::now();
         j["running"] = nlohmann::json::array();
-        for (const auto& [key, info] : st.started)
+        for (const auto& [key, info] : st.started) {
+          auto [done, total] = svc->progress->get(key);
+          auto r = svc->catalog->by_token(key.token);
           j["running"].push_back({{"token", key.token},
                                   {"segment", key.segment},
+                                  {"name", r ? r->store + "/" + r->dir + r->spec.segment_name(key.segment) : ""},
                                   {"priority", to_string(info.first)},
-                                  {"seconds", std::chrono::duration<double>(now - info.second).count()}});
+                                  {"seconds", std::chrono::duration<double>(now - info.second).count()},
+                                  {"frames_done", done},
+                                  {"frames_total", total}});
+        }
         return j.dump();
       },
   };

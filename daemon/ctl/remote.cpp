@@ -1,5 +1,6 @@
 #include "daemon/ctl/remote.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -49,9 +50,19 @@ int run_status(const std::string& endpoint, bool as_json) {
   printf("workers   %d, running %zu\n", t.value("workers", 0), t["running"].size());
   printf("queued    %d on-demand, %d prefetch, %d initial\n", q.value("on-demand", 0), q.value("prefetch", 0),
          q.value("initial", 0));
-  for (const auto& job : t["running"])
-    printf("  making  %s/%u (%s) for %.1f s\n", job.value("token", "").c_str(), job.value("segment", 0u),
-           job.value("priority", "").c_str(), job.value("seconds", 0.0));
+  for (const auto& job : t["running"]) {
+    std::string name = job.value("name", "");
+    if (name.empty()) name = job.value("token", "") + "/" + std::to_string(job.value("segment", 0u));
+    int64_t done = job.value("frames_done", int64_t{0}), total = job.value("frames_total", int64_t{0});
+    std::string bar;
+    if (total > 0) {
+      int filled = static_cast<int>(20 * std::min(done, total) / total);
+      bar = "[" + std::string(filled, '#') + std::string(20 - filled, '.') + "] " +
+            std::to_string(100 * std::min(done, total) / total) + "%  ";
+    }
+    printf("  making  %s  %s(%s, %.1f s)\n", name.c_str(), bar.c_str(), job.value("priority", "").c_str(),
+           job.value("seconds", 0.0));
+  }
   const auto& c = j["cache"];
   printf("cache     %.1f MiB in %lld segments\n", c.value("cache_bytes", 0LL) / 1048576.0,
          static_cast<long long>(c.value("segments", 0LL)));
