@@ -1,0 +1,72 @@
+#include "backends/objstore/replies.h"
+
+#include <cstdlib>
+
+#include "backends/objstore/encode.h"
+#include "backends/objstore/timefmt.h"
+#include "backends/objstore/xml.h"
+
+namespace objstore {
+
+bool parse_list_page(std::string_view xml, ListPage* page, std::string* why) {
+  XmlNode root;
+  std::string bad;
+  if (!parse_xml(xml, &root, &bad)) {
+    *why = "unreadable listing: " + bad;
+    return false;
+  }
+  if (root.name != "ListBucketResult") {
+    *why = "unexpected listing reply <" + root.name + ">";
+    return false;
+  }
+  bool url_encoded = root.child_text("EncodingType") == "url";
+  *page = ListPage{};
+  for (const XmlNode& c : root.children) {
+    if (c.name != "Contents") continue;
+    ListedObject o;
+    o.key = url_encoded ? url_decode(c.child_text("Key"), true) : c.child_text("Key");
+    o.size = strtoll(c.child_text("Size").c_str(), nullptr, 10);
+    o.mtime_ns = parse_iso8601_ns(c.child_text("LastModified"));
+    o.etag = strip_quotes(c.child_text("ETag"));
+    page->objects.push_back(std::move(o));
+  }
+  page->truncated = root.child_text("IsTruncated") == "true";
+  page->next_token = root.child_text("NextContinuationToken");
+  if (page->truncated && page->next_token.empty()) {
+    // Going on without a token would list the first page forever.
+    *why = "truncated listing without a NextContinuationToken";
+    return false;
+  }
+  return true;
+}
+
+bool parse_error_reply(std::string_view xml, ErrorReply* err) {
+  XmlNode root;
+  std::string why;
+  if (!parse_xml(xml, &root, &why) || root.name != "Error") return false;
+  err->code = root.child_text("Code");
+  err->message = root.child_text("Message");
+  return true;
+}
+
+std::string parse_upload_id(std::string_view xml) {
+  XmlNode root;
+  std::string why;
+  if (!parse_xml(xml, &root, &why) || root.name != "InitiateMultipartUploadResult") return "";
+  return root.child_text("UploadId");
+}
+
+std::string complete_multipart_body(const std::vector<std::string>& etags) {
+  std::string out = "<CompleteMultipartUpload>";
+  for (size_t i = 0; i < etags.size(); ++i)
+    out += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" + xml_escape(etags[i]) +
+           "\"</ETag></Part>";
+  return out + "</CompleteMultipartUpload>";
+}
+
+std::string strip_quotes(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return std::string(etag.substr(1, etag.size() - 2));
+  return std::string(etag);
+}
+
+}  // namespace objstore
