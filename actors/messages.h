@@ -21,6 +21,7 @@ using write_atom = caf::atom_constant<caf::atom("write")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using gc_atom = caf::atom_constant<caf::atom("gc")>;
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
 
 // A segment on the local disk: errno (0 = ready), path in cache_dir, size.
 using segment_cache_actor = caf::typed_actor<
@@ -30,17 +31,18 @@ using segment_cache_actor = caf::typed_actor<
     caf::reacts_to<prefetch_atom, std::string, uint32_t, uint32_t, int32_t>,
     caf::replies_to<status_atom>::with<std::string>>;
 
-// Transcoder scheduler: (token, n, priority) -> errno, size, sha256, seconds, message.
+// Transcoder scheduler: (token, n, priority) -> errno, size, sha256, seconds,
+// message, fetched (true: copied from the target store, not transcoded).
 using transcoder_actor = caf::typed_actor<
     caf::replies_to<transcode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
-                                                                          std::string>,
+                                                                          std::string, bool>,
     caf::replies_to<status_atom>::with<std::string>>;
 
 // One worker: makes one segment (token, n, priority), blocking (a detached
 // actor, own thread).
 using worker_actor = caf::typed_actor<
     caf::replies_to<encode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
-                                                                       std::string>>;
+                                                                       std::string, bool>>;
 
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
@@ -55,6 +57,8 @@ using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32
 using storage_actor = caf::typed_actor<
     // (key, bytes, keep_existing): an atomic whole-object write -> errno, message
     caf::replies_to<write_atom, std::string, std::string, bool>::with<int32_t, std::string>,
-    caf::replies_to<remove_atom, std::string>::with<int32_t, std::string>>;
+    caf::replies_to<remove_atom, std::string>::with<int32_t, std::string>,
+    // (key, local file): a made segment written back to an object store -> errno, message
+    caf::replies_to<upload_atom, std::string, std::string>::with<int32_t, std::string>>;
 
 }  // namespace hlsfs

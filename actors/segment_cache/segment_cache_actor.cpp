@@ -9,6 +9,8 @@
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/transcoder/job_queue.h"
+#include "actors/transcoder/segment_job.h"
+#include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -21,6 +23,7 @@ struct cache_state {
   std::shared_ptr<Services> svc;
   transcoder_actor transcoder;
   gc_actor gc;
+  std::map<std::string, storage_actor> storage;  // by store name
   struct InFlight {
     std::vector<ready_promise> waiters;  // readers
     bool asked_on_demand = false, asked_background = false;
@@ -44,6 +47,30 @@ std::string describe(const Services& svc, const std::string& token, uint32_t n) 
   return r->store + "/" + r->dir + r->spec.segment_name(n);
 }
 
+// A made segment of a target in an object store goes there too, so that it
+// survives local eviction (fetched back, not made again) and other hlsfs
+// hosts can serve it. The reader does not wait for this.
+void write_back(cache_pointer self, const std::string& token, uint32_t n, const std::string& path) {
+  auto& st = self->state;
+  auto r = st.svc->catalog->by_token(token);
+  auto backend = r ? st.svc->backend(r->store) : nullptr;
+  auto actor = r ? st.storage.find(r->store) : st.storage.end();
+  if (!backend || !is_remote_store(*backend) || actor == st.storage.end()) return;
+  std::string key = segment_key(*r, n), where = r->store + "/" + key;
+  auto metrics = st.svc->metrics;
+  self->request(actor->second, caf::infinite, upload_atom::value, key, path)
+      .then(
+          [=](int32_t err, const std::string& msg) {
+            if (err == 0) {
+              if (metrics) metrics->counter("hlsfs_segments_written_back_total", "Segments written to their object store").inc();
+            } else {
+              if (metrics) metrics->counter("hlsfs_write_back_failures_total", "Segments not written to their object store").inc();
+              HLSFS_LOG(warning, "storage") << "write-back of " << where << " failed: " << msg;
+            }
+          },
+          [=](caf::error& e) { HLSFS_LOG(warning, "storage") << "write-back of " << where << " failed"; });
+}
+
 // Asks the transcoder for (token, n) unless an equal or more urgent request
 // is already out (the transcoder merges a reader's request into a queued
 // prefetch of the same segment).
@@ -61,7 +88,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
   }
   self->request(self->state.transcoder, caf::infinite, transcode_atom::value, token, n, static_cast<int32_t>(p))
       .then(
-          [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg) {
+          [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
             auto& st = self->state;
             auto it = st.inflight.find(key);
             if (it == st.inflight.end()) return;  // answered already (an upgraded request came back first)
@@ -78,8 +105,9 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               const auto& f = it->second;
               // A reader's request outranks the background one it joined.
               const char* why = to_string(f.asked_on_demand ? Priority::on_demand : f.first);
-              HLSFS_LOG(info, "transcoder") << "made " << describe(*st.svc, token, n) << " (" << size << " bytes, "
-                                            << secs << " s, " << why
+              if (!fetched) write_back(self, token, n, path);
+              HLSFS_LOG(info, "transcoder") << (fetched ? "fetched " : "made ") << describe(*st.svc, token, n) << " ("
+                                            << size << " bytes, " << secs << " s, " << why
                                             << (f.waiters.empty() ? "" : ", " + std::to_string(f.waiters.size()) +
                                                                              " reader(s) waited")
                                             << ")";
@@ -115,11 +143,13 @@ void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint3
 }  // namespace
 
 segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
-                                        transcoder_actor transcoder, gc_actor gc) {
+                                        transcoder_actor transcoder, gc_actor gc,
+                                        std::map<std::string, storage_actor> storage) {
   return sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
     self->state.svc = svc;
     self->state.transcoder = transcoder;
     self->state.gc = gc;
+    self->state.storage = std::move(storage);
     return {
         [=](get_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, std::string, int64_t> {
           auto& st = self->state;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "actors/storage/atomic_file.h"
 #include "actors/storage/backend.h"
 #include "hlsfs/log.h"
 
@@ -22,6 +23,16 @@ storage_actor spawn_storage(caf::actor_system& sys, std::shared_ptr<Backend> bac
           } catch (const BackendError& e) {
             HLSFS_LOG(error, "storage") << e.what();
             return {static_cast<int32_t>(-e.code), std::string{e.what()}};
+          }
+        },
+        [=](upload_atom, const std::string& key, const std::string& path) -> caf::result<int32_t, std::string> {
+          try {
+            backend->write(key, read_file(path));
+            return {int32_t{0}, std::string{}};
+          } catch (const BackendError& e) {
+            return {static_cast<int32_t>(-e.code), std::string{e.what()}};
+          } catch (const std::exception& e) {  // the file went (evicted meanwhile): nothing to keep
+            return {int32_t{ENOENT}, std::string{e.what()}};
           }
         },
         [=](remove_atom, const std::string& key) -> caf::result<int32_t, std::string> {

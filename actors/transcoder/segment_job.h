@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/playlist/catalog.h"
 #include "actors/services.h"
+#include "actors/storage/backend.h"
 
 namespace hlsfs {
 
@@ -14,7 +16,14 @@ struct MadeSegment {
   std::string checksum;  // SHA-256 hex of the bytes
   double seconds = 0;
   std::string message;   // why it failed, for the log
+  bool fetched = false;  // copied back from the target store (evicted here, kept there)
 };
+
+// The key of segment n in its rendition's store ("out/a/720p-<token>-3.ts").
+std::string segment_key(const PublishedRendition& r, uint32_t n);
+// True for stores whose files are not on this machine (S3, OSS): made
+// segments are written back there, and fetched from there when evicted here.
+bool is_remote_store(const Backend& b);
 
 // progress: updated while it encodes (may be null).
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n,

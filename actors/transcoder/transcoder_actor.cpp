@@ -19,12 +19,12 @@ namespace hlsfs {
 
 namespace {
 
-using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string>;
+using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string, bool>;
 
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
       [=](encode_atom, const std::string& token, uint32_t n,
-          int32_t priority) -> caf::result<int32_t, int64_t, std::string, double, std::string> {
+          int32_t priority) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
         // Each job on a thread of its own: background work (prefetch,
         // initial) runs at nice 19, and the decoder's and x264's threads it
         // starts inherit that, so a reader's job gets the CPU at once even
@@ -39,7 +39,7 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
           svc->progress->finish(JobKey{token, n});
         });
         job.join();
-        return {m.err, m.size, m.checksum, m.seconds, m.message};
+        return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
       },
   };
 }
@@ -100,11 +100,13 @@ void dispatch(scheduler_pointer self) {
     };
     self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio))
         .then(
-            [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg) {
+            [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
               auto& s = self->state;
               release();
               if (auto* m = s.svc->metrics.get()) {
-                if (err == 0) {
+                if (err == 0 && fetched) {
+                  m->counter("hlsfs_segments_fetched_total", "Segments copied back from their object store, not made").inc();
+                } else if (err == 0) {
                   m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
                   static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
                   m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
@@ -112,14 +114,15 @@ void dispatch(scheduler_pointer self) {
                   m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
                 }
               }
-              for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg);
+              for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg, fetched);
               s.promises.erase(key);
               dispatch(self);
             },
             [=](caf::error& e) {
               auto& s = self->state;
               release();
-              for (auto& p : s.promises[key]) p.deliver(int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e));
+              for (auto& p : s.promises[key])
+                p.deliver(int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
               s.promises.erase(key);
               dispatch(self);
             });
@@ -135,7 +138,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
   }
   return {
       [=](transcode_atom, const std::string& token, uint32_t n, int32_t prio) {
-        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string>();
+        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string, bool>();
         JobKey key{token, n};
         Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
         self->state.promises[key].push_back(rp);
@@ -146,7 +149,8 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
               self->state.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(svc->tunables()->prefetch_segments) + 1);
           for (const auto& d : dropped) {
             for (auto& w : self->state.promises[d])
-              w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, std::string{"prefetch dropped after a seek"});
+              w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, std::string{"prefetch dropped after a seek"},
+                        false);
             self->state.promises.erase(d);
           }
         }

@@ -197,9 +197,9 @@ int main(int argc, char** argv) {
   caf::actor_system sys{caf_cfg};
   auto gc = spawn_gc(sys, svc);
   auto transcoder = spawn_transcoder(sys, svc);
-  auto cache = spawn_segment_cache(sys, svc, transcoder, gc);
   std::map<std::string, storage_actor> storage;
   for (const auto& [name, backend] : svc->backends) storage[name] = spawn_storage(sys, backend);
+  auto cache = spawn_segment_cache(sys, svc, transcoder, gc, storage);
   auto playlist = spawn_playlist(sys, svc, cache, storage);
 
   int rc = 0;
