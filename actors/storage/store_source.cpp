@@ -1,6 +1,7 @@
 #include "actors/storage/store_source.h"
 
 #include "actors/storage/backend.h"
+#include "actors/storage/backend_source.h"
 
 namespace hlsfs {
 
@@ -45,7 +46,9 @@ InputPtr StoreSourceOpener::open(const std::string& uri) {
     throw MediaError(e.what());
   }
   if (path) return local_.open_path(*path);
-  throw MediaError(uri + ": object stores are read through the S3/OSS plugins (not built yet)");
+  // An object store: ranged reads through a block cache shared by this job's
+  // demuxers (video and audio read the same bytes), never a whole download.
+  return remote_.open(uri);
 }
 
 }  // namespace hlsfs

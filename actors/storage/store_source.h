@@ -2,13 +2,19 @@
 // a local store hands FFmpeg the file itself (after the plugin has checked the
 // key stays inside its root), object stores go through ranged reads.
 #pragma once
+#include <memory>
+
 #include "actors/services.h"
+#include "actors/storage/backend_source.h"
 
 namespace hlsfs {
 
 class StoreSourceOpener : public SourceOpener {
  public:
-  explicit StoreSourceOpener(const Services& svc) : svc_(svc) {}
+  // open() is called from two threads at once (video, audio): everything is
+  // made here, nothing lazily.
+  explicit StoreSourceOpener(const Services& svc)
+      : svc_(svc), remote_([this](const std::string& u) { return route(u); }) {}
   SourceIdentity identify(const std::string& uri) override;
   InputPtr open(const std::string& uri) override;
 
@@ -16,6 +22,7 @@ class StoreSourceOpener : public SourceOpener {
   std::pair<std::shared_ptr<Backend>, std::string> route(const std::string& uri) const;
   const Services& svc_;
   LocalFileOpener local_;
+  BackendSourceOpener remote_;  // object stores: ranged reads through a block cache
 };
 
 }  // namespace hlsfs

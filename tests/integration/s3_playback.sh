@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The daemon on object storage: source and targets in S3 (moto_server with
+# authentication enforced, so every request of the s3 plugin is signed and
+# checked). generate writes the playlists into the bucket at once; playback
+# through the mount and nginx passes hls-check; made segments are written back
+# to the bucket; a segment evicted locally is fetched from there, not made
+# again (byte-identical); a wrong secret gives a clear error naming the store;
+# a stopped server gives EIO within a bounded time, the daemon stays up and
+# serves again once the server is back.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon_lib.sh"
+source "$(dirname "$0")/moto_lib.sh"
+[ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
+ensure_fixtures
+d=$(mktemp -d /tmp/hlsfs-s3.XXXXXX)
+cleanup() { stop_nginx; stop_daemon "$d"; stop_moto; rm -rf "$d"; }
+trap cleanup EXIT
+failed=0
+check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; failed=1; fi; }
+
+start_moto "$(free_port)" || fail "moto"
+moto_bucket "$MOTO_ENDPOINT" media || fail "bucket"
+moto_bucket "$MOTO_ENDPOINT" other || fail "bucket"
+moto_enforced media || fail "moto does not enforce signatures"
+s3() {  # s3 OP ARGS...: boto3 against moto with the test's keys
+  python3 - "$@" <<'PY'
+import os, sys, boto3
+c = boto3.client("s3", endpoint_url=os.environ["MOTO_ENDPOINT"], region_name="us-east-1",
+                 aws_access_key_id=os.environ["MOTO_ACCESS_KEY_ID"],
+                 aws_secret_access_key=os.environ["MOTO_SECRET_ACCESS_KEY"])
+op = sys.argv[1]
+if op == "put":
+    c.upload_file(sys.argv[2], "media", sys.argv[3])
+elif op == "get":
+    c.download_file("media", sys.argv[2], sys.argv[3])
+elif op == "count":  # objects under a prefix
+    print(sum(1 for p in c.get_paginator("list_objects_v2").paginate(Bucket="media", Prefix=sys.argv[2])
+              for _ in p.get("Contents", [])))
+PY
+}
+s3 put "$FIXTURES/h264_aac_1080p30.mp4" src/movie.mp4
+
+store() {  # store NAME BUCKET SECRET
+  echo "  $1: {plugin: s3, bucket: $2, endpoint: \"$MOTO_ENDPOINT\", region: us-east-1, access_key_id: $MOTO_ACCESS_KEY_ID, secret_access_key: \"$3\", request_timeout: 3, connect_timeout: 2, retries: 1, retry_time_limit: 2}"
+}
+start_daemon "$d" "$(store s3 media "$MOTO_SECRET_ACCESS_KEY")
+$(store s3bad other "wrong$MOTO_SECRET_ACCESS_KEY")"
+start_nginx "$d"
+base=http://127.0.0.1:$NGINX_PORT
+
+echo "== generate: source and targets in S3"
+cat >"$d/req.json" <<'JSON'
+{"SourceURI":"s3://media/src/movie.mp4","MasterURI":"s3://media/out/movie/master.m3u8",
+ "Targets":[
+  {"URI":"s3://media/out/movie/720p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":128000,"SampleRate":44100}}},
+  {"URI":"s3://media/out/movie/360p","Duration":5,"InitialSegments":[2,2,2],
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"640x"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":64000,"SampleRate":44100}}}]}
+JSON
+resp=$(generate "$d" "$d/req.json") || { echo "$resp"; fail "generate"; }
+echo "$resp" | head -c 300; echo
+check "[ \"\$(s3 count out/movie/)\" = 3 ]" "the master and both media playlists are in the bucket, no segment yet"
+s3 get out/movie/720p.m3u8 "$d/720p.from-s3.m3u8"
+check "cmp -s '$d/720p.from-s3.m3u8' '$d/mnt/s3/out/movie/720p.m3u8'" "the bucket's playlist is the mount's"
+
+echo "== playback through the mount and nginx"
+if res=$("$HLS_CHECK" "$base/s3/out/movie/720p.m3u8" 2>&1); then echo "ok   hls-check: $(echo "$res" | tail -1)"
+else echo "FAIL hls-check:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+segments=$(grep -c '\.ts$' "$d/mnt/s3/out/movie/720p.m3u8")
+for _ in $(seq 100); do [ "$(metric hlsfs_segments_written_back_total)" = "$segments" ] && break; sleep 0.2; done
+check "[ \"\$(metric hlsfs_segments_written_back_total)\" = $segments ]" "all $segments segments written back (metric)"
+check "[ \"\$(s3 count out/movie/720p-)\" = $segments ]" "... and in the bucket"
+
+echo "== a segment evicted here comes back from the bucket"
+tok=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/s3/out/movie/720p.m3u8" | head -1)
+cp "$d/mnt/s3/out/movie/720p-$tok-1.ts" "$d/seg1.ts"
+made=$(metric hlsfs_segments_transcoded_total)
+rm "$d/cache/${tok:0:2}/$tok/1.ts"  # the hot tier's file (cache_dir/<t0t1>/<token>/<n>.ts)
+check "cmp -s '$d/mnt/s3/out/movie/720p-$tok-1.ts' '$d/seg1.ts'" "read again: byte-identical"
+check "[ \"\$(metric hlsfs_segments_transcoded_total)\" = $made ] && [ \"\$(metric hlsfs_segments_fetched_total)\" -ge 1 ]" \
+  "fetched from the bucket, not transcoded ($(metric hlsfs_segments_fetched_total) fetched)"
+
+echo "== a wrong secret: a clear error naming the store"
+sed 's#s3://media/src/movie.mp4#s3://other/src/movie.mp4#; s#s3://media/out#s3://other/out#g' "$d/req.json" >"$d/bad.json"
+out=$(generate "$d" "$d/bad.json" 2>&1) && { echo "FAIL: generate with a wrong secret succeeded"; failed=1; }
+echo "     $out"
+check "echo '$out' | grep -q 's3bad' && echo '$out' | grep -q 'SignatureDoesNotMatch'" "the error names the store and S3's reason"
+
+echo "== the server stops mid-playback, then comes back"
+last=$((segments - 1))
+kill -STOP "$(moto_pid "${MOTO_ENDPOINT##*:}")"
+t0=$(date +%s)
+if cat "$d/mnt/s3/out/movie/360p-$(grep -o '[0-9a-f]\{32\}' "$d/mnt/s3/out/movie/360p.m3u8" | head -1)-$last.ts" >/dev/null 2>"$d/err"; then
+  echo "note: the segment was readable without the server (source blocks cached)"
+else
+  echo "ok   EIO while the server is down: $(cat "$d/err") after $(( $(date +%s) - t0 )) s"
+fi
+check "[ $(( $(date +%s) - t0 )) -lt 60 ]" "bounded: answered within 60 s"
+check "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "the daemon stays up"
+kill -CONT "$(moto_pid "${MOTO_ENDPOINT##*:}")"
+if res=$("$HLS_CHECK" "$base/s3/out/movie/360p.m3u8" 2>&1); then echo "ok   server back: hls-check of the other rendition: $(echo "$res" | tail -1)"
+else echo "FAIL hls-check after the outage:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+[ $failed -eq 0 ] || { echo "--- hlsfsd log"; tail -30 "$d/hlsfsd.log"; }
+exit $failed
