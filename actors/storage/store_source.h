@@ -17,6 +17,7 @@ class StoreSourceOpener : public SourceOpener {
       : svc_(svc), remote_([this](const std::string& u) { return route(u); }) {}
   SourceIdentity identify(const std::string& uri) override;
   InputPtr open(const std::string& uri) override;
+  int64_t remote_bytes_fetched() const override { return remote_.stats().bytes_fetched; }
 
  private:
   std::pair<std::shared_ptr<Backend>, std::string> route(const std::string& uri) const;

@@ -8,6 +8,7 @@
 #include "actors/segment_cache/segment_store.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/transcoder/segment_encoder.h"
+#include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -66,6 +67,9 @@ MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t
     if (now.size != r->media->source.size || now.version != r->media->source.version)
       throw MediaError(r->spec.source_uri + " changed since the playlist was made; generate it again");
     SegmentResult seg = encode_segment(*opener, *r->media, r->spec, n, progress);
+    if (svc.metrics && opener->remote_bytes_fetched() > 0)
+      svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
+          .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
     out.checksum = sha256_hex(seg.bytes);
     write_file_atomic(svc.segments->path_of(token, n), seg.bytes);
     out.size = static_cast<int64_t>(seg.bytes.size());

@@ -15,6 +15,8 @@ class SourceOpener {
   virtual SourceIdentity identify(const std::string& uri) = 0;
   // An opened demuxer (avformat_open_input done, no stream info yet).
   virtual InputPtr open(const std::string& uri) = 0;
+  // Bytes fetched from object stores so far (0 for files read in place).
+  virtual int64_t remote_bytes_fetched() const { return 0; }
 };
 
 // file:///abs/path only; refuses other schemes with a clear error.

@@ -36,8 +36,9 @@ const std::string* find_header(const Headers& h, std::string_view name);
 void set_header(Headers& h, const std::string& name, const std::string& value);
 
 // The query string as sent: names and values uri_encode()d, in canonical
-// (sorted) order; a parameter without a value is sent as its bare name.
-std::string encode_query(const Params& query);
+// (sorted) order; a parameter without a value is sent as its bare name
+// ("name"), or as "name=" when bare_empty is false (AWS's canonical query).
+std::string encode_query(const Params& query, bool bare_empty = true);
 
 // Completes a request with its authentication (S3 Signature V4, OSS V4/V1).
 // prepare() runs once per request (payload digests, however often it is

@@ -20,19 +20,7 @@ V4Scope aws_scope(const std::string& region, const std::string& service) {
   return V4Scope{"AWS4-HMAC-SHA256", "AWS4", "aws4_request", region, service};
 }
 
-std::string v4_canonical_query(const Params& query, bool bare_empty) {
-  std::vector<std::pair<std::string, std::string>> enc;
-  for (const auto& [k, v] : query) enc.emplace_back(uri_encode(k, false), uri_encode(v, false));
-  // By encoded name, then encoded value (AWS suite: get-vanilla-query-order-key).
-  std::sort(enc.begin(), enc.end());
-  std::string out;
-  for (const auto& [k, v] : enc) {
-    if (!out.empty()) out += '&';
-    out += k;
-    if (!bare_empty || !v.empty()) out += "=" + v;
-  }
-  return out;
-}
+std::string v4_canonical_query(const Params& query, bool bare_empty) { return encode_query(query, bare_empty); }
 
 std::string v4_canonical_headers(const Headers& headers, const std::function<bool(const std::string&)>& want,
                                  std::string* names) {
