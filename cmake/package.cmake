@@ -1,6 +1,7 @@
-# `cpack -G DEB` in the build directory: hlsfs_<version>_<arch>.deb, prefix
-# /usr (so /usr/bin/hlsfsd, /usr/lib/hlsfs/backends, /etc/hlsfs, the unit in
-# /lib/systemd/system); dependencies from the shared libraries it links.
+# `cpack -G DEB` in a build configured with -DCMAKE_INSTALL_PREFIX=/usr:
+# hlsfs_<version>_<arch>.deb with /usr/bin/hlsfsd, /usr/lib/hlsfs/backends,
+# /etc/hlsfs, the unit in /usr/lib/systemd/system; dependencies from the
+# shared libraries it links (dpkg-shlibdeps).
 set(CPACK_PACKAGE_NAME hlsfs)
 set(CPACK_PACKAGE_VENDOR "hlsfs")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "HLS playlists whose segments are transcoded when read (FUSE)")
@@ -10,5 +11,11 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "fuse3")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx")
 set(CPACK_DEBIAN_PACKAGE_SECTION video)
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# The package holds what `cmake --install` lays out for this build's prefix
+# (paths in the unit and the default --config are fixed at configure time):
+# configure with -DCMAKE_INSTALL_PREFIX=/usr for a Debian package.
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+# dpkg keeps the operator's edits of the configuration across upgrades.
+file(WRITE ${CMAKE_BINARY_DIR}/deb/conffiles "${HLSFS_CONF_DIR}/hlsfs.yaml\n")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/deb/conffiles)
 include(CPack)

@@ -41,10 +41,12 @@ int64_t now_unix_ms() {
       .count();
 }
 
+// "media/out/a/720p-<token>-3.ts of file:///srv/media/a.mkv": the segment
+// (in its playlist's directory) and its source, for the log.
 std::string describe(const Services& svc, const std::string& token, uint32_t n) {
   auto r = svc.catalog->by_token(token);
   if (!r) return token + "/" + std::to_string(n);
-  return r->store + "/" + r->dir + r->spec.segment_name(n);
+  return r->store + "/" + r->dir + r->spec.segment_name(n) + " of " + r->spec.source_uri;
 }
 
 // A made segment of a target in an object store goes there too, so that it
