@@ -5,6 +5,7 @@
 
 #include "actors/transcoder/av_util.h"
 #include "daemon/ctl/remote.h"
+#include "actors/transcoder/formats.h"
 #include "daemon/ctl/render.h"
 
 namespace {
@@ -19,6 +20,7 @@ const char* kUsage =
     "                          /media/out/a/master.m3u8, or its file:/// URI)\n"
     "  nginx-site [--listen 127.0.0.1:8088] [--player DIR --hls-js FILE]\n"
     "                          the nginx server block for the mount, with the signing secret\n"
+    "  formats [--list]        how many containers and codecs this build reads (--list: their names)\n"
     "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
     "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
     "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
@@ -75,6 +77,23 @@ int main(int argc, char** argv) {
       std::cerr << "error: " << e.what() << "\n";
       return 1;
     }
+  }
+  if (cmd == "formats") {
+    bool list = i < argc && std::string(argv[i]) == "--list";
+    hlsfs::FormatCounts f = hlsfs::readable_formats();
+    auto show = [&](const char* what, const std::vector<std::string>& names) {
+      std::cout << what << " " << names.size();
+      if (list)
+        for (size_t k = 0; k < names.size(); ++k) std::cout << (k ? " " : ": ") << names[k];
+      std::cout << "\n";
+    };
+    show("containers (demuxers)", f.demuxers);
+    show("video decoders", f.video);
+    show("audio decoders", f.audio);
+    show("subtitle decoders", f.subtitle);
+    std::cout << "total " << f.demuxers.size() + f.video.size() + f.audio.size() + f.subtitle.size()
+              << " (output: MPEG-TS with H.264 and AAC)\n";
+    return 0;
   }
   if (cmd == "sign" || cmd == "nginx-site") {
     try {
