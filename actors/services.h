@@ -19,6 +19,7 @@ namespace hlsfs {
 class Backend;
 class RecentSegments;
 class JobProgressBoard;
+class BlockCache;
 class StateStore;
 class SegmentStore;
 class MetricsRegistry;
@@ -37,6 +38,9 @@ struct Services {
   std::shared_ptr<OpenSegments> open_segments;
   std::shared_ptr<RecentSegments> recent;  // may be null
   std::shared_ptr<JobProgressBoard> progress = std::make_shared<JobProgressBoard>();
+  // Blocks of sources in object stores, shared by every job (and the probe):
+  // a file's header and index are fetched once, not by every segment.
+  std::shared_ptr<BlockCache> source_blocks;
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

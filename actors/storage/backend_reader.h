@@ -27,7 +27,11 @@ struct ReadStats {
 struct ReadCacheOptions {
   int64_t block_size = 256 * 1024;
   int max_readahead_blocks = 4;         // one request covers at most this many blocks
-  int64_t capacity_bytes = 16 << 20;   // whole cache, all objects
+  // Whole cache, all objects. A segment job's video and audio demuxers read
+  // the same span of the source at their own pace (audio runs ahead): the
+  // cache must hold that span, or every block is fetched twice. 128 MiB is a
+  // 10 s segment of a 100 Mbit/s source; blocks are allocated only as read.
+  int64_t capacity_bytes = 128 << 20;
 };
 
 // Blocks of source objects, shared by every reader of one opener: a segment

@@ -80,6 +80,9 @@ BackendSourceOpener::BackendSourceOpener(Resolver resolve, ReadCacheOptions cach
       cache_(std::make_shared<BlockCache>(cache)),
       stats_(std::make_shared<ReadStats>()) {}
 
+BackendSourceOpener::BackendSourceOpener(Resolver resolve, std::shared_ptr<BlockCache> cache)
+    : resolve_(std::move(resolve)), cache_(std::move(cache)), stats_(std::make_shared<ReadStats>()) {}
+
 BackendSourceOpener::Located BackendSourceOpener::locate(const std::string& uri) {
   Located loc;
   try {

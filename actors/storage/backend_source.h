@@ -21,6 +21,9 @@ class BackendSourceOpener : public SourceOpener {
   using Resolver = std::function<std::pair<std::shared_ptr<Backend>, std::string>(const std::string& uri)>;
 
   explicit BackendSourceOpener(Resolver resolve, ReadCacheOptions cache = {});
+  // With a block cache shared beyond this opener (the daemon's: the blocks
+  // the probe read at generate, the header of a file, serve later jobs).
+  BackendSourceOpener(Resolver resolve, std::shared_ptr<BlockCache> cache);
 
   // Thread-safe: one opener serves concurrent opens (a segment job opens its
   // source for video and audio at once), and they share the block cache.

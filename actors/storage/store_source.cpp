@@ -20,6 +20,10 @@ std::pair<std::shared_ptr<Backend>, std::string> StoreSourceOpener::route(const 
   return {b, loc->key};
 }
 
+std::shared_ptr<BlockCache> StoreSourceOpener::blocks(const Services& svc) {
+  return svc.source_blocks ? svc.source_blocks : std::make_shared<BlockCache>();
+}
+
 SourceIdentity StoreSourceOpener::identify(const std::string& uri) {
   auto [b, key] = route(uri);
   std::optional<ObjectStat> st;

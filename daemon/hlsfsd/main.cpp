@@ -28,6 +28,7 @@
 #include "daemon/http/http_server.h"
 #include "daemon/http/metrics.h"
 #include "actors/segment_cache/recent_segments.h"
+#include "actors/storage/backend_reader.h"
 #include "daemon/config/reload.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
@@ -66,6 +67,9 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->metrics = std::make_shared<MetricsRegistry>();
   svc->open_segments = std::make_shared<OpenSegments>();
   svc->recent = std::make_shared<RecentSegments>();
+  ReadCacheOptions blocks;  // one segment span per worker (see ReadCacheOptions), and headers
+  blocks.capacity_bytes = ReadCacheOptions().capacity_bytes * cfg.workers;
+  svc->source_blocks = std::make_shared<BlockCache>(blocks);
   svc->set_tunables(tunables_of(cfg));
   return svc;
 }
