@@ -4,8 +4,9 @@ HLSFSD=$BUILD/bin/hlsfsd
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_daemon DIR [extra yaml]: config in DIR/hlsfs.yaml, media root DIR/media.
-start_daemon() {
+# write_config DIR [extra yaml]: DIR/hlsfs.yaml (mode 0600) for a daemon in
+# DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT).
+write_config() {
   local d=$1 extra=${2:-}
   mkdir -p "$d/media"; mkdir -p "$d/mnt" 2>/dev/null || true  # a stale mount answers ENOTCONN
   METRICS_PORT=${METRICS_PORT:-$(free_port)}
@@ -22,6 +23,12 @@ stores:
 $extra
 YAML
   chmod 600 "$d/hlsfs.yaml"  # it may hold the signing secret
+}
+
+# start_daemon DIR [extra yaml]: write_config, then hlsfsd until it answers.
+start_daemon() {
+  local d=$1
+  write_config "$@"
   "$HLSFSD" --config "$d/hlsfs.yaml" >>"$d/hlsfsd.log" 2>&1 &
   DAEMON_PID=$!
   for _ in $(seq 100); do

@@ -45,21 +45,7 @@ else echo "FAIL: systemd-analyze verify systemd/hlsfsd.service:"; echo "$out"; f
 grep -q '^Type=notify' "$REPO/systemd/hlsfsd.service" || { echo "FAIL: not Type=notify"; failed=1; }
 
 echo "== Type=notify readiness"
-mkdir -p "$d/media" "$d/mnt"
-METRICS_PORT=$(free_port)
-cat >"$d/hlsfs.yaml" <<YAML
-mount: $d/mnt
-state_dir: $d/state
-cache_dir: $d/cache
-control: {socket: $d/control.sock}
-metrics: {listen: 127.0.0.1:$METRICS_PORT}
-transcoder: {workers: 2, prefetch_segments: 1}
-cache: {max_bytes: 1G}
-log: {level: info}
-stores:
-  media: {plugin: local, root: $d/media}
-YAML
-chmod 600 "$d/hlsfs.yaml"
+write_config "$d" "cache: {max_bytes: 1G}"
 python3 "$REPO/tests/integration/notify_listener.py" "$d/notify.sock" "$d/notify.log" &
 listener=$!
 for _ in $(seq 50); do [ -S "$d/notify.sock" ] && break; sleep 0.1; done

@@ -40,17 +40,6 @@ std::shared_ptr<Backend> load_local(const std::string& root, const std::string& 
   return Backend::load({plugin_dir()}, "local", store, {{"root", root}});
 }
 
-// The BackendError of f(), or a test failure if it does not throw one.
-template <class F>
-BackendError error_of(F f) {
-  try {
-    f();
-  } catch (const BackendError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no BackendError thrown";
-  return BackendError(0, "");
-}
 
 std::vector<std::string> list_keys(Backend& b, const std::string& prefix) {
   std::vector<std::string> keys;

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "actors/storage/backend.h"
+#include "tests/unit/storage_test_support.h"
 
 using namespace hlsfs;
 
@@ -35,10 +36,8 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-std::string plugin_dir() {
-  std::string dir = env("HLSFS_PLUGIN_DIR");
-  return dir.empty() ? HLSFS_TEST_PLUGIN_DIR : dir;
-}
+using hlsfs::testing::error_of;
+using hlsfs::testing::plugin_dir;
 
 #define NEED_ENV(...)                                                            \
   for (const char* v : {__VA_ARGS__})                                            \
@@ -72,16 +71,6 @@ std::shared_ptr<Backend> load(const std::string& plugin, const std::string& stor
   return Backend::load({plugin_dir()}, plugin, store, c);
 }
 
-template <class F>
-BackendError error_of(F f) {
-  try {
-    f();
-  } catch (const BackendError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no BackendError thrown";
-  return BackendError(0, "");
-}
 
 std::string random_bytes(size_t n, unsigned seed) {
   std::mt19937 rng(seed);

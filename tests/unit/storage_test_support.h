@@ -1,5 +1,6 @@
 // What the storage tests share: the plugin directory, temporary directories,
-// and running a check without root's power to read and write everything.
+// the error a backend call throws, and running a check without root's power
+// to read and write everything.
 #pragma once
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,7 +10,23 @@
 #include <functional>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include "actors/storage/backend.h"
+
 namespace hlsfs::testing {
+
+// The BackendError of f(), or a test failure if it does not throw one.
+template <class F>
+BackendError error_of(F f) {
+  try {
+    f();
+  } catch (const BackendError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no BackendError thrown";
+  return BackendError(0, "");
+}
 
 inline std::string plugin_dir() {
   const char* e = getenv("HLSFS_PLUGIN_DIR");
