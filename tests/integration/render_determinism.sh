@@ -7,16 +7,24 @@ ensure_fixtures
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
+# render LOGNAME ARGS...: hlsfsctl render, its output kept; a failure prints
+# the end of it (a sanitizer report says where) and ends the test.
+render() {
+  local log=$work/$1.log; shift
+  "$@" >"$log" 2>&1 && return 0
+  echo "FAIL: rc $? from: ${*#*/bin/}"; tail -n 60 "$log"
+  exit 1
+}
 for f in h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv mpeg2_mp2.mpg audio.mp3; do
   for run in a b c; do
     mkdir -p "$work/$run"
     write_two_target_request "$work/$run/req.json" "$FIXTURES/$f" "$work/$run"
   done
-  "$HLSFSCTL" render "$work/a/req.json" --order in --jobs 1 --quiet >/dev/null 2>&1
-  MALLOC_PERTURB_=85 "$HLSFSCTL" render "$work/b/req.json" --order shuffled --jobs 3 --quiet >/dev/null 2>&1
+  render a "$HLSFSCTL" render "$work/a/req.json" --order in --jobs 1 --quiet
+  render b env MALLOC_PERTURB_=85 "$HLSFSCTL" render "$work/b/req.json" --order shuffled --jobs 3 --quiet
   # c: only segments 2 and 3, each made alone.
-  "$HLSFSCTL" render "$work/c/req.json" --segments 3 --quiet >/dev/null 2>&1
-  "$HLSFSCTL" render "$work/c/req.json" --segments 2 --quiet >/dev/null 2>&1
+  render c3 "$HLSFSCTL" render "$work/c/req.json" --segments 3 --quiet
+  render c2 "$HLSFSCTL" render "$work/c/req.json" --segments 2 --quiet
   n=0
   before=$failed
   failed=0
