@@ -37,6 +37,12 @@ int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   return static_cast<int64_t>(bw * 1.1);        // + MPEG-TS overhead
 }
 
+RenditionSpec rebuild_rendition(const MediaInfo& media, const PlaylistRequest& req, const RenditionOrigin& o,
+                                const EncoderConfig& enc) {
+  if (o.alternate_audio >= 0) return make_alternate_audio(media, req, o.target, o.alternate_audio, enc);
+  return make_rendition(media, req, o.target, enc);
+}
+
 GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInfo& media, const EncoderConfig& enc,
                                       const std::function<std::string(const RenditionSpec&)>& codecs_of) {
   check_supported(req);
@@ -59,15 +65,49 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
       audio.push_back({{"URI", r.playlist_uri()}, {"Token", r.token}, {"Channels", r.audio->channels}});
     }
     out.renditions.push_back(std::move(r));
+    out.origins.push_back(RenditionOrigin{i, -1});
+  }
+  const size_t targets = out.renditions.size();
+  auto [base, alternates] = alternate_audio_streams(media, req, out.renditions);
+  for (int n : alternates) {
+    RenditionSpec r = make_alternate_audio(media, req, static_cast<size_t>(base), n, enc);
+    for (const auto& other : out.renditions)
+      if (other.target_uri == r.target_uri)
+        throw RequestError("Targets", "a target's URI is taken by the master's audio track " + r.playlist_uri());
+    out.files[r.playlist_uri()] = media_playlist(r);
+    all_tokens += r.token;
+    audio.push_back({{"URI", r.playlist_uri()}, {"Token", r.token}, {"Channels", r.audio->channels}});
+    out.renditions.push_back(std::move(r));
+    out.origins.push_back(RenditionOrigin{static_cast<size_t>(base), n});
   }
   if (req.master_uri) {
+    std::vector<MediaEntry> tracks;
+    std::vector<std::string> names;
+    int64_t alternate_peak = 0;
+    auto audio_track = [&](const RenditionSpec& r, bool muxed) {
+      const StreamInfo* s = nullptr;
+      for (const auto& st : media.streams)
+        if (st.index == r.audio->stream) s = &st;
+      int n = 0;
+      while (media.nth(StreamKind::audio, n) && media.nth(StreamKind::audio, n) != s) ++n;
+      tracks.push_back(MediaEntry{"AUDIO", track_name(s ? s->title : "", s ? s->language : "", "Audio", n + 1, names),
+                                  s ? s->language : "", muxed,
+                                  muxed ? "" : relative_uri(*req.master_uri, r.playlist_uri())});
+    };
+    if (!alternates.empty()) audio_track(out.renditions[base], true);
+    for (size_t i = targets; i < out.renditions.size(); ++i) {
+      audio_track(out.renditions[i], false);
+      alternate_peak = std::max(alternate_peak, estimated_peak_bandwidth(out.renditions[i]));
+    }
     std::vector<MasterEntry> entries;
-    for (const auto& r : out.renditions) {
-      int64_t peak = estimated_peak_bandwidth(r);
+    for (size_t i = 0; i < targets; ++i) {
+      const RenditionSpec& r = out.renditions[i];
+      // A player on an alternate track fetches it beside the variant.
+      int64_t peak = estimated_peak_bandwidth(r) + (r.audio ? alternate_peak : 0);
       entries.push_back(MasterEntry{&r, relative_uri(*req.master_uri, r.playlist_uri()), peak, peak * 3 / 5,
                                     codecs_of(r)});
     }
-    out.files[*req.master_uri] = master_playlist(entries);
+    out.files[*req.master_uri] = master_playlist(entries, tracks);
     out.token = sha256_hex("master:" + all_tokens).substr(0, 32);
   } else {
     out.token = out.renditions.front().token;

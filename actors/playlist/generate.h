@@ -15,8 +15,19 @@
 
 namespace hlsfs {
 
+// Where a rendition comes from: a target of the request, or an alternate
+// audio track (the n-th audio stream) on a target's grid. Stored with the
+// rendition so a restart rebuilds it the same way (rebuild_rendition).
+struct RenditionOrigin {
+  size_t target = 0;
+  int alternate_audio = -1;  // n among the source's audio streams; -1: the target itself
+};
+RenditionSpec rebuild_rendition(const MediaInfo& media, const PlaylistRequest& req, const RenditionOrigin& o,
+                                const EncoderConfig& enc);
+
 struct GeneratedPlaylists {
-  std::vector<RenditionSpec> renditions;     // in request order
+  std::vector<RenditionSpec> renditions;     // the targets in request order, then alternate audio tracks
+  std::vector<RenditionOrigin> origins;      // one per rendition
   std::map<std::string, std::string> files;  // URI -> playlist text (media playlists and master)
   std::string token;                         // the response's Token
   nlohmann::json response;                   // IMM response (without RequestId)

@@ -1,5 +1,6 @@
 #include "actors/playlist/m3u8.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -26,8 +27,48 @@ std::string media_playlist(const RenditionSpec& r) {
   return out;
 }
 
-std::string master_playlist(const std::vector<MasterEntry>& entries) {
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += (c == '"' || c == '\n' || c == '\r') ? '\'' : c;  // a quoted-string cannot hold these
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string track_name(const std::string& title, const std::string& language, const std::string& kind, int n,
+                       std::vector<std::string>& taken) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"eng", "English"}, {"fra", "French"},  {"fre", "French"},   {"deu", "German"},   {"ger", "German"},
+      {"spa", "Spanish"}, {"ita", "Italian"}, {"por", "Portuguese"}, {"rus", "Russian"}, {"jpn", "Japanese"},
+      {"kor", "Korean"},  {"zho", "Chinese"}, {"chi", "Chinese"},  {"ara", "Arabic"},   {"hin", "Hindi"},
+      {"nld", "Dutch"},   {"dut", "Dutch"},   {"swe", "Swedish"},  {"pol", "Polish"},   {"tur", "Turkish"}};
+  std::string name = title;
+  if (name.empty())
+    for (const auto& [code, english] : names)
+      if (language == code) name = english;
+  if (name.empty() && !language.empty() && language != "und") name = language;
+  if (name.empty()) name = kind + " " + std::to_string(n);
+  std::string unique = name;
+  for (int i = 2; std::find(taken.begin(), taken.end(), unique) != taken.end(); ++i)
+    unique = name + " (" + std::to_string(i) + ")";
+  taken.push_back(unique);
+  return unique;
+}
+
+std::string master_playlist(const std::vector<MasterEntry>& entries, const std::vector<MediaEntry>& media) {
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+  bool audio_group = false;
+  for (const auto& m : media) {
+    const std::string group = m.type == "AUDIO" ? "audio" : "subs";
+    audio_group |= m.type == "AUDIO";
+    out += "#EXT-X-MEDIA:TYPE=" + m.type + ",GROUP-ID=\"" + group + "\",NAME=" + quoted(m.name);
+    if (!m.language.empty() && m.language != "und") out += ",LANGUAGE=" + quoted(m.language);
+    out += std::string(",DEFAULT=") + (m.is_default ? "YES" : "NO") + ",AUTOSELECT=YES";
+    if (!m.relative_uri.empty()) out += ",URI=" + quoted(m.relative_uri);
+    out += "\n";
+  }
   for (const auto& e : entries) {
     out += "#EXT-X-STREAM-INF:BANDWIDTH=" + std::to_string(e.bandwidth) +
            ",AVERAGE-BANDWIDTH=" + std::to_string(e.average_bandwidth);
@@ -38,7 +79,9 @@ std::string master_playlist(const std::vector<MasterEntry>& entries) {
       snprintf(fr, sizeof fr, ",FRAME-RATE=%.3f", v.frame_rate.to_double());
       out += fr;
     }
-    out += ",CODECS=\"" + e.codecs + "\"\n" + e.relative_uri + "\n";
+    out += ",CODECS=\"" + e.codecs + "\"";
+    if (audio_group && e.rendition->audio) out += ",AUDIO=\"audio\"";
+    out += "\n" + e.relative_uri + "\n";
   }
   return out;
 }

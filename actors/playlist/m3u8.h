@@ -20,7 +20,20 @@ struct MasterEntry {
   int64_t average_bandwidth;
   std::string codecs;        // RFC 6381, e.g. "avc1.640028,mp4a.40.2"
 };
-std::string master_playlist(const std::vector<MasterEntry>& entries);
+// An EXT-X-MEDIA line: an audio track of the group "audio" (URI empty: the
+// track muxed into the variants) or, later, a subtitle track.
+struct MediaEntry {
+  std::string type = "AUDIO";
+  std::string name, language;  // language may be empty
+  bool is_default = false;
+  std::string relative_uri;
+};
+std::string master_playlist(const std::vector<MasterEntry>& entries, const std::vector<MediaEntry>& media = {});
+
+// The NAME of a track: its title, else its language's English name, else
+// "<kind> <n>"; `taken` keeps names unique within the master.
+std::string track_name(const std::string& title, const std::string& language, const std::string& kind, int n,
+                       std::vector<std::string>& taken);
 
 // The relative path from the directory of `from_uri` to `to_uri` (both
 // URIs of the same scheme/bucket; `to` lies in from's directory or below).

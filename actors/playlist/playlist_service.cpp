@@ -148,16 +148,20 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   json req_json = json::parse(body);
   for (size_t i = 0; i < gen.renditions.size(); ++i) {
     const RenditionSpec& spec = gen.renditions[i];
+    const RenditionOrigin& origin = gen.origins[i];
+    // Targets were located above; alternate tracks lie beside the master.
+    StoreLocation loc = i < target_locs.size() ? target_locs[i] : *svc.router.locate(spec.playlist_uri());
     auto pub = std::make_shared<PublishedRendition>();
     pub->spec = spec;
     pub->media = media;
-    pub->store = target_locs[i].store;
-    pub->dir = dir_of_key(target_locs[i].key);
+    pub->store = loc.store;
+    pub->dir = dir_of_key(loc.key);
     pub->source_store = src_loc->store;
     pub->source_key = src_loc->key;
     json record{{"version", 1},
                 {"request", req_json},
-                {"target", i},
+                {"target", origin.target},
+                {"alternate_audio", origin.alternate_audio},
                 {"encoder", {{"preset", svc.encoder.preset}, {"threads", svc.encoder.threads},
                              {"x264_params", svc.encoder.x264_params}}},
                 {"source", source_key(id)}};
@@ -167,7 +171,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     HLSFS_LOG(info, "playlist") << "published " << pub->store << "/" << pub->dir << spec.prefix_name() << ".m3u8 token "
                                 << spec.token << " (" << spec.plan.size() << " segments, "
                                 << spec.plan.duration() << " s) from " << req.source_uri;
-    uint32_t initial = initial_segment_count(spec, req.targets[i].initial_transcode);
+    uint32_t initial = initial_segment_count(spec, req.targets[origin.target].initial_transcode);
     if (initial) out.initial.emplace_back(spec.token, initial);
   }
   if (master_loc) {
@@ -202,10 +206,10 @@ size_t restore_catalog(Services& svc) {
       auto media = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
       EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
                         rec.at("encoder").at("x264_params")};
-      size_t ti = rec.at("target");
-      RenditionSpec spec = make_rendition(*media, req, ti, enc);
+      RenditionOrigin origin{rec.at("target"), rec.value("alternate_audio", -1)};
+      RenditionSpec spec = rebuild_rendition(*media, req, origin, enc);
       if (spec.token != token) throw std::runtime_error("its token no longer matches (hlsfs changed?)");
-      auto tloc = svc.router.locate(req.targets.at(ti).uri + ".m3u8");
+      auto tloc = svc.router.locate(spec.playlist_uri());
       auto sloc = svc.router.locate(req.source_uri);
       if (!tloc || !sloc) throw std::runtime_error("its store is no longer configured");
       auto pub = std::make_shared<PublishedRendition>();

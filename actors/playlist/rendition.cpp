@@ -23,9 +23,10 @@ std::string RenditionSpec::segment_uri(size_t n) const {
 
 std::pair<int64_t, int64_t> RenditionSpec::audio_frames(size_t k) const {
   if (!audio) return {0, 0};
-  if (!video) return {plan.begin(k), plan.end(k)};  // the plan counts AAC frames
-  return {aac_frame_at_or_after(plan.begin(k), video->frame_rate, audio->sample_rate),
-          aac_frame_at_or_after(plan.end(k), video->frame_rate, audio->sample_rate)};
+  const VideoSpec* grid = video ? &*video : grid_video ? &*grid_video : nullptr;
+  if (!grid) return {plan.begin(k), plan.end(k)};  // the plan counts AAC frames
+  return {aac_frame_at_or_after(plan.begin(k), grid->frame_rate, audio->sample_rate),
+          aac_frame_at_or_after(plan.end(k), grid->frame_rate, audio->sample_rate)};
 }
 
 Rational source_frame_rate(Rational avg, Rational r) {
@@ -221,6 +222,45 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   params["Layout"] = "hlsfs-segment-v3";  // bump when segment bytes change for the same inputs
   r.token = make_token(media.source, params);
   return r;
+}
+
+RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest& req, size_t base_target, int n,
+                                   const EncoderConfig& enc) {
+  if (!req.master_uri) throw RequestError("MasterURI", "alternate audio tracks need a master playlist");
+  RenditionSpec base = make_rendition(media, req, base_target, enc);
+  const std::string field = "Targets[" + std::to_string(base_target) + "].Audio";
+  if (!base.video || !base.audio) throw RequestError(field, "alternate audio tracks follow a target with video and audio");
+  const StreamInfo* s = media.nth(StreamKind::audio, n);
+  if (!s) throw RequestError(field, "the source has no audio stream " + std::to_string(n));
+  RenditionSpec r = base;
+  r.notes.clear();
+  r.grid_video = std::move(r.video);
+  r.video.reset();
+  // The base target's audio settings, but this stream's own channel count
+  // unless the request fixes one (a 5.1 commentary stays 5.1 if asked to).
+  AudioRequest a = *req.targets[base_target].audio;
+  a.stream = n;
+  r.audio = make_audio(*s, a, field + ".TranscodeAudio", r.notes);
+  const std::string& m = *req.master_uri;
+  r.target_uri = m.substr(0, m.size() - 5) + "_audio" + std::to_string(n);
+  nlohmann::json params = {{"Base", base.token}, {"AudioStream", n}, {"URI", r.target_uri},
+                           {"Audio", {{"SampleRate", r.audio->sample_rate}, {"Channels", r.audio->channels},
+                                      {"Bitrate", r.audio->bitrate}}}};
+  r.token = make_token(media.source, params);
+  return r;
+}
+
+std::pair<int, std::vector<int>> alternate_audio_streams(const MediaInfo& media, const PlaylistRequest& req,
+                                                         const std::vector<RenditionSpec>& targets) {
+  std::pair<int, std::vector<int>> out{-1, {}};
+  if (!req.master_uri) return out;
+  for (size_t i = 0; i < targets.size() && out.first < 0; ++i)
+    if (targets[i].video && targets[i].audio) out.first = static_cast<int>(i);
+  if (out.first < 0) return out;
+  int muxed = targets[out.first].audio->stream;
+  for (int n = 0; n < media.count(StreamKind::audio); ++n)
+    if (media.nth(StreamKind::audio, n)->index != muxed) out.second.push_back(n);
+  return out;
 }
 
 }  // namespace hlsfs

@@ -51,6 +51,11 @@ struct RenditionSpec {
   Rational origin{0, 1};    // source time (s) that is output time 0
   std::optional<VideoSpec> video;
   std::optional<AudioSpec> audio;
+  // An alternate audio track (EXT-X-MEDIA) has no video but follows a video
+  // rendition: its plan counts that video's frames (same cuts) and its
+  // segments carry that video's MPEG-TS clock, so a player mixing them stays
+  // in sync.
+  std::optional<VideoSpec> grid_video;
   SegmentPlan plan;
   std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
 
@@ -65,6 +70,19 @@ struct RenditionSpec {
 // Throws RequestError when the request cannot be met by this source.
 RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req, size_t target_index,
                              const EncoderConfig& enc);
+
+// The n-th audio stream of the source (n counts audio streams) as an
+// alternate track of the master: an audio-only rendition on the grid of
+// target `base_target` (a target with video and audio), at
+// "<MasterURI without .m3u8>_audio<n>". Throws RequestError when it cannot be.
+RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest& req, size_t base_target, int n,
+                                   const EncoderConfig& enc);
+
+// Which alternate audio tracks a request gets: with a master, every audio
+// stream but the one muxed into the first target that has video and audio.
+// Returns that target's index (or -1: none) and the streams' n's.
+std::pair<int, std::vector<int>> alternate_audio_streams(const MediaInfo& media, const PlaylistRequest& req,
+                                                         const std::vector<RenditionSpec>& targets);
 
 // Source frame rate as a player would name it: avg/r frame rates of the stream,
 // snapped to the standard rates (23.976, 25, 29.97, ...).

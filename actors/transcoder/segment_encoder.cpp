@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -39,6 +41,35 @@ class StatsFile {
  private:
   std::string path_;
 };
+
+// MPEG-TS ticks every timestamp of a rendition is shifted by: its video
+// encoder's reorder delay (see encode_video).
+int64_t clock_offset(const AVCodecContext* venc) {
+  return av_rescale_q(venc->has_b_frames, venc->time_base, AVRational{1, 90000});
+}
+
+// The same offset for an alternate audio track, from the video rendition it
+// follows: its segments then carry that video's clock, and a player playing
+// the track beside the video keeps lip sync. Opening x264 costs a few
+// milliseconds; the answer depends only on the settings, so it is kept.
+int64_t grid_clock_offset(const VideoSpec& v, const StreamInfo& vs) {
+  static std::mutex mu;
+  static std::map<std::string, int64_t> known;
+  std::string key = v.codec + "/" + v.preset + "/" + std::to_string(v.bframes) + "/" + std::to_string(v.refs) + "/" +
+                    v.x264_params + "/" + std::to_string(v.frame_rate.num) + "/" + std::to_string(v.frame_rate.den) +
+                    "/" + std::to_string(v.crf) + "/" + std::to_string(v.bitrate);
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known.find(key); it != known.end()) return it->second;
+  }
+  VideoSpec one = v;
+  one.threads = 1;
+  CodecPtr enc = open_video_encoder(one, vs);
+  int64_t offset = clock_offset(enc.get());
+  std::lock_guard lock(mu);
+  known[key] = offset;
+  return offset;
+}
 
 // Video of segment k into the muxer. A Bitrate rendition is encoded in two
 // passes (the first fast, over the same frames decoded again): one-pass ABR
@@ -82,7 +113,7 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionS
   // decoding starts at the timeline's start: players (hls.js) otherwise see a
   // hole before the first picture and stall at 0. The same constant in every
   // segment keeps frame j at one PTS everywhere.
-  mux.set_offset(av_rescale_q(venc->has_b_frames, venc->time_base, AVRational{1, 90000}));
+  mux.set_offset(clock_offset(venc.get()));
   run(venc.get(), [&](AVPacket* p) {
     mux.add_packet(vstream, p, venc->time_base);
     ++result.video_frames;
@@ -148,6 +179,13 @@ SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const
     if (spec.video) encode_video(opener, media, spec, k, mux, result, progress);
   } catch (...) {
     video_error = std::current_exception();
+  }
+  if (!spec.video && spec.grid_video) {
+    try {
+      mux.set_offset(grid_clock_offset(*spec.grid_video, stream_by_index(media, spec.grid_video->stream)));
+    } catch (...) {
+      video_error = std::current_exception();
+    }
   }
   if (audio_thread.joinable()) audio_thread.join();
   if (video_error) std::rethrow_exception(video_error);

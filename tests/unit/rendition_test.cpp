@@ -99,7 +99,7 @@ TEST(Token, ChangesWithParametersSourceVersionAndEncoder) {
   MediaInfo changed = m;
   changed.source.version = "1700000001";  // the file was modified
   EXPECT_NE(t1, make_rendition(changed, request(), 0, EncoderConfig{}).token);
-  EXPECT_NE(t1, make_rendition(m, request(), 0, EncoderConfig{"medium", 2}).token);
+  EXPECT_NE(t1, make_rendition(m, request(), 0, EncoderConfig{"medium", 2, ""}).token);
   // Same parameters written to another place: another rendition.
   PlaylistRequest elsewhere = request();
   elsewhere.targets[0].uri = "file:///other/v";
