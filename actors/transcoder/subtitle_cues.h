@@ -1,0 +1,27 @@
+// The cues of a text subtitle stream, decoded with FFmpeg 5.1, for the WebVTT
+// segments of actors/playlist/webvtt.h.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "actors/playlist/webvtt.h"
+#include "actors/transcoder/av_util.h"
+
+namespace hlsfs {
+
+// All cues of a TEXT subtitle stream (subrip/srt, ass/ssa, mov_text, webvtt,
+// text...) of an opened input, sorted by start, in source time ms (stream
+// timestamps converted with the stream time base). The packet duration, else
+// AVSubtitle's end_display_time, gives the end; a cue with neither lasts
+// until the next cue's start, at most 5 s. Cues with no text are left out.
+// Reads the input from where it stands to its end (a fresh input: all of
+// it), discarding the other streams meanwhile (their discard flags are
+// restored on return). Throws MediaError for a missing or non-subtitle
+// stream, a bitmap codec, or a stream whose every packet failed to decode.
+std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_index);
+
+// True for codecs that give text (FFmpeg codec descriptor has
+// AV_CODEC_PROP_TEXT_SUB), by codec or decoder name ("subrip", "srt", ...).
+bool is_text_subtitle_codec(const std::string& codec_name);
+
+}  // namespace hlsfs
