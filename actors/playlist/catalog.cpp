@@ -1,5 +1,6 @@
 #include "actors/playlist/catalog.h"
 
+#include <cstring>
 #include <mutex>
 
 #include "actors/playlist/token.h"
@@ -30,8 +31,13 @@ void Catalog::add_dirs(const std::string& path) {
 }
 
 std::optional<Catalog::SegmentName> Catalog::parse_segment_name(const std::string& name) {
-  if (name.size() < 3 + 32 + 4 || name.compare(name.size() - 3, 3, ".ts") != 0) return std::nullopt;
-  std::string stem = name.substr(0, name.size() - 3);
+  auto ends_with = [&](const char* ext) {
+    size_t n = strlen(ext);
+    return name.size() > n && name.compare(name.size() - n, n, ext) == 0;
+  };
+  size_t ext = ends_with(".ts") ? 3 : ends_with(".vtt") ? 4 : 0;  // subtitle tracks' segments are WebVTT
+  if (ext == 0 || name.size() < ext + 32 + 4) return std::nullopt;
+  std::string stem = name.substr(0, name.size() - ext);
   auto dash = stem.rfind('-');
   if (dash == std::string::npos || dash + 1 == stem.size() || dash < 34) return std::nullopt;
   std::string num = stem.substr(dash + 1);
@@ -79,7 +85,7 @@ CatalogEntry Catalog::resolve(const std::string& path) const {
   if (r == by_token_.end()) return e;
   const PublishedRendition& pr = *r->second;
   if (join(pr.store, strip_slash(pr.dir)) != dir || pr.spec.prefix_name() != seg->prefix) return e;
-  if (seg->index >= pr.spec.plan.size()) return e;
+  if (seg->index >= pr.spec.plan.size() || pr.spec.segment_name(seg->index) != name) return e;
   e.kind = CatalogEntry::segment_file;
   e.rendition = r->second;
   e.segment = seg->index;

@@ -7,12 +7,9 @@
 namespace hlsfs {
 
 void check_supported(const PlaylistRequest& req) {
-  if (!req.source_subtitles.empty())
-    throw RequestError("SourceSubtitles", "subtitle playlists are not yet supported");
   for (size_t i = 0; i < req.targets.size(); ++i) {
     const auto& t = req.targets[i];
     std::string f = "Targets[" + std::to_string(i) + "]";
-    if (t.subtitle) throw RequestError(f + ".Subtitle", "subtitle playlists are not yet supported");
     if (t.video && t.video->codec != "h264")
       throw RequestError(f + ".Video.TranscodeVideo.Codec", "\"" + t.video->codec + "\" is not yet supported (h264)");
   }
@@ -37,21 +34,110 @@ int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   return static_cast<int64_t>(bw * 1.1);        // + MPEG-TS overhead
 }
 
+void to_json(nlohmann::json& j, const RenditionOrigin& o) {
+  j = {{"target", o.target}};
+  if (o.alternate_audio >= 0) j["alternate_audio"] = o.alternate_audio;
+  if (o.subtitle_stream >= 0) j["subtitle_stream"] = o.subtitle_stream;
+  if (o.subtitle_named_by >= 0) j["subtitle_named_by"] = o.subtitle_named_by;
+  if (o.subtitle_file >= 0)
+    j["subtitle_file"] = {{"index", o.subtitle_file}, {"size", o.file.size}, {"version", o.file.version}};
+}
+
+void from_json(const nlohmann::json& j, RenditionOrigin& o) {
+  o = RenditionOrigin{};
+  o.target = j.at("target");
+  o.alternate_audio = j.value("alternate_audio", -1);
+  o.subtitle_stream = j.value("subtitle_stream", -1);
+  o.subtitle_named_by = j.value("subtitle_named_by", -1);
+  if (auto f = j.find("subtitle_file"); f != j.end()) {
+    o.subtitle_file = f->at("index");
+    o.file.size = f->at("size");
+    o.file.version = f->at("version");
+  }
+}
+
 RenditionSpec rebuild_rendition(const MediaInfo& media, const PlaylistRequest& req, const RenditionOrigin& o,
                                 const EncoderConfig& enc) {
   if (o.alternate_audio >= 0) return make_alternate_audio(media, req, o.target, o.alternate_audio, enc);
+  if (o.subtitle_stream >= 0 || o.subtitle_file >= 0)
+    return make_subtitle_track(media, req, o.target, o.subtitle_stream, o.subtitle_named_by, o.subtitle_file, o.file,
+                               enc);
   return make_rendition(media, req, o.target, enc);
 }
 
+namespace {
+
+// The subtitle tracks a request gets, on the grid of target `base`: the
+// streams Subtitle targets name (all text streams when they name none), else
+// with a master every text stream of the source; then SourceSubtitles.
+std::vector<RenditionOrigin> subtitle_origins(const MediaInfo& media, const PlaylistRequest& req, int base,
+                                              const std::vector<SourceIdentity>& files,
+                                              std::vector<std::string>& notes) {
+  std::vector<RenditionOrigin> out;
+  bool asked = !req.source_subtitles.empty();
+  for (const auto& t : req.targets) asked = asked || t.subtitle.has_value();
+  if (base < 0) {
+    if (asked) throw RequestError("Targets", "subtitle tracks follow a target with video; there is none");
+    return out;
+  }
+  auto embedded = [&](int n, int named_by) {
+    const StreamInfo* s = media.nth(StreamKind::subtitle, n);
+    if (s && !is_text_subtitle_codec_name(s->codec)) {
+      notes.push_back("subtitle stream " + std::to_string(n) + " (" + s->codec +
+                      ") is left out: a bitmap format, WebVTT carries text");
+      return;
+    }
+    RenditionOrigin o;
+    o.target = static_cast<size_t>(base);
+    o.subtitle_stream = n;
+    o.subtitle_named_by = named_by;
+    out.push_back(o);
+  };
+  bool any_target = false;
+  for (size_t i = 0; i < req.targets.size(); ++i) {
+    const auto& t = req.targets[i];
+    if (t.video || t.audio || !t.subtitle) continue;
+    any_target = true;
+    if (t.subtitle->streams.empty()) {
+      for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, static_cast<int>(i));
+    } else {
+      for (int n : t.subtitle->streams) {
+        if (!media.nth(StreamKind::subtitle, n))
+          throw RequestError("Targets[" + std::to_string(i) + "].Subtitle.Stream",
+                             "the source has " + std::to_string(media.count(StreamKind::subtitle)) +
+                                 " subtitle streams; index " + std::to_string(n) + " does not exist");
+        embedded(n, static_cast<int>(i));
+      }
+    }
+  }
+  if (!any_target && req.master_uri)
+    for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, -1);
+  for (size_t k = 0; k < req.source_subtitles.size(); ++k) {
+    RenditionOrigin o;
+    o.target = static_cast<size_t>(base);
+    o.subtitle_file = static_cast<int>(k);
+    if (k < files.size()) o.file = files[k];
+    out.push_back(o);
+  }
+  return out;
+}
+
+}  // namespace
+
 GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInfo& media, const EncoderConfig& enc,
-                                      const std::function<std::string(const RenditionSpec&)>& codecs_of) {
+                                      const std::function<std::string(const RenditionSpec&)>& codecs_of,
+                                      const std::vector<SourceIdentity>& subtitle_files) {
   check_supported(req);
   GeneratedPlaylists out;
-  nlohmann::json video = nlohmann::json::array(), audio = nlohmann::json::array();
+  nlohmann::json video = nlohmann::json::array(), audio = nlohmann::json::array(),
+                 subtitles = nlohmann::json::array();
   double duration = 0;
   std::string all_tokens;
-  for (size_t i = 0; i < req.targets.size(); ++i) {
-    RenditionSpec r = make_rendition(media, req, i, enc);
+  auto add = [&](RenditionSpec r, const RenditionOrigin& o) {
+    for (const auto& other : out.renditions)
+      if (other.target_uri == r.target_uri)
+        throw RequestError("Targets", "two playlists would be " + r.playlist_uri() +
+                                          " (a target's URI is taken by one of the master's tracks)");
     out.files[r.playlist_uri()] = media_playlist(r);
     duration = std::max(duration, r.plan.duration());
     all_tokens += r.token;
@@ -61,25 +147,46 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
                        {"FrameRate", format_frame_rate(r.video->frame_rate)},
                        {"Resolution", std::to_string(r.video->geometry.width) + "x" +
                                           std::to_string(r.video->geometry.height)}});
-    } else {
+    } else if (r.audio) {
       audio.push_back({{"URI", r.playlist_uri()}, {"Token", r.token}, {"Channels", r.audio->channels}});
+    } else {
+      subtitles.push_back({{"URI", r.playlist_uri()},
+                           {"Token", r.token},
+                           {"Index", r.subtitle->index},
+                           {"Language", r.subtitle->language}});
     }
     out.renditions.push_back(std::move(r));
-    out.origins.push_back(RenditionOrigin{i, -1});
+    out.origins.push_back(o);
+  };
+  for (size_t i = 0; i < req.targets.size(); ++i) {
+    const auto& t = req.targets[i];
+    if (!t.video && !t.audio && t.subtitle) continue;  // its tracks come below
+    add(make_rendition(media, req, i, enc), RenditionOrigin::of_target(i));
   }
   const size_t targets = out.renditions.size();
-  auto [base, alternates] = alternate_audio_streams(media, req, out.renditions);
-  for (int n : alternates) {
-    RenditionSpec r = make_alternate_audio(media, req, static_cast<size_t>(base), n, enc);
-    for (const auto& other : out.renditions)
-      if (other.target_uri == r.target_uri)
-        throw RequestError("Targets", "a target's URI is taken by the master's audio track " + r.playlist_uri());
-    out.files[r.playlist_uri()] = media_playlist(r);
-    all_tokens += r.token;
-    audio.push_back({{"URI", r.playlist_uri()}, {"Token", r.token}, {"Channels", r.audio->channels}});
-    out.renditions.push_back(std::move(r));
-    out.origins.push_back(RenditionOrigin{static_cast<size_t>(base), n});
+  // The grid tracks follow: the first target with video (and audio, for
+  // audio tracks: its muxed stream is the default one).
+  int video_base = -1, audio_base = -1;
+  for (size_t i = 0; i < targets; ++i) {
+    const RenditionSpec& r = out.renditions[i];
+    if (r.video && video_base < 0) video_base = static_cast<int>(i);
+    if (r.video && r.audio && audio_base < 0) audio_base = static_cast<int>(i);
   }
+  std::vector<int> alternates;
+  if (req.master_uri && audio_base >= 0)
+    for (int n = 0; n < media.count(StreamKind::audio); ++n)
+      if (media.nth(StreamKind::audio, n)->index != out.renditions[audio_base].audio->stream) alternates.push_back(n);
+  for (int n : alternates) {
+    RenditionOrigin o = RenditionOrigin::of_target(out.origins[audio_base].target);
+    o.alternate_audio = n;
+    add(rebuild_rendition(media, req, o, enc), o);
+  }
+  const size_t first_subtitle = out.renditions.size();
+  for (RenditionOrigin o : subtitle_origins(
+           media, req, video_base < 0 ? -1 : static_cast<int>(out.origins[video_base].target), subtitle_files,
+           out.notes))
+    add(rebuild_rendition(media, req, o, enc), o);
+  const int base = audio_base;
   if (req.master_uri) {
     std::vector<MediaEntry> tracks;
     std::vector<std::string> names;
@@ -95,9 +202,17 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
                                   muxed ? "" : relative_uri(*req.master_uri, r.playlist_uri())});
     };
     if (!alternates.empty()) audio_track(out.renditions[base], true);
-    for (size_t i = targets; i < out.renditions.size(); ++i) {
+    for (size_t i = targets; i < first_subtitle; ++i) {
       audio_track(out.renditions[i], false);
       alternate_peak = std::max(alternate_peak, estimated_peak_bandwidth(out.renditions[i]));
+    }
+    std::vector<std::string> subtitle_names;
+    for (size_t i = first_subtitle; i < out.renditions.size(); ++i) {
+      const RenditionSpec& r = out.renditions[i];
+      const SubtitleSpec& sub = *r.subtitle;
+      tracks.push_back(MediaEntry{"SUBTITLES", track_name(sub.title, sub.language, "Subtitles", sub.index + 1,
+                                                          subtitle_names),
+                                  sub.language, false, relative_uri(*req.master_uri, r.playlist_uri())});
     }
     std::vector<MasterEntry> entries;
     for (size_t i = 0; i < targets; ++i) {
@@ -116,6 +231,7 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
   if (req.master_uri) out.response["MasterURI"] = *req.master_uri;
   if (!video.empty()) out.response["VideoPlaylist"] = video;
   if (!audio.empty()) out.response["AudioPlaylist"] = audio;
+  if (!subtitles.empty()) out.response["SubtitlePlaylist"] = subtitles;
   return out;
 }
 

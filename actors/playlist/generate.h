@@ -19,9 +19,21 @@ namespace hlsfs {
 // audio track (the n-th audio stream) on a target's grid. Stored with the
 // rendition so a restart rebuilds it the same way (rebuild_rendition).
 struct RenditionOrigin {
-  size_t target = 0;
-  int alternate_audio = -1;  // n among the source's audio streams; -1: the target itself
+  size_t target = 0;         // the target, or the one whose grid a track follows
+  int alternate_audio = -1;  // n among the source's audio streams
+  int subtitle_stream = -1;  // n among the source's subtitle streams
+  int subtitle_named_by = -1;  // the Subtitle target that asked for it (-1: the master's own)
+  int subtitle_file = -1;    // index in SourceSubtitles
+  SourceIdentity file;       // that file's identity (part of the token)
+  bool is_target() const { return alternate_audio < 0 && subtitle_stream < 0 && subtitle_file < 0; }
+  static RenditionOrigin of_target(size_t i) {
+    RenditionOrigin o;
+    o.target = i;
+    return o;
+  }
 };
+void to_json(nlohmann::json&, const RenditionOrigin&);
+void from_json(const nlohmann::json&, RenditionOrigin&);
 RenditionSpec rebuild_rendition(const MediaInfo& media, const PlaylistRequest& req, const RenditionOrigin& o,
                                 const EncoderConfig& enc);
 
@@ -31,15 +43,18 @@ struct GeneratedPlaylists {
   std::map<std::string, std::string> files;  // URI -> playlist text (media playlists and master)
   std::string token;                         // the response's Token
   nlohmann::json response;                   // IMM response (without RequestId)
+  std::vector<std::string> notes;            // what was left out and why (bitmap subtitles, ...)
 };
 
 // What is parsed but not built yet: a clear RequestError naming the field.
 void check_supported(const PlaylistRequest& req);
 
 // `codecs_of` gives the RFC 6381 CODECS string of a rendition (it needs the
-// encoder, so the caller supplies it).
+// encoder, so the caller supplies it). `subtitle_files`: the identity of each
+// SourceSubtitles file, in order (the caller stats them).
 GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInfo& media, const EncoderConfig& enc,
-                                      const std::function<std::string(const RenditionSpec&)>& codecs_of);
+                                      const std::function<std::string(const RenditionSpec&)>& codecs_of,
+                                      const std::vector<SourceIdentity>& subtitle_files = {});
 
 // Peak bit/s a rendition's segments may reach, for BANDWIDTH: from the
 // requested bitrate, or a conservative estimate for CRF.

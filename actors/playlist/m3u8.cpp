@@ -59,10 +59,11 @@ std::string track_name(const std::string& title, const std::string& language, co
 
 std::string master_playlist(const std::vector<MasterEntry>& entries, const std::vector<MediaEntry>& media) {
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n";
-  bool audio_group = false;
+  bool audio_group = false, subtitle_group = false;
   for (const auto& m : media) {
     const std::string group = m.type == "AUDIO" ? "audio" : "subs";
     audio_group |= m.type == "AUDIO";
+    subtitle_group |= m.type == "SUBTITLES";
     out += "#EXT-X-MEDIA:TYPE=" + m.type + ",GROUP-ID=\"" + group + "\",NAME=" + quoted(m.name);
     if (!m.language.empty() && m.language != "und") out += ",LANGUAGE=" + quoted(m.language);
     out += std::string(",DEFAULT=") + (m.is_default ? "YES" : "NO") + ",AUTOSELECT=YES";
@@ -81,6 +82,7 @@ std::string master_playlist(const std::vector<MasterEntry>& entries, const std::
     }
     out += ",CODECS=\"" + e.codecs + "\"";
     if (audio_group && e.rendition->audio) out += ",AUDIO=\"audio\"";
+    if (subtitle_group && e.rendition->video) out += ",SUBTITLES=\"subs\"";
     out += "\n" + e.relative_uri + "\n";
   }
   return out;

@@ -21,7 +21,7 @@ struct MasterEntry {
   std::string codecs;        // RFC 6381, e.g. "avc1.640028,mp4a.40.2"
 };
 // An EXT-X-MEDIA line: an audio track of the group "audio" (URI empty: the
-// track muxed into the variants) or, later, a subtitle track.
+// track muxed into the variants) or a subtitle track of the group "subs".
 struct MediaEntry {
   std::string type = "AUDIO";
   std::string name, language;  // language may be empty

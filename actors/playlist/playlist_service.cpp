@@ -7,6 +7,7 @@
 #include "actors/storage/backend.h"
 #include "actors/transcoder/codec_string.h"
 #include "actors/transcoder/probe.h"
+#include "actors/transcoder/subtitle_cues.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -129,13 +130,16 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
 
   GeneratedPlaylists gen;
   try {
-    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_string(r, *media); });
+    std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(*opener, req);
+    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_string(r, *media); },
+                             subtitle_files);
   } catch (const RequestError& e) {
     return failure(400, "InvalidArgument", e.what());
   } catch (const MediaError& e) {
     return failure(400, "InvalidSource", e.what());
   }
 
+  for (const auto& n : gen.notes) HLSFS_LOG(info, "playlist") << req.source_uri << ": " << n;
   // Write the playlists into their stores, then record and publish.
   for (const auto& [uri, text] : gen.files) {
     auto loc = svc.router.locate(uri);
@@ -160,8 +164,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     pub->source_key = src_loc->key;
     json record{{"version", 1},
                 {"request", req_json},
-                {"target", origin.target},
-                {"alternate_audio", origin.alternate_audio},
+                {"origin", origin},
                 {"encoder", {{"preset", svc.encoder.preset}, {"threads", svc.encoder.threads},
                              {"x264_params", svc.encoder.x264_params}}},
                 {"source", source_key(id)}};
@@ -206,7 +209,9 @@ size_t restore_catalog(Services& svc) {
       auto media = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
       EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
                         rec.at("encoder").at("x264_params")};
-      RenditionOrigin origin{rec.at("target"), rec.value("alternate_audio", -1)};
+      // Records before tracks existed name only their target.
+      RenditionOrigin origin = rec.contains("origin") ? rec.at("origin").get<RenditionOrigin>()
+                                                      : RenditionOrigin::of_target(rec.at("target").get<size_t>());
       RenditionSpec spec = rebuild_rendition(*media, req, origin, enc);
       if (spec.token != token) throw std::runtime_error("its token no longer matches (hlsfs changed?)");
       auto tloc = svc.router.locate(spec.playlist_uri());

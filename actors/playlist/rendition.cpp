@@ -14,7 +14,7 @@ std::string EncoderConfig::fingerprint() const {
 std::string RenditionSpec::prefix_name() const { return target_uri.substr(target_uri.rfind('/') + 1); }
 
 std::string RenditionSpec::segment_name(size_t n) const {
-  return prefix_name() + "-" + token + "-" + std::to_string(n) + ".ts";
+  return prefix_name() + "-" + token + "-" + std::to_string(n) + segment_extension();
 }
 
 std::string RenditionSpec::segment_uri(size_t n) const {
@@ -175,7 +175,7 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   }
   if (t.audio) as = pick_stream(media, StreamKind::audio, t.audio->stream, field + ".Audio.Stream", r.notes);
   if (!vs && !as) {
-    if (t.subtitle) throw RequestError(field + ".Subtitle", "subtitle playlists are not yet supported");
+    if (t.subtitle) throw RequestError(field + ".Subtitle", "a Subtitle target is made of subtitle tracks, not one rendition");
     throw RequestError(field, "the source has no video or audio stream this target can use");
   }
 
@@ -250,17 +250,60 @@ RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest
   return r;
 }
 
-std::pair<int, std::vector<int>> alternate_audio_streams(const MediaInfo& media, const PlaylistRequest& req,
-                                                         const std::vector<RenditionSpec>& targets) {
-  std::pair<int, std::vector<int>> out{-1, {}};
-  if (!req.master_uri) return out;
-  for (size_t i = 0; i < targets.size() && out.first < 0; ++i)
-    if (targets[i].video && targets[i].audio) out.first = static_cast<int>(i);
-  if (out.first < 0) return out;
-  int muxed = targets[out.first].audio->stream;
-  for (int n = 0; n < media.count(StreamKind::audio); ++n)
-    if (media.nth(StreamKind::audio, n)->index != muxed) out.second.push_back(n);
-  return out;
+bool is_text_subtitle_codec_name(const std::string& codec) {
+  // FFmpeg 5.1's codecs with AV_CODEC_PROP_TEXT_SUB (a unit test keeps this
+  // list equal to libavcodec's descriptors).
+  static const char* const text[] = {"ass",     "eia_608", "hdmv_text_subtitle", "jacosub", "microdvd", "mov_text",
+                                     "mpl2",    "pjs",     "realtext", "sami",   "ssa",      "stl",
+                                     "subrip",  "subviewer", "subviewer1", "text", "ttml",   "vplayer",
+                                     "webvtt",  "srt"};
+  for (const char* t : text)
+    if (codec == t) return true;
+  return false;
+}
+
+RenditionSpec make_subtitle_track(const MediaInfo& media, const PlaylistRequest& req, size_t base_target, int n,
+                                  int named_by, int file, const SourceIdentity& file_identity,
+                                  const EncoderConfig& enc) {
+  if (!req.master_uri) throw RequestError("MasterURI", "subtitle tracks need a master playlist");
+  RenditionSpec base = make_rendition(media, req, base_target, enc);
+  if (!base.video) throw RequestError("Targets", "subtitle tracks follow a target with video; there is none");
+  RenditionSpec r = base;
+  r.notes.clear();
+  r.grid_video = std::move(r.video);
+  r.video.reset();
+  r.audio.reset();
+  SubtitleSpec sub;
+  const std::string master_base = req.master_uri->substr(0, req.master_uri->size() - 5);
+  nlohmann::json params = {{"Base", base.token}};
+  if (file >= 0) {
+    const SourceSubtitle& f = req.source_subtitles.at(file);
+    sub.file_uri = f.uri;
+    sub.language = f.language;
+    sub.index = media.count(StreamKind::subtitle) + file;
+    sub.cue_origin = req.source_start_time;
+    r.target_uri = master_base + "_subfile" + std::to_string(file);
+    params["SubtitleFile"] = {{"URI", f.uri}, {"Size", file_identity.size}, {"Version", file_identity.version}};
+  } else {
+    const std::string field = named_by >= 0 ? "Targets[" + std::to_string(named_by) + "].Subtitle.Stream" : "Subtitle";
+    const StreamInfo* s = media.nth(StreamKind::subtitle, n);
+    if (!s) throw RequestError(field, "the source has no subtitle stream " + std::to_string(n));
+    if (!is_text_subtitle_codec_name(s->codec))
+      throw RequestError(field, "subtitle stream " + std::to_string(n) + " is " + s->codec + ", a bitmap format (text only)");
+    sub.stream = s->index;
+    sub.language = s->language == "und" ? "" : s->language;
+    sub.title = s->title;
+    sub.index = n;
+    sub.cue_origin = r.origin.to_double();
+    r.target_uri = named_by >= 0 ? req.targets.at(named_by).uri + "_" + std::to_string(n)
+                                 : master_base + "_sub" + std::to_string(n);
+    params["SubtitleStream"] = n;
+  }
+  r.subtitle = sub;
+  params["URI"] = r.target_uri;
+  params["Layout"] = "hlsfs-webvtt-v1";
+  r.token = make_token(media.source, params);
+  return r;
 }
 
 }  // namespace hlsfs

@@ -44,6 +44,19 @@ struct AudioSpec {
   int64_t bitrate = 128000;
 };
 
+// A WebVTT subtitle track: an embedded text stream or a SourceSubtitles file.
+struct SubtitleSpec {
+  int stream = -1;        // container index of the embedded stream; -1 for a file
+  std::string file_uri;   // the SourceSubtitles file (its first subtitle stream)
+  std::string language;   // ISO 639-2, may be empty
+  std::string title;
+  int index = 0;          // SubtitlePlaylist.Index: the source's subtitle stream number; files follow
+  // Cue time that is output time 0 (s). Embedded cues are on the source's
+  // clock (the rendition's origin); a file's count from the start of the
+  // movie as players show it (SourceStartTime).
+  double cue_origin = 0;
+};
+
 struct RenditionSpec {
   std::string source_uri;
   std::string target_uri;   // output prefix (IMM Targets[].URI)
@@ -56,12 +69,14 @@ struct RenditionSpec {
   // segments carry that video's MPEG-TS clock, so a player mixing them stays
   // in sync.
   std::optional<VideoSpec> grid_video;
+  std::optional<SubtitleSpec> subtitle;  // a subtitle track (also follows grid_video)
   SegmentPlan plan;
   std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
 
   std::string playlist_uri() const { return target_uri + ".m3u8"; }
   std::string prefix_name() const;  // last path element of target_uri
-  std::string segment_name(size_t n) const;  // "<prefix>-<token>-<n>.ts"
+  std::string segment_name(size_t n) const;  // "<prefix>-<token>-<n>.ts" (".vtt" for subtitles)
+  const char* segment_extension() const { return subtitle ? ".vtt" : ".ts"; }
   std::string segment_uri(size_t n) const;
   // AAC frames [first, last) that belong to segment k.
   std::pair<int64_t, int64_t> audio_frames(size_t k) const;
@@ -78,11 +93,18 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
 RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest& req, size_t base_target, int n,
                                    const EncoderConfig& enc);
 
-// Which alternate audio tracks a request gets: with a master, every audio
-// stream but the one muxed into the first target that has video and audio.
-// Returns that target's index (or -1: none) and the streams' n's.
-std::pair<int, std::vector<int>> alternate_audio_streams(const MediaInfo& media, const PlaylistRequest& req,
-                                                         const std::vector<RenditionSpec>& targets);
+// A subtitle track on the grid of target `base_target` (a target with
+// video). Embedded: the n-th subtitle stream of the source (text codecs only),
+// at "<Targets[named_by].URI>_<n>" when a Subtitle target asks for it, else
+// "<MasterURI without .m3u8>_sub<n>". A file: SourceSubtitles[file], whose
+// identity (size, version) is part of the token, at "<Master>_subfile<file>".
+RenditionSpec make_subtitle_track(const MediaInfo& media, const PlaylistRequest& req, size_t base_target, int n,
+                                  int named_by, int file, const SourceIdentity& file_identity,
+                                  const EncoderConfig& enc);
+
+// Codecs whose subtitles are text (WebVTT can carry them); bitmap ones
+// (dvd_subtitle, hdmv_pgs_subtitle, dvb_subtitle) are not.
+bool is_text_subtitle_codec_name(const std::string& codec);
 
 // Source frame rate as a player would name it: avg/r frame rates of the stream,
 // snapped to the standard rates (23.976, 25, 29.97, ...).

@@ -11,6 +11,7 @@
 
 #include "actors/transcoder/audio_source.h"
 #include "actors/transcoder/encoders.h"
+#include "actors/transcoder/subtitle_cues.h"
 #include "actors/transcoder/ts_muxer.h"
 #include "actors/transcoder/video_source.h"
 
@@ -69,6 +70,20 @@ int64_t grid_clock_offset(const VideoSpec& v, const StreamInfo& vs) {
   std::lock_guard lock(mu);
   known[key] = offset;
   return offset;
+}
+
+// WebVTT segment k of a subtitle track: the cues it overlaps, mapped onto
+// the MPEG-TS clock of the video it follows (X-TIMESTAMP-MAP), so players
+// show them at their source times.
+SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k) {
+  auto cues = subtitle_track_cues(opener, spec);
+  int64_t time_zero = TsMuxer::kStartTicks;
+  if (spec.grid_video)
+    time_zero += grid_clock_offset(*spec.grid_video, stream_by_index(media, spec.grid_video->stream));
+  SegmentResult result;
+  result.bytes = webvtt_segment(*cues, spec.plan.seconds(spec.plan.begin(k)), spec.plan.seconds(spec.plan.end(k)),
+                                spec.subtitle->cue_origin, time_zero);
+  return result;
 }
 
 // Video of segment k into the muxer. A Bitrate rendition is encoded in two
@@ -154,6 +169,7 @@ SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const
   if (k >= spec.plan.size())
     throw MediaError("segment " + std::to_string(k) + " does not exist (the playlist has " +
                      std::to_string(spec.plan.size()) + ")");
+  if (spec.subtitle) return subtitle_segment(opener, media, spec, k);
   SegmentResult result;
   TsMuxer mux;
   // Audio runs beside the video (it is one thread of work; the video keeps

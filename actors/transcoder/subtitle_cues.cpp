@@ -1,6 +1,8 @@
 #include "actors/transcoder/subtitle_cues.h"
 
 #include <algorithm>
+#include <list>
+#include <mutex>
 #include <climits>
 #include <cstdint>
 #include <optional>
@@ -202,6 +204,48 @@ std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_i
                      av_error_text(last_decode_error) +
                      (last_decode_error == AVERROR_INVALIDDATA ? "; not UTF-8 text?" : "") + ")");
   return cues_of(std::move(events));
+}
+
+std::vector<SourceIdentity> identify_subtitle_files(SourceOpener& opener, const PlaylistRequest& req) {
+  std::vector<SourceIdentity> out;
+  for (size_t k = 0; k < req.source_subtitles.size(); ++k) {
+    try {
+      out.push_back(opener.identify(req.source_subtitles[k].uri));
+    } catch (const MediaError& e) {
+      throw MediaError("SourceSubtitles[" + std::to_string(k) + "].URI: " + e.what());
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const std::vector<SubtitleCue>> subtitle_track_cues(SourceOpener& opener, const RenditionSpec& spec) {
+  // A handful of tracks: a viewer switching subtitles on asks for one track's
+  // segments in a row; each entry is a few hundred KB at most.
+  static std::mutex mu;
+  static std::list<std::pair<std::string, std::shared_ptr<const std::vector<SubtitleCue>>>> recent;
+  constexpr size_t kKept = 16;
+  {
+    std::lock_guard lock(mu);
+    for (auto it = recent.begin(); it != recent.end(); ++it)
+      if (it->first == spec.token) {
+        recent.splice(recent.begin(), recent, it);
+        return it->second;
+      }
+  }
+  const SubtitleSpec& sub = *spec.subtitle;
+  const std::string& uri = sub.file_uri.empty() ? spec.source_uri : sub.file_uri;
+  InputPtr input = opener.open(uri);
+  int stream = sub.stream;
+  if (stream < 0) {  // a file: its first subtitle stream
+    for (unsigned i = 0; i < input->nb_streams && stream < 0; ++i)
+      if (input->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE) stream = static_cast<int>(i);
+    if (stream < 0) throw MediaError(uri + ": no subtitle stream in this file");
+  }
+  auto cues = std::make_shared<const std::vector<SubtitleCue>>(read_subtitle_cues(input.get(), stream));
+  std::lock_guard lock(mu);
+  recent.emplace_front(spec.token, cues);
+  if (recent.size() > kKept) recent.pop_back();
+  return cues;
 }
 
 }  // namespace hlsfs

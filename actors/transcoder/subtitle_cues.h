@@ -1,11 +1,15 @@
 // The cues of a text subtitle stream, decoded with FFmpeg 5.1, for the WebVTT
 // segments of actors/playlist/webvtt.h.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/playlist/rendition.h"
+#include "actors/playlist/request.h"
 #include "actors/playlist/webvtt.h"
 #include "actors/transcoder/av_util.h"
+#include "actors/transcoder/source.h"
 
 namespace hlsfs {
 
@@ -23,5 +27,16 @@ std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_i
 // True for codecs that give text (FFmpeg codec descriptor has
 // AV_CODEC_PROP_TEXT_SUB), by codec or decoder name ("subrip", "srt", ...).
 bool is_text_subtitle_codec(const std::string& codec_name);
+
+// The identity (size, version) of each SourceSubtitles file, in order: part
+// of its track's token, so an edited file makes a new track. MediaError
+// naming the field when one cannot be read.
+std::vector<SourceIdentity> identify_subtitle_files(SourceOpener& opener, const PlaylistRequest& req);
+
+// The cues of a subtitle track's source: its embedded stream, or its file's
+// first subtitle stream. Reading them costs a pass over the source (every
+// packet of the stream, however long), so the answer is kept for the last
+// few tracks asked (by token).
+std::shared_ptr<const std::vector<SubtitleCue>> subtitle_track_cues(SourceOpener& opener, const RenditionSpec& spec);
 
 }  // namespace hlsfs

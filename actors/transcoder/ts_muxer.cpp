@@ -12,7 +12,7 @@ TsMuxer::TsMuxer() {
   av_check(avformat_alloc_output_context2(&oc_, nullptr, "mpegts", nullptr), "MPEG-TS muxer");
   // The muxer adds max_delay to every timestamp (as the ffmpeg CLI does); our
   // B-frame DTS start below the first PTS, so they must not be shifted per file.
-  oc_->max_delay = 700000;
+  oc_->max_delay = kMaxDelayUs;
   oc_->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
   oc_->flags |= AVFMT_FLAG_BITEXACT;
 }

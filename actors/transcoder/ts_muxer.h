@@ -10,6 +10,12 @@ namespace hlsfs {
 
 class TsMuxer {
  public:
+  // The muxer's max_delay; FFmpeg's MPEG-TS muxer starts the clock at twice
+  // that, so output time 0 (before set_offset) is kStartTicks on the wire:
+  // WebVTT's X-TIMESTAMP-MAP names it.
+  static constexpr int64_t kMaxDelayUs = 700000;
+  static constexpr int64_t kStartTicks = 2 * kMaxDelayUs * 90000 / 1000000;
+
   TsMuxer();
   ~TsMuxer();
   // Declares a stream for an opened encoder; returns its id. Streams are

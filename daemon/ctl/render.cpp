@@ -12,6 +12,7 @@
 #include "actors/playlist/generate.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/transcoder/codec_string.h"
+#include "actors/transcoder/subtitle_cues.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/segment_encoder.h"
 
@@ -85,7 +86,9 @@ int run_render(const RenderOptions& opt) {
     MediaInfo media = probe_source(opener, req.source_uri);
     EncoderConfig enc{opt.preset, opt.threads, opt.x264_params};
     GeneratedPlaylists gen =
-        generate_playlists(req, media, enc, [&](const RenditionSpec& r) { return codecs_string(r, media); });
+        generate_playlists(req, media, enc, [&](const RenditionSpec& r) { return codecs_string(r, media); },
+                           identify_subtitle_files(opener, req));
+    for (const auto& n : gen.notes) std::cerr << "note: " << n << "\n";
     for (const auto& r : gen.renditions)
       for (const auto& n : r.notes) std::cerr << "note: " << r.target_uri << ": " << n << "\n";
 

@@ -5,7 +5,11 @@
 // --no-stall is given (e.g. once the segments are cached).
 // --readout: the page's live readout must show segments made while the
 // player waited and segments from the cache (the demo's player page).
-// Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level] [--no-stall] [--readout]
+// --switch-audio: after the level switch, select the second audio track (an
+// EXT-X-MEDIA alternate) and keep playing.
+// --cues=SECONDS=TEXT,...: with the first subtitle track on, each TEXT must
+// be a cue of the player's text track starting at SECONDS (within 0.1 s).
+// Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level] [--switch-audio] [--cues=...] [--no-stall] [--readout]
 //   (without HLS_URL, PLAYER_PAGE_URL already carries ?src=)
 import { chromium } from "playwright-core";
 
@@ -14,6 +18,12 @@ const [page_url, src] = positional;
 const switchLevel = process.argv.includes("--switch-level");
 const noStall = process.argv.includes("--no-stall");
 const readout = process.argv.includes("--readout");
+const switchAudio = process.argv.includes("--switch-audio");
+const cuesArg = process.argv.find((a) => a.startsWith("--cues="));
+const wantedCues = cuesArg ? cuesArg.slice(7).split(",").map((c) => {
+  const [t, text] = c.split("=");
+  return { t: parseFloat(t), text };
+}) : [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -43,6 +53,10 @@ try {
     fail(`${what}: stalled at ${s.t.toFixed(2)} s (wanted ${target.toFixed(2)} s), errors ${JSON.stringify(s.errors)}`);
     return s;
   }
+  if (wantedCues.length) {
+    await page.waitForFunction(() => window.playerState.ready, null, { timeout: 60000 });
+    await page.evaluate(() => { window.hls.subtitleDisplay = true; window.hls.subtitleTrack = 0; });
+  }
   let s = await reach(2.0, 90, "play from 0");
   console.log(`played from 0 to ${s.t.toFixed(2)} s of ${s.d.toFixed(2)} s (${s.levels} levels)`);
   if (switchLevel && s.levels > 1) {
@@ -50,10 +64,32 @@ try {
     s = await reach(s.t + 3, 90, "after a forced level switch");
     console.log(`switched level: ${JSON.stringify(s.levelSwitches)} at ${s.t.toFixed(2)} s`);
   }
+  if (switchAudio) {
+    if (s.audioTracks < 2) fail(`${s.audioTracks} audio track(s), wanted an alternate to switch to`);
+    else {
+      await page.evaluate(() => { window.hls.audioTrack = 1; });
+      s = await reach(s.t + 3, 90, "after an audio track switch");
+      console.log(`switched audio: ${JSON.stringify(s.audioSwitches)} at ${s.t.toFixed(2)} s`);
+      if (!(s.audioSwitches || []).includes(1)) fail("hls.js never switched to audio track 1");
+    }
+  }
   const target = s.d * 0.8;
   await page.evaluate((t) => { document.querySelector("video").currentTime = t; }, target);
   s = await reach(target + 1.5, 90, "after a seek to 80 %");
   console.log(`seeked to ${target.toFixed(2)} s, playing at ${s.t.toFixed(2)} s`);
+  if (wantedCues.length) {
+    // Cues land in the text track once their WebVTT segments are loaded.
+    const t0 = Date.now();
+    let cues = [];
+    for (;;) {
+      cues = await page.evaluate(() => Array.from(document.querySelector("video").textTracks)
+        .flatMap((tr) => Array.from(tr.cues || []).map((c) => ({ t: c.startTime, text: c.text }))));
+      const missing = wantedCues.filter((w) => !cues.some((c) => c.text === w.text && Math.abs(c.t - w.t) <= 0.1));
+      if (!missing.length) { console.log(`subtitle cues at their times: ${JSON.stringify(cues)}`); break; }
+      if (Date.now() - t0 > 30000) { fail(`subtitle cues ${JSON.stringify(missing)} not among ${JSON.stringify(cues)}`); break; }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const errors = (await state()).errors;
   const stalls = errors.filter((e) => e === "mediaError/bufferStalledError");
   const others = errors.filter((e) => e !== "mediaError/bufferStalledError");

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A real browser player: hls.js in Debian's chromium (playwright-core) plays
 # hlsfs playlists through the mount and nginx, from 0, after a forced quality
-# switch, and after a seek to 80 %.
+# switch, and after a seek to 80 %. The source with two audio streams and
+# subtitles: the player also switches to the alternate audio track, and the
+# subtitle cues (embedded SRT, a SourceSubtitles file) appear at their times.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -12,13 +14,20 @@ cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
 trap cleanup EXIT
 mkdir -p "$d/media"
 cp "$FIXTURES/h264_aac_1080p30.mp4" "$FIXTURES/h264_openGOP_2audio_subs.mkv" "$d/media/"
+mkdir -p "$d/media/out/h264_openGOP_2audio_subs"
+cp "$FIXTURES/external.srt" "$d/media/out/h264_openGOP_2audio_subs/"
 start_daemon "$d"
 start_nginx "$d"
 failed=0
 for f in h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv; do
   name=${f%%.*}
+  subs="" tracks=()
+  if [ "$name" = h264_openGOP_2audio_subs ]; then
+    subs='"SourceSubtitles":[{"URI":"file://'$d/media/out/$name/external.srt'","Language":"eng"}],'
+    tracks=(--switch-audio "--cues=1=Hello,7.5=World")
+  fi
   cat >"$d/req.json" <<JSON
-{"SourceURI":"file://$d/media/$f","MasterURI":"file://$d/media/out/$name/master.m3u8",
+{"SourceURI":"file://$d/media/$f","MasterURI":"file://$d/media/out/$name/master.m3u8",$subs
  "Targets":[
   {"URI":"file://$d/media/out/$name/720p","Duration":5,"InitialSegments":[2,2,2],
    "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x","ScaleType":"fit"}},
@@ -30,7 +39,7 @@ JSON
   generate "$d" "$d/req.json" >/dev/null || fail "generate $f"
   page=http://127.0.0.1:$NGINX_PORT/test-player/
   echo "== $f: master (forced level switch), then the 720p media playlist"
-  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level || failed=1
+  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level "${tracks[@]}" || failed=1
   node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" || failed=1
   echo "== $f: again, every segment cached now: no stall allowed"
   node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" --no-stall || failed=1
