@@ -80,9 +80,11 @@ std::vector<RenditionOrigin> subtitle_origins(const MediaInfo& media, const Play
     if (asked) throw RequestError("Targets", "subtitle tracks follow a target with video; there is none");
     return out;
   }
-  auto embedded = [&](int n, int named_by) {
+  // Taken all together, bitmap streams are left out with a note; named one
+  // by one, make_subtitle_track refuses them.
+  auto embedded = [&](int n, int named_by, bool named) {
     const StreamInfo* s = media.nth(StreamKind::subtitle, n);
-    if (s && !is_text_subtitle_codec_name(s->codec)) {
+    if (!named && s && !is_text_subtitle_codec_name(s->codec)) {
       notes.push_back("subtitle stream " + std::to_string(n) + " (" + s->codec +
                       ") is left out: a bitmap format, WebVTT carries text");
       return;
@@ -99,19 +101,19 @@ std::vector<RenditionOrigin> subtitle_origins(const MediaInfo& media, const Play
     if (t.video || t.audio || !t.subtitle) continue;
     any_target = true;
     if (t.subtitle->streams.empty()) {
-      for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, static_cast<int>(i));
+      for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, static_cast<int>(i), false);
     } else {
       for (int n : t.subtitle->streams) {
         if (!media.nth(StreamKind::subtitle, n))
           throw RequestError("Targets[" + std::to_string(i) + "].Subtitle.Stream",
                              "the source has " + std::to_string(media.count(StreamKind::subtitle)) +
                                  " subtitle streams; index " + std::to_string(n) + " does not exist");
-        embedded(n, static_cast<int>(i));
+        embedded(n, static_cast<int>(i), true);
       }
     }
   }
   if (!any_target && req.master_uri)
-    for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, -1);
+    for (int n = 0; n < media.count(StreamKind::subtitle); ++n) embedded(n, -1, false);
   for (size_t k = 0; k < req.source_subtitles.size(); ++k) {
     RenditionOrigin o;
     o.target = static_cast<size_t>(base);

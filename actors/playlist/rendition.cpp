@@ -253,10 +253,10 @@ RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest
 bool is_text_subtitle_codec_name(const std::string& codec) {
   // FFmpeg 5.1's codecs with AV_CODEC_PROP_TEXT_SUB (a unit test keeps this
   // list equal to libavcodec's descriptors).
-  static const char* const text[] = {"ass",     "eia_608", "hdmv_text_subtitle", "jacosub", "microdvd", "mov_text",
-                                     "mpl2",    "pjs",     "realtext", "sami",   "ssa",      "stl",
-                                     "subrip",  "subviewer", "subviewer1", "text", "ttml",   "vplayer",
-                                     "webvtt",  "srt"};
+  static const char* const text[] = {
+      "arib_caption", "ass",      "eia_608",  "hdmv_text_subtitle", "jacosub", "microdvd", "mov_text",
+      "mpl2",         "pjs",      "realtext", "sami",               "ssa",     "stl",      "subrip",
+      "subviewer",    "subviewer1", "text",   "ttml",               "vplayer", "webvtt",   "srt"};
   for (const char* t : text)
     if (codec == t) return true;
   return false;

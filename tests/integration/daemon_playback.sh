@@ -120,7 +120,9 @@ start_nginx "$d"
 base=http://127.0.0.1:$NGINX_PORT/media
 grep -q "cleaned a stale mount" "$d/hlsfsd.log" && echo "ok   stale mount cleaned at start" || { echo "FAIL: stale mount not reported"; failed=1; }
 for f in movie killed; do
-  for t in 720p 360p; do
+  tracks=""
+  [ $f = killed ] && tracks=master_audio1  # the source's second audio stream: a track of the master
+  for t in 720p 360p $tracks; do
     if res=$("$HLS_CHECK" "$base/out/$f/$t.m3u8" 2>&1); then
       echo "ok   after restart $f/$t: $(echo "$res" | tail -1)"
     else
@@ -128,5 +130,12 @@ for f in movie killed; do
     fi
   done
 done
+# Its subtitle stream is a WebVTT track, restored too; a segment is made on read.
+curl -sf -o "$d/killed-master.m3u8" "$base/out/killed/master.m3u8" || true
+check grep -q 'TYPE=SUBTITLES.*URI="master_sub0.m3u8"' "$d/killed-master.m3u8"
+vtt=$(curl -sf "$base/out/killed/master_sub0.m3u8" | grep -m1 -- '-3\.vtt$' || true)
+curl -sf -o "$d/killed-3.vtt" "$base/out/killed/$vtt" || true
+check grep -q '^00:00:07.500 --> 00:00:09.000' "$d/killed-3.vtt"
+check grep -qx 'World' "$d/killed-3.vtt"
 [ $failed -eq 0 ] || { echo "--- hlsfsd log (last 60 lines)"; tail -60 "$d/hlsfsd.log"; }
 exit $failed

@@ -14,6 +14,8 @@ trap cleanup EXIT
 failed=0
 mkdir -p "$d/media"
 cp "$FIXTURES/h264_aac_1080p30.mp4" "$d/media/movie.mp4"
+mkdir -p "$d/media/out/movie"
+cp "$FIXTURES/external.srt" "$d/media/out/movie/movie.srt"
 secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NGINX_PORT_WANTED=$(free_port)
 start_daemon "$d" "signing: {secret: $secret, base_url: \"http://127.0.0.1:$NGINX_PORT_WANTED\"}"
@@ -30,6 +32,7 @@ chmod 600 "$d/hlsfs.yaml"
 
 cat >"$d/req.json" <<JSON
 {"SourceURI":"file://$d/media/movie.mp4","MasterURI":"file://$d/media/out/movie/master.m3u8",
+ "SourceSubtitles":[{"URI":"file://$d/media/out/movie/movie.srt","Language":"eng"}],
  "Targets":[
   {"URI":"file://$d/media/out/movie/hi/720p","Duration":5,"InitialSegments":[2,2,2],
    "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x","ScaleType":"fit"}},
@@ -57,7 +60,14 @@ expect_status 200 "${master%master.m3u8}hi/720p.m3u8" "a rendition through the m
 expect_status 200 "$signed_seg" "a segment through the master's signature"
 if res=$("$HLS_CHECK" "$media" 2>&1); then echo "ok   hls-check of the signed media playlist: $(echo "$res" | tail -1)"
 else echo "FAIL hls-check signed:"; echo "$res" | sed 's/^/     /'; failed=1; fi
-node "$REPO/tests/browser/play.mjs" "$base/player/" "$master" --switch-level || failed=1
+node "$REPO/tests/browser/play.mjs" "$base/player/" "$master" --switch-level "--cues=2=external srt cue" || failed=1
+content_type() { curl -s -o /dev/null -w '%{content_type}' "$1"; }
+vtt=$(grep -m1 '\.vtt$' "$d/mnt/media/out/movie/master_subfile0.m3u8")
+for pair in "master.m3u8 application/vnd.apple.mpegurl" "$seg_rel video/mp2t" "$vtt text/vtt"; do
+  set -- $pair
+  got=$(content_type "${master%master.m3u8}$1")
+  [ "$got" = "$2" ] && echo "ok   $1: Content-Type $got" || { echo "FAIL: $1: Content-Type '$got', wanted $2"; failed=1; }
+done
 
 echo "== everything else: 403"
 expect_status 403 "$base/media/out/movie/master.m3u8" "unsigned playlist"

@@ -284,3 +284,16 @@ TEST(IsTextSubtitleCodec, TextYesBitmapNo) {
 }
 
 }  // namespace
+
+// The playlist side decides which streams become tracks without libav; its
+// list of text codecs must be libavcodec's.
+TEST(TextSubtitleCodecs, ThePlaylistListIsLibavcodecs) {
+  int subtitle_codecs = 0;
+  for (const AVCodecDescriptor* d = avcodec_descriptor_next(nullptr); d; d = avcodec_descriptor_next(d)) {
+    if (d->type != AVMEDIA_TYPE_SUBTITLE) continue;
+    ++subtitle_codecs;
+    EXPECT_EQ(hlsfs::is_text_subtitle_codec_name(d->name), (d->props & AV_CODEC_PROP_TEXT_SUB) != 0) << d->name;
+    EXPECT_EQ(hlsfs::is_text_subtitle_codec(d->name), hlsfs::is_text_subtitle_codec_name(d->name)) << d->name;
+  }
+  EXPECT_GT(subtitle_codecs, 20);
+}

@@ -1,5 +1,6 @@
-// Extra audio streams of a source become EXT-X-MEDIA tracks of the master,
-// on the grid and clock of the video they play beside.
+// Extra audio streams and text subtitles of a source (and subtitle files)
+// become EXT-X-MEDIA tracks of the master, on the grid and clock of the
+// video they play beside.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -153,4 +154,122 @@ TEST(AlternateAudio, TheMuxedStreamIsTheTargetsChoice) {
   EXPECT_EQ(g.renditions[2].audio->stream, 1);  // English becomes the alternate
   const std::string& master = g.files.at("file:///o/master.m3u8");
   EXPECT_NE(master.find("NAME=\"French\",LANGUAGE=\"fra\",DEFAULT=YES"), std::string::npos) << master;
+}
+
+namespace {
+
+MediaInfo with_subtitles() {
+  MediaInfo m = two_language_media();
+  StreamInfo srt;
+  srt.index = 4;
+  srt.kind = StreamKind::subtitle;
+  srt.codec = "subrip";
+  srt.language = "eng";
+  StreamInfo pgs = srt;
+  pgs.index = 5;
+  pgs.codec = "hdmv_pgs_subtitle";
+  StreamInfo ass = srt;
+  ass.index = 6;
+  ass.codec = "ass";
+  ass.language = "jpn";
+  ass.title = "Signs";
+  m.streams.push_back(srt);
+  m.streams.push_back(pgs);
+  m.streams.push_back(ass);
+  return m;
+}
+
+std::string with_fields(std::string body, const std::string& fields) {
+  return body.insert(1, fields);
+}
+
+}  // namespace
+
+TEST(SubtitleTracks, TextStreamsBecomeWebVttTracksBitmapOnesAreLeftOutWithAReason) {
+  GeneratedPlaylists g = generate(kMasterRequest, with_subtitles());
+  ASSERT_EQ(g.renditions.size(), 6u);  // 2 targets, 2 audio tracks, 2 text subtitle streams
+  const RenditionSpec& srt = g.renditions[4];
+  ASSERT_TRUE(srt.subtitle);
+  EXPECT_FALSE(srt.video);
+  EXPECT_FALSE(srt.audio);
+  EXPECT_EQ(srt.subtitle->stream, 4);
+  EXPECT_EQ(srt.subtitle->index, 0);
+  EXPECT_EQ(srt.target_uri, "file:///o/master_sub0");
+  EXPECT_EQ(srt.segment_name(2), "master_sub0-" + srt.token + "-2.vtt");
+  EXPECT_EQ(srt.plan.bounds(), g.renditions[0].plan.bounds());  // the video's cuts
+  EXPECT_EQ(g.renditions[5].target_uri, "file:///o/master_sub2");
+  ASSERT_EQ(g.notes.size(), 1u);
+  EXPECT_NE(g.notes[0].find("hdmv_pgs_subtitle"), std::string::npos) << g.notes[0];
+
+  const std::string& master = g.files.at("file:///o/master.m3u8");
+  EXPECT_NE(master.find("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"eng\","
+                        "DEFAULT=NO,AUTOSELECT=YES,URI=\"master_sub0.m3u8\"\n"),
+            std::string::npos)
+      << master;
+  EXPECT_NE(master.find("NAME=\"Signs\",LANGUAGE=\"jpn\""), std::string::npos) << master;
+  EXPECT_NE(master.find("AUDIO=\"audio\",SUBTITLES=\"subs\"\nhi.m3u8\n"), std::string::npos) << master;
+  const std::string& playlist = g.files.at("file:///o/master_sub0.m3u8");
+  EXPECT_NE(playlist.find("master_sub0-" + srt.token + "-0.vtt\n"), std::string::npos) << playlist;
+
+  ASSERT_EQ(g.response["SubtitlePlaylist"].size(), 2u);
+  EXPECT_EQ(g.response["SubtitlePlaylist"][1]["Index"], 2);
+  EXPECT_EQ(g.response["SubtitlePlaylist"][1]["Language"], "jpn");
+  EXPECT_EQ(g.response["SubtitlePlaylist"][1]["URI"], "file:///o/master_sub2.m3u8");
+}
+
+TEST(SubtitleTracks, ASubtitleTargetNamesItsStreams) {
+  std::string body = kMasterRequest;
+  body.insert(body.rfind(']'), R"(,{"URI":"file:///o/subs","Subtitle":{"Stream":[2]}})");
+  GeneratedPlaylists g = generate(body, with_subtitles());
+  ASSERT_EQ(g.renditions.size(), 5u);  // only the stream it names
+  EXPECT_EQ(g.renditions[4].target_uri, "file:///o/subs_2");
+  EXPECT_EQ(g.origins[4].subtitle_named_by, 2);
+  // A bitmap stream named explicitly is an error, not a silent omission.
+  std::string bitmap = kMasterRequest;
+  bitmap.insert(bitmap.rfind(']'), R"(,{"URI":"file:///o/subs","Subtitle":{"Stream":[1]}})");
+  try {
+    generate(bitmap, with_subtitles());
+    FAIL();
+  } catch (const RequestError& e) {
+    EXPECT_EQ(e.field, "Targets[2].Subtitle.Stream");
+    EXPECT_NE(std::string(e.what()).find("bitmap"), std::string::npos) << e.what();
+  }
+  std::string missing = kMasterRequest;
+  missing.insert(missing.rfind(']'), R"(,{"URI":"file:///o/subs","Subtitle":{"Stream":[7]}})");
+  EXPECT_THROW(generate(missing, with_subtitles()), RequestError);
+}
+
+TEST(SubtitleTracks, SourceSubtitlesFilesAreTracksWhoseTokenFollowsTheFile) {
+  const std::string body = with_fields(
+      kMasterRequest, R"("SourceSubtitles":[{"URI":"file:///o/fr.srt","Language":"fra"}],)");
+  PlaylistRequest req = parse_request_text(body);
+  auto make = [&](const std::string& version) {
+    return generate_playlists(req, two_language_media(), EncoderConfig{},
+                              [](const RenditionSpec&) { return "x"; }, {SourceIdentity{"file:///o/fr.srt", 120, version}});
+  };
+  GeneratedPlaylists g = make("1");
+  const RenditionSpec& file = g.renditions.back();
+  ASSERT_TRUE(file.subtitle);
+  EXPECT_EQ(file.subtitle->file_uri, "file:///o/fr.srt");
+  EXPECT_EQ(file.subtitle->language, "fra");
+  EXPECT_EQ(file.subtitle->index, 0);  // after the source's own (none here)
+  EXPECT_EQ(file.subtitle->cue_origin, 0.0);
+  EXPECT_EQ(file.target_uri, "file:///o/master_subfile0");
+  EXPECT_NE(make("2").renditions.back().token, file.token);  // an edited file is a new track
+  EXPECT_EQ(rebuild_rendition(two_language_media(), req, g.origins.back(), EncoderConfig{}).token, file.token);
+  nlohmann::json stored = g.origins.back();
+  EXPECT_EQ(rebuild_rendition(two_language_media(), req, stored.get<RenditionOrigin>(), EncoderConfig{}).token,
+            file.token);
+}
+
+TEST(SubtitleTracks, TheyNeedATargetWithVideo) {
+  const std::string audio_only = R"({"SourceURI":"file:///m/a.mkv","MasterURI":"file:///o/master.m3u8",
+      "SourceSubtitles":[{"URI":"file:///o/fr.srt","Language":"fra"}],
+      "Targets":[{"URI":"file:///o/a","Audio":{}}]})";
+  try {
+    generate(audio_only, with_subtitles());
+    FAIL();
+  } catch (const RequestError& e) {
+    EXPECT_NE(std::string(e.what()).find("video"), std::string::npos) << e.what();
+  }
 }
