@@ -6,15 +6,6 @@
 
 namespace hlsfs {
 
-void check_supported(const PlaylistRequest& req) {
-  for (size_t i = 0; i < req.targets.size(); ++i) {
-    const auto& t = req.targets[i];
-    std::string f = "Targets[" + std::to_string(i) + "]";
-    if (t.video && t.video->codec != "h264")
-      throw RequestError(f + ".Video.TranscodeVideo.Codec", "\"" + t.video->codec + "\" is not yet supported (h264)");
-  }
-}
-
 int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   int64_t bw = 0;
   if (r.video) {
@@ -129,7 +120,6 @@ std::vector<RenditionOrigin> subtitle_origins(const MediaInfo& media, const Play
 GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInfo& media, const EncoderConfig& enc,
                                       const std::function<std::string(const RenditionSpec&)>& codecs_of,
                                       const std::vector<SourceIdentity>& subtitle_files) {
-  check_supported(req);
   GeneratedPlaylists out;
   nlohmann::json video = nlohmann::json::array(), audio = nlohmann::json::array(),
                  subtitles = nlohmann::json::array();

@@ -46,9 +46,6 @@ struct GeneratedPlaylists {
   std::vector<std::string> notes;            // what was left out and why (bitmap subtitles, ...)
 };
 
-// What is parsed but not built yet: a clear RequestError naming the field.
-void check_supported(const PlaylistRequest& req);
-
 // `codecs_of` gives the RFC 6381 CODECS string of a rendition (it needs the
 // encoder, so the caller supplies it). `subtitle_files`: the identity of each
 // SourceSubtitles file, in order (the caller stats them).

@@ -82,7 +82,6 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   PlaylistRequest req;
   try {
     req = parse_request_text(body);
-    check_supported(req);
   } catch (const RequestError& e) {
     return failure(400, "InvalidArgument", e.what());
   }

@@ -1,5 +1,8 @@
 #include "actors/transcoder/codec_string.h"
 
+#include <cstdio>
+#include <vector>
+
 #include "actors/transcoder/encoders.h"
 
 namespace hlsfs {
@@ -16,6 +19,51 @@ std::string avc1_from_extradata(const uint8_t* d, size_t n) {
   return "avc1.640028";  // High@4.0: what x264 makes up to 1080p30
 }
 
+namespace {
+
+// The RBSP of a NAL unit: emulation-prevention bytes (00 00 03) removed.
+std::vector<uint8_t> unescape(const uint8_t* d, size_t n) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i >= 2 && d[i] == 3 && d[i - 1] == 0 && d[i - 2] == 0) continue;
+    out.push_back(d[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hvc1_from_extradata(const uint8_t* d, size_t n) {
+  // Annex B: find the SPS (NAL type 33), then its profile_tier_level.
+  for (size_t i = 0; i + 4 < n; ++i) {
+    if (!(d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) || ((d[i + 3] >> 1) & 0x3f) != 33) continue;
+    size_t end = i + 3;
+    while (end + 2 < n && !(d[end] == 0 && d[end + 1] == 0 && (d[end + 2] == 1 || d[end + 2] == 0))) ++end;
+    if (end + 2 >= n) end = n;
+    std::vector<uint8_t> sps = unescape(d + i + 5, end - (i + 5));  // after the 2-byte NAL header
+    if (sps.size() < 13) break;
+    // sps[0]: vps id, max sub layers, nesting; sps[1..12]: general profile_tier_level.
+    const uint8_t* ptl = sps.data() + 1;
+    int space = ptl[0] >> 6, tier = (ptl[0] >> 5) & 1, profile = ptl[0] & 0x1f;
+    uint32_t compat = (uint32_t(ptl[1]) << 24) | (uint32_t(ptl[2]) << 16) | (uint32_t(ptl[3]) << 8) | ptl[4];
+    uint32_t reversed = 0;  // RFC 6381 / ISO 14496-15: the compatibility flags in reverse bit order
+    for (int b = 0; b < 32; ++b)
+      if (compat & (1u << b)) reversed |= 1u << (31 - b);
+    char buf[64];
+    snprintf(buf, sizeof buf, "hvc1.%s%d.%X.%c%d", space ? std::string(1, char('A' + space - 1)).c_str() : "", profile,
+             reversed, tier ? 'H' : 'L', ptl[11]);
+    std::string out = buf;
+    int last = 6;  // constraint bytes, trailing zero bytes left out
+    while (last > 0 && ptl[4 + last] == 0) --last;
+    for (int k = 1; k <= last; ++k) {
+      snprintf(buf, sizeof buf, ".%X", ptl[4 + k]);
+      out += buf;
+    }
+    return out;
+  }
+  return "hvc1.1.6.L120.90";  // Main, level 4: what x265 makes up to 1080p30
+}
+
 std::string codecs_string(const RenditionSpec& r, const MediaInfo& media) {
   std::string out;
   if (r.video) {
@@ -27,7 +75,8 @@ std::string codecs_string(const RenditionSpec& r, const MediaInfo& media) {
     VideoEncoderMode mode;
     mode.global_header = true;
     CodecPtr enc = open_video_encoder(probe_spec, s ? *s : StreamInfo{}, mode);
-    out = avc1_from_extradata(enc->extradata, static_cast<size_t>(enc->extradata_size));
+    out = r.video->codec == "h265" ? hvc1_from_extradata(enc->extradata, static_cast<size_t>(enc->extradata_size))
+                                   : avc1_from_extradata(enc->extradata, static_cast<size_t>(enc->extradata_size));
   }
   if (r.audio) out += std::string(out.empty() ? "" : ",") + "mp4a.40.2";
   return out;

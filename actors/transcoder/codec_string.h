@@ -13,4 +13,8 @@ std::string codecs_string(const RenditionSpec& r, const MediaInfo& media);
 // "avc1.PPCCLL" from an H.264 sequence parameter set in Annex B or avcC form.
 std::string avc1_from_extradata(const uint8_t* data, size_t size);
 
+// "hvc1.<profile>.<compatibility>.<tier><level>.<constraints>" from an H.265
+// sequence parameter set in Annex B form (what libx265 puts in extradata).
+std::string hvc1_from_extradata(const uint8_t* data, size_t size);
+
 }  // namespace hlsfs

@@ -35,7 +35,9 @@ class StatsFile {
             std::to_string(counter++) + ".log";
   }
   ~StatsFile() {
-    for (const char* suffix : {"", ".mbtree", ".temp", ".mbtree.temp"}) unlink((path_ + suffix).c_str());
+    // x264's files, then x265's.
+    for (const char* suffix : {"", ".mbtree", ".temp", ".mbtree.temp", ".cutree", ".cutree.temp"})
+      unlink((path_ + suffix).c_str());
   }
   const std::string& path() const { return path_; }
 

@@ -80,7 +80,6 @@ int run_render(const RenderOptions& opt) {
         throw RequestError("Targets[" + std::to_string(i) + "].URI", "render writes file:/// URIs only");
     if (req.master_uri && req.master_uri->rfind("file:///", 0) != 0)
       throw RequestError("MasterURI", "render writes file:/// URIs only");
-    check_supported(req);
 
     LocalFileOpener opener;
     MediaInfo media = probe_source(opener, req.source_uri);
