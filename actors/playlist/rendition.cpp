@@ -115,6 +115,12 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   out.buffer_size = v.buffer_size.value_or(out.max_bitrate ? out.max_bitrate * 2 : 0);
   out.bframes = v.bframes.value_or(-1);
   out.refs = v.refs.value_or(-1);
+  // Players show progressive 8-bit SDR: interlaced fields are merged (combing
+  // otherwise), PQ and HLG pictures tone-mapped (washed-out grey otherwise).
+  out.deinterlace = s.field_order == "tt" || s.field_order == "bb" || s.field_order == "tb" || s.field_order == "bt";
+  if (out.deinterlace) notes.push_back("interlaced source (" + s.field_order + "): deinterlaced");
+  out.hdr_to_sdr = s.color_trc == "smpte2084" || s.color_trc == "arib-std-b67";
+  if (out.hdr_to_sdr) notes.push_back("HDR source (" + s.color_trc + "): tone-mapped to SDR BT.709");
   out.preset = enc.preset;
   out.threads = enc.threads;
   out.x264_params = enc.x264_params;
@@ -220,6 +226,9 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   params["SourceDuration"] = req.source_duration;
   params["Encoder"] = enc.fingerprint();
   params["Layout"] = "hlsfs-segment-v3";  // bump when segment bytes change for the same inputs
+  // Corrections added later than that layout: only their sources change.
+  if (r.video && r.video->deinterlace) params["Deinterlace"] = "kerndeint";
+  if (r.video && r.video->hdr_to_sdr) params["ToneMap"] = "hable-bt709";
   r.token = make_token(media.source, params);
   return r;
 }

@@ -35,6 +35,9 @@ struct VideoSpec {
   int threads = 2;
   std::string x264_params;
   int keyint = 250;          // frames; every segment also starts with an IDR
+  // Source conditions the picture filter corrects (decided from the probe):
+  bool deinterlace = false;  // interlaced source: fields woven into progressive frames
+  bool hdr_to_sdr = false;   // PQ/HLG source: tone-mapped to SDR BT.709 (8-bit players)
 };
 
 struct AudioSpec {

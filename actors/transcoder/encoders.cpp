@@ -72,6 +72,11 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const 
   c->color_primaries = parse_or(av_color_primaries_from_name, source.color_primaries, AVCOL_PRI_UNSPECIFIED);
   c->color_trc = parse_or(av_color_transfer_from_name, source.color_trc, AVCOL_TRC_UNSPECIFIED);
   c->colorspace = parse_or(av_color_space_from_name, source.color_space, AVCOL_SPC_UNSPECIFIED);
+  if (v.hdr_to_sdr) {  // the filter made BT.709 pictures
+    c->color_primaries = AVCOL_PRI_BT709;
+    c->color_trc = AVCOL_TRC_BT709;
+    c->colorspace = AVCOL_SPC_BT709;
+  }
   if (mode.global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (v.bframes >= 0) c->max_b_frames = v.bframes;
   if (v.refs > 0) c->refs = v.refs;

@@ -8,8 +8,14 @@ extern "C" {
 
 namespace hlsfs {
 
-std::string PictureFilter::chain(const OutputGeometry& g) {
+std::string PictureFilter::chain(const VideoSpec& v) {
+  const OutputGeometry& g = v.geometry;
   std::string c;
+  // kerndeint works inside each frame: one picture in, one out, nothing
+  // carried over. The temporal deinterlacers (yadif, bwdif, and estdif too)
+  // hold pictures back, and only some pictures pass through this filter
+  // (the ones a frame slot uses), so they cannot work here.
+  if (v.deinterlace) c += "kerndeint,";
   switch (g.rotation) {
     case 90: c += "transpose=clock,"; break;
     case 180: c += "hflip,vflip,"; break;
@@ -21,6 +27,12 @@ std::string PictureFilter::chain(const OutputGeometry& g) {
   // wherever they are made. out_range=tv: what H.264 players assume.
   c += "scale=w=" + std::to_string(g.scale_w) + ":h=" + std::to_string(g.scale_h) +
        ":flags=bicubic+accurate_rnd+bitexact:out_range=tv";
+  // PQ/HLG to SDR BT.709 at the output size (cheaper than at the source's):
+  // to linear light, BT.2020 to BT.709 primaries, Hable's curve, back to
+  // BT.709 gamma and TV range.
+  if (v.hdr_to_sdr)
+    c += ",zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,"
+         "zscale=t=bt709:m=bt709:r=tv";
   if (g.crop_x || g.crop_y || g.width < g.scale_w || g.height < g.scale_h)
     c += ",crop=" + std::to_string(g.width) + ":" + std::to_string(g.height) + ":" + std::to_string(g.crop_x) + ":" +
          std::to_string(g.crop_y);
@@ -50,7 +62,7 @@ void PictureFilter::build(const AVFrame* in) {
   outputs->filter_ctx = src_;
   inputs->name = av_strdup("out");
   inputs->filter_ctx = sink_;
-  std::string desc = chain(g_);
+  std::string desc = chain(v_);
   int err = avfilter_graph_parse_ptr(graph_.get(), desc.c_str(), &inputs, &outputs, nullptr);
   avfilter_inout_free(&inputs);
   avfilter_inout_free(&outputs);

@@ -1,24 +1,26 @@
-// Rotation, scaling, crop/pad and pixel format conversion of one picture, as
-// an FFmpeg filter graph built from an OutputGeometry. Rebuilt when the input
-// picture's size or format changes mid-stream.
+// Deinterlacing, rotation, scaling, HDR tone mapping, crop/pad and pixel
+// format conversion of one picture, as an FFmpeg filter graph built from a
+// rendition's VideoSpec. One picture in, one out, no state between pictures
+// (a segment's frames must not depend on where decoding started). Rebuilt
+// when the input picture's size or format changes mid-stream.
 #pragma once
-#include "actors/playlist/geometry.h"
+#include "actors/playlist/rendition.h"
 #include "actors/transcoder/av_util.h"
 
 namespace hlsfs {
 
 class PictureFilter {
  public:
-  explicit PictureFilter(const OutputGeometry& g) : g_(g) {}
+  explicit PictureFilter(const VideoSpec& v) : v_(v) {}
   // Returns the converted picture (owned by the filter until the next call).
   AVFrame* convert(const AVFrame* in);
 
-  // The filter chain description for an input of this picture format.
-  static std::string chain(const OutputGeometry& g);
+  // The filter chain description.
+  static std::string chain(const VideoSpec& v);
 
  private:
   void build(const AVFrame* in);
-  OutputGeometry g_;
+  VideoSpec v_;
   GraphPtr graph_;
   AVFilterContext* src_ = nullptr;
   AVFilterContext* sink_ = nullptr;

@@ -38,7 +38,7 @@ void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
   DecodeStart start = demux.start_at_keyframe(keys, key_index);
   const int64_t start_pts = start.keyframe_pts;
 
-  PictureFilter filter(spec_.geometry);
+  PictureFilter filter(spec_);
   FramePtr prev = make_frame();  // the latest decoded frame at or before the next slot's threshold
   bool have_prev = false;
   int64_t prev_pts = kNoTimestamp;
