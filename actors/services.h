@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actors/playlist/catalog.h"
+#include "actors/playlist/master_bandwidth.h"
 #include "actors/playlist/rendition.h"
 #include "actors/storage/store_router.h"
 #include "actors/transcoder/source.h"
@@ -41,6 +42,8 @@ struct Services {
   // Blocks of sources in object stores, shared by every job (and the probe):
   // a file's header and index are fetched once, not by every segment.
   std::shared_ptr<BlockCache> source_blocks;
+  // Which masters list which renditions (their BANDWIDTH follows the segments made).
+  std::shared_ptr<MasterIndex> masters = std::make_shared<MasterIndex>();
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

@@ -11,6 +11,9 @@ int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   if (r.video) {
     const auto& v = *r.video;
     if (v.max_bitrate > 0) {
+      // The operator's cap. The encoder's buffer lets a segment exceed it
+      // (most at the start, when the buffer is full); the measured peak then
+      // raises BANDWIDTH (master_bandwidth.h).
       bw += v.max_bitrate;
     } else if (v.bitrate > 0) {
       bw += v.bitrate * 2;  // ABR without a VBV: x264 stays well within 2x on a segment
@@ -210,9 +213,11 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
     for (size_t i = 0; i < targets; ++i) {
       const RenditionSpec& r = out.renditions[i];
       // A player on an alternate track fetches it beside the variant.
-      int64_t peak = estimated_peak_bandwidth(r) + (r.audio ? alternate_peak : 0);
+      int64_t extra = r.audio ? alternate_peak : 0;
+      int64_t peak = estimated_peak_bandwidth(r) + extra;
       entries.push_back(MasterEntry{&r, relative_uri(*req.master_uri, r.playlist_uri()), peak, peak * 3 / 5,
                                     codecs_of(r)});
+      out.variants.push_back({i, entries.back().relative_uri, extra});
     }
     out.files[*req.master_uri] = master_playlist(entries, tracks);
     out.token = sha256_hex("master:" + all_tokens).substr(0, 32);

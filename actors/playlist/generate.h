@@ -44,6 +44,12 @@ struct GeneratedPlaylists {
   std::string token;                         // the response's Token
   nlohmann::json response;                   // IMM response (without RequestId)
   std::vector<std::string> notes;            // what was left out and why (bitmap subtitles, ...)
+  struct Variant {                           // an EXT-X-STREAM-INF line of the master
+    size_t rendition;                        // index in renditions
+    std::string relative_uri;
+    int64_t extra = 0;                       // bit/s BANDWIDTH adds to the segments' (an alternate audio track)
+  };
+  std::vector<Variant> variants;
 };
 
 // `codecs_of` gives the RFC 6381 CODECS string of a rendition (it needs the

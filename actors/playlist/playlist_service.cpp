@@ -78,6 +78,40 @@ std::string write_directly(Services& svc, const PlaylistFile& f) {
   }
 }
 
+namespace {
+
+void index_master(Services& svc, const std::string& state_key, const json& record) {
+  if (!record.contains("variants")) return;  // recorded before BANDWIDTH was measured
+  for (const auto& v : record.at("variants"))
+    svc.masters->add(v.at("token"), MasterRef{record.at("store"), record.at("key"), state_key, v.at("uri"),
+                                              v.value("extra", int64_t{0})});
+}
+
+}  // namespace
+
+std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& token, uint32_t n, int64_t bytes) {
+  std::vector<PlaylistFile> out;
+  auto r = svc.catalog->by_token(token);
+  if (!r || n >= r->spec.plan.size()) return out;
+  const int64_t measured = segment_bitrate(bytes, r->spec.plan.extinf(n));
+  for (const MasterRef& m : svc.masters->of(token)) {
+    CatalogEntry e = svc.catalog->resolve(m.store + "/" + m.key);
+    if (e.kind != CatalogEntry::text_file) continue;
+    auto raised = raise_bandwidth(*e.text, m.relative_uri, measured + m.extra);
+    if (!raised) continue;
+    svc.catalog->publish_text(m.store, m.key, *raised);
+    if (auto rec = svc.state->get_playlist(m.state_key)) {
+      json j = json::parse(*rec);
+      j["text"] = *raised;
+      svc.state->put_playlist(m.state_key, j.dump());
+    }
+    HLSFS_LOG(info, "playlist") << m.store << "/" << m.key << ": BANDWIDTH of " << m.relative_uri << " raised to "
+                                << measured + m.extra << " (segment " << n << " measured " << measured << " bit/s)";
+    out.push_back(PlaylistFile{m.store, m.key, *raised, false});
+  }
+  return out;
+}
+
 GenerateOutcome generate_playlist(Services& svc, const std::string& body, const PlaylistWriter& writer) {
   PlaylistRequest req;
   try {
@@ -177,11 +211,14 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     if (initial) out.initial.emplace_back(spec.token, initial);
   }
   if (master_loc) {
+    json variants = json::array();
+    for (const auto& v : gen.variants)
+      variants.push_back({{"token", gen.renditions[v.rendition].token}, {"uri", v.relative_uri}, {"extra", v.extra}});
+    json record{{"version", 1}, {"store", master_loc->store}, {"key", master_loc->key},
+                {"text", gen.files.at(*req.master_uri)}, {"variants", variants}};
     svc.catalog->publish_text(master_loc->store, master_loc->key, gen.files.at(*req.master_uri));
-    svc.state->put_playlist("master:" + gen.token,
-                            json{{"version", 1}, {"store", master_loc->store}, {"key", master_loc->key},
-                                 {"text", gen.files.at(*req.master_uri)}}
-                                .dump());
+    svc.state->put_playlist("master:" + gen.token, record.dump());
+    index_master(svc, "master:" + gen.token, record);
   }
   out.body = gen.response;
   out.body["RequestId"] = request_id();
@@ -200,6 +237,7 @@ size_t restore_catalog(Services& svc) {
       json rec = json::parse(value);
       if (token.rfind("master:", 0) == 0) {
         svc.catalog->publish_text(rec.at("store"), rec.at("key"), rec.at("text"));
+        index_master(svc, token, rec);
         continue;
       }
       PlaylistRequest req = parse_request(rec.at("request"));

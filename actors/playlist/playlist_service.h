@@ -34,6 +34,11 @@ using PlaylistWriter = std::function<std::string(const PlaylistFile&)>;
 // directly.
 GenerateOutcome generate_playlist(Services& svc, const std::string& request_body, const PlaylistWriter& writer = {});
 
+// A segment of `token` was made, `bytes` long: every master whose BANDWIDTH
+// for it is below the measured rate is raised in the catalog and the state.
+// Returns those masters' new text, for the caller to write into their stores.
+std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& token, uint32_t n, int64_t bytes);
+
 // At start: republish every recorded playlist (tokens recomputed and checked).
 // Returns how many renditions were restored; problems are logged.
 size_t restore_catalog(Services& svc);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/transcoder/job_queue.h"
@@ -73,6 +74,26 @@ void write_back(cache_pointer self, const std::string& token, uint32_t n, const 
           [=](caf::error& e) { HLSFS_LOG(warning, "storage") << "write-back of " << where << " failed"; });
 }
 
+// A made segment measured against its masters' BANDWIDTH; a master raised
+// is written into its store too (the mount shows the new text at once).
+void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t size) {
+  auto& st = self->state;
+  for (const PlaylistFile& f : measure_segment(*st.svc, token, n, size)) {
+    if (st.svc->metrics)
+      st.svc->metrics->counter("hlsfs_master_bandwidth_raised_total", "Masters rewritten: a segment outgrew BANDWIDTH")
+          .inc();
+    auto actor = st.storage.find(f.store);
+    if (actor == st.storage.end()) continue;
+    std::string where = f.store + "/" + f.key;
+    self->request(actor->second, caf::infinite, write_atom::value, f.key, f.text, false)
+        .then(
+            [=](int32_t err, const std::string& msg) {
+              if (err) HLSFS_LOG(warning, "storage") << "rewrite of " << where << " failed: " << msg;
+            },
+            [=](caf::error&) { HLSFS_LOG(warning, "storage") << "rewrite of " << where << " failed"; });
+  }
+}
+
 // Asks the transcoder for (token, n) unless an equal or more urgent request
 // is already out (the transcoder merges a reader's request into a queued
 // prefetch of the same segment).
@@ -108,6 +129,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               // A reader's request outranks the background one it joined.
               const char* why = to_string(f.asked_on_demand ? Priority::on_demand : f.first);
               if (!fetched) write_back(self, token, n, path);
+              measure(self, token, n, size);
               HLSFS_LOG(info, "transcoder") << (fetched ? "fetched " : "made ") << describe(*st.svc, token, n) << " ("
                                             << size << " bytes, " << secs << " s, " << why
                                             << (f.waiters.empty() ? "" : ", " + std::to_string(f.waiters.size()) +

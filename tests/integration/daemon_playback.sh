@@ -108,6 +108,45 @@ check curl -sf -o /dev/null "$base/out/movie/720p.m3u8"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/out/movie/720p-$(printf '%032d' 0)-1.ts")
 [ "$code" = 404 ] && echo "ok   unknown segment name -> 404" || { echo "FAIL: unknown segment -> $code"; failed=1; }
 
+echo "== BANDWIDTH follows the segments made: never below the measured peak"
+# A VBV cap far below what CRF 18 wants on this detailed picture: the first
+# segments overshoot it (the buffer starts full), beyond the estimate.
+cat >"$d/req-bw.json" <<JSON
+{"SourceURI":"file://$d/media/h264_aac_1080p30.mp4","MasterURI":"file://$d/media/out/bw/master.m3u8",
+ "Targets":[{"URI":"file://$d/media/out/bw/720p","Duration":5,"InitialSegments":[2,2,2],"InitialTranscode":0,
+   "Video":{"TranscodeVideo":{"CRF":18,"Resolution":"1280x","MaxBitrate":300000,"BufferSize":1200000}},
+   "Audio":{"TranscodeAudio":{"Bitrate":64000}}}]}
+JSON
+generate "$d" "$d/req-bw.json" >/dev/null || fail "generate bw"
+bandwidth() { curl -sf "$base/out/bw/master.m3u8" | grep -o '[:,]BANDWIDTH=[0-9]*' | cut -d= -f2; }
+declared=$(bandwidth)
+raised_before=$(metric hlsfs_master_bandwidth_raised_total)
+"$HLS_CHECK" "$base/out/bw/720p.m3u8" >/dev/null 2>&1 || true  # reads every segment
+peak=$(python3 - "$base/out/bw" <<'PY'
+import sys, urllib.request
+base = sys.argv[1]
+lines = urllib.request.urlopen(base + "/720p.m3u8").read().decode().splitlines()
+peak, dur = 0, None
+for l in lines:
+    if l.startswith("#EXTINF:"):
+        dur = float(l[8:].split(",")[0])
+    elif l and not l.startswith("#"):
+        size = len(urllib.request.urlopen(base + "/" + l).read())
+        peak = max(peak, int(size * 8 / dur + 0.999))
+print(peak)
+PY
+)
+now=$(bandwidth)
+echo "     declared $declared at generate, measured peak $peak, master now $now"
+# Encodes are byte-identical from run to run, so the overshoot is certain.
+[ "$peak" -gt "$declared" ] && echo "ok   a segment beat the estimate (the case this is for)" ||
+  { echo "FAIL: no segment beat the estimate: the test no longer tests the raise"; failed=1; }
+[ "$now" -ge "$peak" ] && echo "ok   BANDWIDTH >= every segment's rate" || { echo "FAIL: BANDWIDTH $now below the peak $peak"; failed=1; }
+[ "$(metric hlsfs_master_bandwidth_raised_total)" -gt "$raised_before" ] && grep -q "BANDWIDTH of 720p.m3u8 raised" "$d/hlsfsd.log" &&
+  echo "ok   raised, counted and logged" || { echo "FAIL: raise not counted or logged"; failed=1; }
+grep -q "BANDWIDTH=$now," "$d/media/out/bw/master.m3u8" && echo "ok   the store's copy rewritten too" ||
+  { echo "FAIL: the store's master still says $(grep -o 'BANDWIDTH=[0-9]*' "$d/media/out/bw/master.m3u8" | head -1)"; failed=1; }
+
 echo "== SIGKILL during transcodes: after a restart every playlist is served, no partial segment"
 generate "$d" "$(request h264_openGOP_2audio_subs.mkv killed 36)" >/dev/null  # InitialTranscode keeps workers busy
 sleep 2
@@ -130,6 +169,8 @@ for f in movie killed; do
     fi
   done
 done
+bw_after=$(bandwidth)
+[ "$bw_after" = "$now" ] && echo "ok   the raised BANDWIDTH survives the restart" || { echo "FAIL: BANDWIDTH $bw_after after restart, was $now"; failed=1; }
 # Its subtitle stream is a WebVTT track, restored too; a segment is made on read.
 curl -sf -o "$d/killed-master.m3u8" "$base/out/killed/master.m3u8" || true
 check grep -q 'TYPE=SUBTITLES.*URI="master_sub0.m3u8"' "$d/killed-master.m3u8"
