@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -88,52 +89,80 @@ SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, con
   return result;
 }
 
-// Video of segment k into the muxer. A Bitrate rendition is encoded in two
-// passes (the first fast, over the same frames decoded again): one-pass ABR
-// over a few seconds misses its target and loses ~2 dB against the ffmpeg
-// CLI; two passes hit the bitrate and the quality.
-void encode_video(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k, TsMuxer& mux,
-                  SegmentResult& result, EncodeProgress* progress) {
-  const StreamInfo& vs = stream_by_index(media, spec.video->stream);
-  const int64_t first = spec.plan.begin(k), last = spec.plan.end(k);
-  const bool two_pass = spec.video->bitrate > 0;
-  if (progress) progress->total = (last - first) * (two_pass ? 2 : 1);
-  StatsFile stats;
-  VideoEncoderMode mode;
-  mode.stats_path = stats.path();
+// Video of segment k of every rendition in `specs` (renditions that share a
+// decode: can_share_decode) into their muxers, from one decode of the source.
+// A Bitrate rendition is encoded in two passes (the first fast, over the
+// same frames decoded again): one-pass ABR over a few seconds misses its
+// target and loses ~2 dB against the ffmpeg CLI; two passes hit the bitrate
+// and the quality.
+void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vector<const RenditionSpec*>& specs,
+                  size_t k, std::vector<std::unique_ptr<TsMuxer>>& muxes, std::vector<SegmentResult>& results,
+                  EncodeProgress* progress) {
+  const RenditionSpec& lead = *specs.front();
+  const StreamInfo& vs = stream_by_index(media, lead.video->stream);
+  const int64_t first = lead.plan.begin(k), last = lead.plan.end(k);
+  std::vector<size_t> all, two_pass;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    all.push_back(i);
+    if (specs[i]->video->bitrate > 0) two_pass.push_back(i);
+  }
+  if (progress) progress->total = (last - first) * (two_pass.empty() ? 1 : 2);
+  std::vector<StatsFile> stats(specs.size());
+  auto mode_of = [&](size_t i, int pass) {
+    VideoEncoderMode mode;
+    mode.stats_path = stats[i].path();
+    mode.pass = specs[i]->video->bitrate > 0 ? pass : 0;
+    return mode;
+  };
 
+  // One decode feeding the encoders of `which` (indexes into specs).
   FramePtr frame = make_frame();
-  auto run = [&](AVCodecContext* enc, const std::function<void(AVPacket*)>& on_packet) {
-    VideoFrameSource source(opener, spec.source_uri, vs, *spec.video, spec.origin);
-    source.produce(first, last, [&](int64_t j, AVFrame* picture) {
+  using OnPacket = std::function<void(size_t, AVPacket*)>;
+  auto run = [&](const std::vector<size_t>& which, const std::vector<AVCodecContext*>& encoders,
+                 const OnPacket& on_packet) {
+    std::vector<VideoSpec> outputs;
+    for (size_t i : which) outputs.push_back(*specs[i]->video);
+    VideoFrameSource source(opener, lead.source_uri, vs, std::move(outputs), lead.origin);
+    source.produce(first, last, [&](int64_t j, size_t o, AVFrame* picture) {
       av_frame_unref(frame.get());
       av_check(av_frame_ref(frame.get(), picture), "video frame");
       frame->pts = j;  // global: frame j has the same time in every segment
       frame->pict_type = j == first ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;  // IDR (forced-idr)
-      encode_frame(enc, frame.get(), on_packet);
-      if (progress) ++progress->frames;
+      encode_frame(encoders[o], frame.get(), [&](AVPacket* p) { on_packet(which[o], p); });
+      if (progress && o == 0) ++progress->frames;
     });
-    encode_frame(enc, nullptr, on_packet);
-    result.decoded_frames += source.decoded_frames();
+    for (size_t o = 0; o < which.size(); ++o)
+      encode_frame(encoders[o], nullptr, [&](AVPacket* p) { on_packet(which[o], p); });
+    for (size_t i : which) results[i].decoded_frames += source.decoded_frames();
+  };
+  auto open_all = [&](const std::vector<size_t>& which, int pass, std::vector<CodecPtr>& owned) {
+    std::vector<AVCodecContext*> raw;
+    for (size_t i : which) {
+      owned.push_back(open_video_encoder(*specs[i]->video, vs, mode_of(i, pass)));
+      raw.push_back(owned.back().get());
+    }
+    return raw;
   };
 
-  if (two_pass) {
-    mode.pass = 1;
-    CodecPtr pass1 = open_video_encoder(*spec.video, vs, mode);
-    run(pass1.get(), [](AVPacket*) {});
-    mode.pass = 2;
+  if (!two_pass.empty()) {
+    std::vector<CodecPtr> pass1;
+    run(two_pass, open_all(two_pass, 1, pass1), [](size_t, AVPacket*) {});
   }
-  CodecPtr venc = open_video_encoder(*spec.video, vs, mode);
-  const int vstream = mux.add_stream(venc.get());
-  // B-frames put the first DTS before the first PTS. Shift the whole
-  // rendition (audio too) by that reorder delay, as the ffmpeg CLI does, so
-  // decoding starts at the timeline's start: players (hls.js) otherwise see a
-  // hole before the first picture and stall at 0. The same constant in every
-  // segment keeps frame j at one PTS everywhere.
-  mux.set_offset(clock_offset(venc.get()));
-  run(venc.get(), [&](AVPacket* p) {
-    mux.add_packet(vstream, p, venc->time_base);
-    ++result.video_frames;
+  std::vector<CodecPtr> encoders;
+  std::vector<AVCodecContext*> raw = open_all(all, 2, encoders);
+  std::vector<int> streams;
+  for (size_t i : all) {
+    streams.push_back(muxes[i]->add_stream(raw[i]));
+    // B-frames put the first DTS before the first PTS. Shift the whole
+    // rendition (audio too) by that reorder delay, as the ffmpeg CLI does, so
+    // decoding starts at the timeline's start: players (hls.js) otherwise see
+    // a hole before the first picture and stall at 0. The same constant in
+    // every segment keeps frame j at one PTS everywhere.
+    muxes[i]->set_offset(clock_offset(raw[i]));
+  }
+  run(all, raw, [&](size_t i, AVPacket* p) {
+    muxes[i]->add_packet(streams[i], p, raw[i]->time_base);
+    ++results[i].video_frames;
   });
 }
 
@@ -166,53 +195,78 @@ int64_t encode_audio(SourceOpener& opener, const MediaInfo& media, const Renditi
 
 }  // namespace
 
+bool can_share_decode(const RenditionSpec& a, const RenditionSpec& b, size_t k) {
+  return a.video && b.video && a.source_uri == b.source_uri && a.video->stream == b.video->stream &&
+         a.video->frame_rate == b.video->frame_rate && a.origin == b.origin && k < a.plan.size() &&
+         k < b.plan.size() && a.plan.begin(k) == b.plan.begin(k) && a.plan.end(k) == b.plan.end(k);
+}
+
 SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k,
                              EncodeProgress* progress) {
-  if (k >= spec.plan.size())
-    throw MediaError("segment " + std::to_string(k) + " does not exist (the playlist has " +
-                     std::to_string(spec.plan.size()) + ")");
-  if (spec.subtitle) return subtitle_segment(opener, media, spec, k);
-  SegmentResult result;
-  TsMuxer mux;
-  // Audio runs beside the video (it is one thread of work; the video keeps
-  // the decoder's and x264's threads busy): a segment costs max, not sum.
-  std::vector<PacketPtr> audio_packets;
-  CodecPtr aenc;
-  int astream = -1;
-  std::exception_ptr audio_error;
-  std::thread audio_thread;
-  if (spec.audio) {
-    aenc = open_audio_encoder(*spec.audio);
-    astream = mux.add_stream(aenc.get());
-    audio_thread = std::thread([&]() {
+  return std::move(encode_segments(opener, media, {&spec}, k, progress).front());
+}
+
+std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo& media,
+                                           const std::vector<const RenditionSpec*>& specs, size_t k,
+                                           EncodeProgress* progress) {
+  for (const RenditionSpec* spec : specs)
+    if (k >= spec->plan.size())
+      throw MediaError("segment " + std::to_string(k) + " does not exist (the playlist has " +
+                       std::to_string(spec->plan.size()) + ")");
+  const RenditionSpec& lead = *specs.at(0);
+  for (size_t i = 1; i < specs.size(); ++i)
+    if (!can_share_decode(lead, *specs[i], k))
+      throw MediaError(specs[i]->target_uri + " cannot share a decode with " + lead.target_uri);
+  if (lead.subtitle) return {subtitle_segment(opener, media, lead, k)};
+  const size_t n = specs.size();
+  std::vector<SegmentResult> results(n);
+  std::vector<std::unique_ptr<TsMuxer>> muxes;
+  for (size_t i = 0; i < n; ++i) muxes.push_back(std::make_unique<TsMuxer>());
+  // Audio runs beside the video (it is one thread of work per rendition; the
+  // video keeps the decoder's and x264's threads busy): a segment costs max,
+  // not sum.
+  struct Audio {
+    std::vector<PacketPtr> packets;
+    CodecPtr encoder;
+    int stream = -1;
+    std::exception_ptr error;
+    std::thread thread;
+  };
+  std::vector<Audio> audio(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!specs[i]->audio) continue;
+    Audio& a = audio[i];
+    a.encoder = open_audio_encoder(*specs[i]->audio);
+    a.stream = muxes[i]->add_stream(a.encoder.get());
+    a.thread = std::thread([&, i]() {
       try {
-        result.audio_frames = encode_audio(opener, media, spec, k, aenc.get(), audio_packets);
+        results[i].audio_frames = encode_audio(opener, media, *specs[i], k, audio[i].encoder.get(), audio[i].packets);
       } catch (...) {
-        audio_error = std::current_exception();
+        audio[i].error = std::current_exception();
       }
     });
   }
   std::exception_ptr video_error;
   try {
-    if (spec.video) encode_video(opener, media, spec, k, mux, result, progress);
+    if (lead.video) {
+      encode_video(opener, media, specs, k, muxes, results, progress);
+    } else if (lead.grid_video) {
+      muxes[0]->set_offset(grid_clock_offset(*lead.grid_video, stream_by_index(media, lead.grid_video->stream)));
+    }
   } catch (...) {
     video_error = std::current_exception();
   }
-  if (!spec.video && spec.grid_video) {
-    try {
-      mux.set_offset(grid_clock_offset(*spec.grid_video, stream_by_index(media, spec.grid_video->stream)));
-    } catch (...) {
-      video_error = std::current_exception();
-    }
-  }
-  if (audio_thread.joinable()) audio_thread.join();
+  for (auto& a : audio)
+    if (a.thread.joinable()) a.thread.join();
   if (video_error) std::rethrow_exception(video_error);
-  if (audio_error) std::rethrow_exception(audio_error);
-  for (auto& p : audio_packets) mux.add_packet(astream, p.get(), aenc->time_base);
-
-  if (mux.packets() == 0) throw MediaError("segment " + std::to_string(k) + " came out empty");
-  result.bytes = mux.finish();
-  return result;
+  for (size_t i = 0; i < n; ++i) {
+    if (audio[i].error) std::rethrow_exception(audio[i].error);
+    for (auto& p : audio[i].packets) muxes[i]->add_packet(audio[i].stream, p.get(), audio[i].encoder->time_base);
+    if (muxes[i]->packets() == 0)
+      throw MediaError(specs[i]->segment_name(k) + ": segment " + std::to_string(k) + " came out empty");
+    results[i].bytes = muxes[i]->finish();
+  }
+  return results;
 }
 
 }  // namespace hlsfs

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "actors/playlist/rendition.h"
 #include "actors/transcoder/source.h"
@@ -34,5 +35,17 @@ struct EncodeProgress {
 // Throws MediaError with one clear line.
 SegmentResult encode_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t index,
                              EncodeProgress* progress = nullptr);
+
+// Renditions whose segment k comes from the same source pictures: the same
+// video stream, frame rate, origin and frame range (the targets of one
+// request, cut alike, at one FrameRate).
+bool can_share_decode(const RenditionSpec& a, const RenditionSpec& b, size_t k);
+
+// Segment k of several such renditions from one decode of the source (the
+// ffmpeg CLI's split): each keeps its own filter and encoder, and its bytes
+// are those encode_segment makes alone. MediaError when they cannot share.
+std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo& media,
+                                           const std::vector<const RenditionSpec*>& specs, size_t index,
+                                           EncodeProgress* progress = nullptr);
 
 }  // namespace hlsfs

@@ -10,7 +10,15 @@ namespace hlsfs {
 
 VideoFrameSource::VideoFrameSource(SourceOpener& opener, const std::string& uri, const StreamInfo& stream,
                                    const VideoSpec& spec, Rational origin)
-    : opener_(opener), uri_(uri), stream_(stream), spec_(spec), origin_(origin) {}
+    : VideoFrameSource(opener, uri, stream, std::vector<VideoSpec>{spec}, origin) {}
+
+VideoFrameSource::VideoFrameSource(SourceOpener& opener, const std::string& uri, const StreamInfo& stream,
+                                   std::vector<VideoSpec> outputs, Rational origin)
+    : opener_(opener), uri_(uri), stream_(stream), outputs_(std::move(outputs)), origin_(origin) {
+  for (const auto& o : outputs_)
+    if (!(o.frame_rate == outputs_.front().frame_rate))
+      throw MediaError("outputs of one decode must share their frame rate");
+}
 
 VideoFrameSource::~VideoFrameSource() = default;
 
@@ -18,12 +26,16 @@ int64_t VideoFrameSource::threshold(int64_t j) const {
   // The last tick strictly before origin + (j + 1/2) / fps: a source frame
   // exactly half-way between two output frames goes to the later one, as
   // FFmpeg's fps filter rounds.
-  const Rational& f = spec_.frame_rate;
+  const Rational& f = outputs_.front().frame_rate;
   Rational t = origin_ + Rational{(2 * j + 1) * f.den, 2 * f.num};
   return -to_ticks_floor(Rational{-t.num, t.den}, stream_.time_base) - 1;
 }
 
 void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
+  produce(first, last, [&](int64_t j, size_t, AVFrame* f) { sink(j, f); });
+}
+
+void VideoFrameSource::produce(int64_t first, int64_t last, const MultiSink& sink) {
   decoded_ = 0;
   const auto& keys = stream_.keyframes;
   // The keyframe to start from: the last one at or before the first frame's
@@ -38,16 +50,20 @@ void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
   DecodeStart start = demux.start_at_keyframe(keys, key_index);
   const int64_t start_pts = start.keyframe_pts;
 
-  PictureFilter filter(spec_);
+  std::vector<PictureFilter> filters(outputs_.begin(), outputs_.end());
   FramePtr prev = make_frame();  // the latest decoded frame at or before the next slot's threshold
   bool have_prev = false;
   int64_t prev_pts = kNoTimestamp;
-  AVFrame* converted = nullptr;  // prev after conversion (lazy: only when a slot uses it)
+  // prev after each output's conversion (lazy: only when a slot uses it)
+  std::vector<AVFrame*> converted(outputs_.size(), nullptr);
+  auto forget_converted = [&]() { std::fill(converted.begin(), converted.end(), nullptr); };
   int64_t j = first;
 
   auto emit_prev = [&]() {
-    if (!converted) converted = filter.convert(prev.get());
-    sink(j, converted);
+    for (size_t o = 0; o < filters.size(); ++o) {
+      if (!converted[o]) converted[o] = filters[o].convert(prev.get());
+      sink(j, o, converted[o]);
+    }
     ++j;
   };
 
@@ -63,7 +79,7 @@ void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
         av_frame_unref(prev.get());
         av_frame_ref(prev.get(), f);
         have_prev = true;
-        converted = nullptr;
+        forget_converted();
       }
       emit_prev();
     }
@@ -72,7 +88,7 @@ void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
     av_check(av_frame_ref(prev.get(), f), "video frame");
     have_prev = true;
     prev_pts = pts;
-    converted = nullptr;
+    forget_converted();
     return true;
   };
 

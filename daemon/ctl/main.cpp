@@ -22,9 +22,10 @@ const char* kUsage =
     "                          the nginx server block for the mount, with the signing secret\n"
     "  formats [--list]        how many containers and codecs this build reads (--list: their names)\n"
     "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
-    "         [--preset P] [--threads T] [--x264-params K=V:...] [--quiet]\n"
+    "         [--preset P] [--threads T] [--x264-params K=V:...] [--separate] [--quiet]\n"
     "                          GenerateVideoPlaylist for file:/// URIs without a daemon: writes the\n"
-    "                          playlists and the chosen segments, prints the IMM response JSON\n"
+    "                          playlists and the chosen segments, prints the IMM response JSON;\n"
+    "                          --separate: every rendition's segment decoded on its own\n"
     "--config defaults to " HLSFS_DEFAULT_CONFIG " (the daemon's: its control.socket is used).\n";
 
 int usage_error(const std::string& msg) {
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
       else if (a == "--preset") opt.preset = value();
       else if (a == "--x264-params") opt.x264_params = value();
       else if (a == "--quiet") opt.quiet = true;
+      else if (a == "--separate") opt.share_decode = false;
       else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
       else if (opt.request_path.empty()) opt.request_path = a;
       else throw std::invalid_argument("one request file only");

@@ -55,8 +55,9 @@ std::vector<size_t> parse_segment_list(const std::string& spec, size_t count) {
 
 namespace {
 
+// Segment `segment` of one or more renditions (sharing one decode).
 struct Job {
-  size_t rendition;
+  std::vector<size_t> renditions;
   size_t segment;
 };
 
@@ -95,7 +96,17 @@ int run_render(const RenderOptions& opt) {
 
     std::vector<Job> jobs;
     for (size_t r = 0; r < gen.renditions.size(); ++r)
-      for (size_t s : parse_segment_list(opt.segments, gen.renditions[r].plan.size())) jobs.push_back({r, s});
+      for (size_t s : parse_segment_list(opt.segments, gen.renditions[r].plan.size())) {
+        Job* joined = nullptr;
+        for (auto& j : jobs)
+          if (opt.share_decode && j.segment == s && can_share_decode(gen.renditions[j.renditions[0]], gen.renditions[r], s))
+            joined = &j;
+        if (joined) {
+          joined->renditions.push_back(r);
+        } else {
+          jobs.push_back({{r}, s});
+        }
+      }
     if (opt.shuffled) std::shuffle(jobs.begin(), jobs.end(), std::mt19937(std::random_device{}()));
 
     std::atomic<size_t> next{0};
@@ -110,22 +121,26 @@ int run_render(const RenderOptions& opt) {
           if (!first_error.empty()) return;
         }
         const Job& job = jobs[i];
-        const RenditionSpec& spec = gen.renditions[job.rendition];
+        std::vector<const RenditionSpec*> specs;
+        for (size_t r : job.renditions) specs.push_back(&gen.renditions[r]);
         try {
           auto t0 = std::chrono::steady_clock::now();
           LocalFileOpener job_opener;
-          SegmentResult seg = encode_segment(job_opener, media, spec, job.segment);
-          write_file_atomic(local_path_of(spec.segment_uri(job.segment)), seg.bytes);
+          std::vector<SegmentResult> made = encode_segments(job_opener, media, specs, job.segment);
+          for (size_t k = 0; k < specs.size(); ++k)
+            write_file_atomic(local_path_of(specs[k]->segment_uri(job.segment)), made[k].bytes);
           if (!opt.quiet) {
             double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             std::lock_guard<std::mutex> lock(err_mu);
-            fprintf(stderr, "made %s (%zu bytes, %lld frames, %lld decoded, %.0f ms)\n",
-                    spec.segment_name(job.segment).c_str(), seg.bytes.size(),
-                    static_cast<long long>(seg.video_frames), static_cast<long long>(seg.decoded_frames), ms);
+            for (size_t k = 0; k < specs.size(); ++k)
+              fprintf(stderr, "made %s (%zu bytes, %lld frames, %lld decoded, %.0f ms%s)\n",
+                      specs[k]->segment_name(job.segment).c_str(), made[k].bytes.size(),
+                      static_cast<long long>(made[k].video_frames), static_cast<long long>(made[k].decoded_frames),
+                      ms, specs.size() > 1 ? (", one decode for " + std::to_string(specs.size())).c_str() : "");
           }
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(err_mu);
-          if (first_error.empty()) first_error = spec.segment_name(job.segment) + ": " + e.what();
+          if (first_error.empty()) first_error = specs[0]->segment_name(job.segment) + ": " + e.what();
         }
       }
     };

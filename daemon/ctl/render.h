@@ -15,6 +15,9 @@ struct RenderOptions {
   int threads = 2;
   std::string x264_params;
   bool quiet = false;
+  // Segment k of renditions that can share a decode is made in one job (one
+  // decode, one encoder each); false: each alone (same bytes, for checking).
+  bool share_decode = true;
 };
 
 // Which segment indexes "0,3-5" names, checked against count. Throws
