@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -22,6 +23,7 @@ using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using gc_atom = caf::atom_constant<caf::atom("gc")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
+using encode_group_atom = caf::atom_constant<caf::atom("encgroup")>;
 
 // A segment on the local disk: errno (0 = ready), path in cache_dir, size.
 using segment_cache_actor = caf::typed_actor<
@@ -40,9 +42,12 @@ using transcoder_actor = caf::typed_actor<
 
 // One worker: makes one segment (token, n, priority), blocking (a detached
 // actor, own thread).
+// encode_group: segment n of several renditions sharing one decode (tokens,
+// n, priority) -> a JSON array of {err, size, sum, seconds, message}, one per token.
 using worker_actor = caf::typed_actor<
     caf::replies_to<encode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
-                                                                       std::string, bool>>;
+                                                                       std::string, bool>,
+    caf::replies_to<encode_group_atom, std::vector<std::string>, uint32_t, int32_t>::with<std::string>>;
 
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;

@@ -43,6 +43,22 @@ std::optional<Priority> JobQueue::peek() const {
 
 void JobQueue::finish(const JobKey& key) { running_.erase(key); }
 
+std::vector<JobKey> JobQueue::take_queued(const std::function<bool(const JobKey&)>& fits, size_t limit) {
+  std::vector<JobKey> taken;
+  for (auto it = order_.begin(); it != order_.end() && taken.size() < limit;) {
+    const JobKey key = std::get<2>(*it);
+    if (!fits(key)) {
+      ++it;
+      continue;
+    }
+    it = order_.erase(it);
+    queued_.erase(key);
+    running_.insert(key);
+    taken.push_back(key);
+  }
+  return taken;
+}
+
 std::vector<JobKey> JobQueue::drop_prefetch_outside(const std::string& token, uint32_t from, uint32_t to) {
   std::vector<JobKey> dropped;
   for (auto it = queued_.lower_bound(JobKey{token, 0}); it != queued_.end() && it->first.token == token;) {

@@ -44,6 +44,46 @@ bool fetch_from_store(const Services& svc, const PublishedRendition& r, const st
   }
 }
 
+// Encodes segment n of renditions sharing a decode and puts each into the
+// hot tier; failures become errno + message per segment.
+std::vector<MadeSegment> encode_and_store(const Services& svc,
+                                          const std::vector<std::shared_ptr<const PublishedRendition>>& rs,
+                                          uint32_t n, EncodeProgress* progress) {
+  std::vector<MadeSegment> out(rs.size());
+  auto fail_all = [&](int32_t err, const std::string& msg) {
+    for (auto& m : out) {
+      m.err = err;
+      m.message = msg;
+    }
+  };
+  try {
+    const PublishedRendition& lead = *rs.front();
+    auto opener = svc.source_opener();
+    // The token names one version of the source: never make its segments
+    // from another.
+    SourceIdentity now = opener->identify(lead.spec.source_uri);
+    if (now.size != lead.media->source.size || now.version != lead.media->source.version)
+      throw MediaError(lead.spec.source_uri + " changed since the playlist was made; generate it again");
+    std::vector<const RenditionSpec*> specs;
+    for (const auto& r : rs) specs.push_back(&r->spec);
+    std::vector<SegmentResult> segs = encode_segments(*opener, *lead.media, specs, n, progress);
+    if (svc.metrics && opener->remote_bytes_fetched() > 0)
+      svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
+          .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
+    for (size_t i = 0; i < rs.size(); ++i) {
+      out[i].checksum = sha256_hex(segs[i].bytes);
+      write_file_atomic(svc.segments->path_of(rs[i]->spec.token, n), segs[i].bytes);
+      out[i].size = static_cast<int64_t>(segs[i].bytes.size());
+    }
+  } catch (const MediaError& e) {
+    fail_all(EIO, e.what());
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    fail_all(msg.find(strerror(ENOSPC)) != std::string::npos ? ENOSPC : EIO, msg);
+  }
+  return out;
+}
+
 }  // namespace
 
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n, EncodeProgress* progress) {
@@ -59,30 +99,42 @@ MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
   }
-  try {
-    auto opener = svc.source_opener();
-    // The token names one version of the source: never make its segments
-    // from another.
-    SourceIdentity now = opener->identify(r->spec.source_uri);
-    if (now.size != r->media->source.size || now.version != r->media->source.version)
-      throw MediaError(r->spec.source_uri + " changed since the playlist was made; generate it again");
-    SegmentResult seg = encode_segment(*opener, *r->media, r->spec, n, progress);
-    if (svc.metrics && opener->remote_bytes_fetched() > 0)
-      svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
-          .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
-    out.checksum = sha256_hex(seg.bytes);
-    write_file_atomic(svc.segments->path_of(token, n), seg.bytes);
-    out.size = static_cast<int64_t>(seg.bytes.size());
-  } catch (const MediaError& e) {
-    out.err = EIO;
-    out.message = e.what();
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    out.err = msg.find(strerror(ENOSPC)) != std::string::npos ? ENOSPC : EIO;
-    out.message = msg;
-  }
+  std::vector<MadeSegment> made = encode_and_store(svc, {r}, n, progress);
+  out = made.front();
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+std::vector<MadeSegment> make_segments(const Services& svc, const std::vector<std::string>& tokens, uint32_t n,
+                                       EncodeProgress* progress) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<const PublishedRendition>> rs;
+  for (const auto& t : tokens) {
+    auto r = svc.catalog->by_token(t);
+    if (!r || n >= r->spec.plan.size()) {
+      MadeSegment missing;
+      missing.err = ENOENT;
+      missing.message = "no such segment";
+      return std::vector<MadeSegment>(tokens.size(), missing);
+    }
+    rs.push_back(std::move(r));
+  }
+  std::vector<MadeSegment> out = encode_and_store(svc, rs, n, progress);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto& m : out) m.seconds = secs;
+  return out;
+}
+
+bool can_make_together(const Services& svc, const std::string& lead, const std::string& other, uint32_t n) {
+  auto a = svc.catalog->by_token(lead), b = svc.catalog->by_token(other);
+  if (!a || !b || a->media->source.size != b->media->source.size ||
+      a->media->source.version != b->media->source.version || !can_share_decode(a->spec, b->spec, n))
+    return false;
+  for (const auto& r : {a, b}) {
+    auto backend = svc.backend(r->store);
+    if (!backend || is_remote_store(*backend)) return false;
+  }
+  return true;
 }
 
 }  // namespace hlsfs

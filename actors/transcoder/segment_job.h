@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "actors/playlist/catalog.h"
 #include "actors/services.h"
@@ -28,5 +29,15 @@ bool is_remote_store(const Backend& b);
 // progress: updated while it encodes (may be null).
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n,
                          EncodeProgress* progress = nullptr);
+
+// Segment n of renditions that share a decode (siblings_of): made together,
+// one decode; one result per token, in order. No fetching from object
+// stores: the scheduler groups only renditions kept on this machine.
+std::vector<MadeSegment> make_segments(const Services& svc, const std::vector<std::string>& tokens, uint32_t n,
+                                       EncodeProgress* progress = nullptr);
+
+// Whether segment n of `other` can be made in one decode with `lead`'s
+// (same source, frame grid and cut; both kept on this machine).
+bool can_make_together(const Services& svc, const std::string& lead, const std::string& other, uint32_t n);
 
 }  // namespace hlsfs

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/transcoder/job_queue.h"
+#include "actors/transcoder/segment_encoder.h"
 #include "actors/transcoder/segment_job.h"
 #include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
@@ -21,28 +23,51 @@ namespace {
 
 using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string, bool>;
 
+// Runs `work` on a thread of its own: background work (prefetch, initial)
+// runs at nice 19, and the decoder's and x264's threads it starts inherit
+// that, so a reader's job gets the CPU at once even when every worker is
+// busy. (A thread may raise its nice value without privileges, never lower
+// it: hence one thread per job.)
+void run_at_priority(int32_t priority, const std::function<void()>& work) {
+  std::thread job([&] {
+    if (priority != static_cast<int32_t>(Priority::on_demand))
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+    work();
+  });
+  job.join();
+}
+
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
       [=](encode_atom, const std::string& token, uint32_t n,
           int32_t priority) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
-        // Each job on a thread of its own: background work (prefetch,
-        // initial) runs at nice 19, and the decoder's and x264's threads it
-        // starts inherit that, so a reader's job gets the CPU at once even
-        // when every worker is busy. (A thread may raise its nice value
-        // without privileges, never lower it: hence one thread per job.)
         MadeSegment m;
-        std::thread job([&] {
-          if (priority != static_cast<int32_t>(Priority::on_demand))
-            setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+        run_at_priority(priority, [&] {
           auto progress = svc->progress->start(JobKey{token, n});
           m = make_segment(*svc, token, n, progress.get());
           svc->progress->finish(JobKey{token, n});
         });
-        job.join();
         return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
+      },
+      [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority) -> std::string {
+        std::vector<MadeSegment> made;
+        run_at_priority(priority, [&] {
+          auto progress = svc->progress->start(JobKey{tokens.front(), n});
+          made = make_segments(*svc, tokens, n, progress.get());
+          svc->progress->finish(JobKey{tokens.front(), n});
+        });
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& m : made)
+          out.push_back({{"err", m.err}, {"size", m.size}, {"sum", m.checksum}, {"seconds", m.seconds},
+                         {"message", m.message}});
+        return out.dump();
       },
   };
 }
+
+// At most this many renditions per decode: the targets of one request (IMM
+// allows 6) and their siblings.
+constexpr size_t kMaxGroup = 6;
 
 struct scheduler_state {
   std::shared_ptr<Services> svc;
@@ -65,6 +90,62 @@ void update_gauges(scheduler_pointer self) {
     m->gauge("hlsfs_transcode_queue_depth", "Segment jobs waiting for a worker").set(static_cast<double>(self->state.queue.depth()));
     m->gauge("hlsfs_transcode_running", "Segment jobs being made").set(static_cast<double>(self->state.queue.running()));
   }
+}
+
+void count_result(scheduler_state& s, int32_t err, bool fetched, double secs) {
+  auto* m = s.svc->metrics.get();
+  if (!m) return;
+  if (err == 0 && fetched) {
+    m->counter("hlsfs_segments_fetched_total", "Segments copied back from their object store, not made").inc();
+  } else if (err == 0) {
+    m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
+    static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
+    m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
+  } else {
+    m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
+  }
+}
+
+void deliver(scheduler_state& s, const JobKey& key, int32_t err, int64_t size, const std::string& sum, double secs,
+             const std::string& msg, bool fetched) {
+  count_result(s, err, fetched, secs);
+  for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg, fetched);
+  s.promises.erase(key);
+}
+
+void dispatch(scheduler_pointer self);
+
+void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<JobKey>& group, Priority prio,
+                    const std::function<void()>& release) {
+  std::vector<std::string> tokens;
+  for (const auto& k : group) tokens.push_back(k.token);
+  if (auto* m = self->state.svc->metrics.get())
+    m->counter("hlsfs_shared_decode_segments_total", "Segments made in one decode with a sibling rendition's")
+        .inc(group.size());
+  self->request(w, caf::infinite, encode_group_atom::value, tokens, group.front().segment, static_cast<int32_t>(prio))
+      .then(
+          [=](const std::string& reply) {
+            auto& s = self->state;
+            release();
+            auto results = nlohmann::json::parse(reply, nullptr, false);
+            for (size_t i = 0; i < group.size(); ++i) {
+              if (results.is_array() && i < results.size()) {
+                const auto& r = results[i];
+                deliver(s, group[i], r.at("err").get<int32_t>(), r.at("size").get<int64_t>(), r.at("sum"),
+                        r.at("seconds").get<double>(), r.at("message"), false);
+              } else {
+                deliver(s, group[i], int32_t{EIO}, int64_t{0}, std::string{}, 0.0, "malformed worker reply", false);
+              }
+            }
+            dispatch(self);
+          },
+          [=](caf::error& e) {
+            auto& s = self->state;
+            release();
+            for (const auto& k : group)
+              deliver(s, k, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
+            dispatch(self);
+          });
 }
 
 void dispatch(scheduler_pointer self) {
@@ -91,39 +172,37 @@ void dispatch(scheduler_pointer self) {
     if (prio == Priority::on_demand) ++st.on_demand_running;
     st.started[key] = {prio, std::chrono::steady_clock::now()};
     HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
+    // The same segment of sibling renditions, queued too (a request's
+    // initial segments, or a player fetching two levels): one decode for all.
+    std::vector<JobKey> group{key};
+    for (const JobKey& k : st.queue.take_queued(
+             [&](const JobKey& k) { return k.segment == key.segment && can_make_together(*st.svc, key.token, k.token, k.segment); },
+             kMaxGroup - 1))
+      group.push_back(k);
+    for (size_t i = 1; i < group.size(); ++i) st.started[group[i]] = {prio, std::chrono::steady_clock::now()};
     auto release = [=]() {
       auto& s = self->state;
-      s.queue.finish(key);
-      s.started.erase(key);
+      for (const JobKey& k : group) {
+        s.queue.finish(k);
+        s.started.erase(k);
+      }
       (extra ? s.extra_idle : s.idle).push_back(w);
       if (prio == Priority::on_demand) --s.on_demand_running;
     };
+    if (group.size() > 1) {
+      dispatch_group(self, w, group, prio, release);
+      continue;
+    }
     self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio))
         .then(
             [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
-              auto& s = self->state;
               release();
-              if (auto* m = s.svc->metrics.get()) {
-                if (err == 0 && fetched) {
-                  m->counter("hlsfs_segments_fetched_total", "Segments copied back from their object store, not made").inc();
-                } else if (err == 0) {
-                  m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
-                  static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
-                  m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
-                } else {
-                  m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
-                }
-              }
-              for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg, fetched);
-              s.promises.erase(key);
+              deliver(self->state, key, err, size, sum, secs, msg, fetched);
               dispatch(self);
             },
             [=](caf::error& e) {
-              auto& s = self->state;
               release();
-              for (auto& p : s.promises[key])
-                p.deliver(int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
-              s.promises.erase(key);
+              deliver(self->state, key, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
               dispatch(self);
             });
   }
