@@ -43,11 +43,11 @@ std::optional<Priority> JobQueue::peek() const {
 
 void JobQueue::finish(const JobKey& key) { running_.erase(key); }
 
-std::vector<JobKey> JobQueue::take_queued(const std::function<bool(const JobKey&)>& fits, size_t limit) {
+std::vector<JobKey> JobQueue::take_queued(const std::function<bool(const JobKey&, Priority)>& fits, size_t limit) {
   std::vector<JobKey> taken;
   for (auto it = order_.begin(); it != order_.end() && taken.size() < limit;) {
     const JobKey key = std::get<2>(*it);
-    if (!fits(key)) {
+    if (!fits(key, static_cast<Priority>(std::get<0>(*it)))) {
       ++it;
       continue;
     }

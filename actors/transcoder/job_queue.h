@@ -37,7 +37,7 @@ class JobQueue {
   void finish(const JobKey& key);
   // Takes queued jobs that `fits` accepts (at most `limit`, in queue order):
   // they become running, to be made together with a job just popped.
-  std::vector<JobKey> take_queued(const std::function<bool(const JobKey&)>& fits, size_t limit);
+  std::vector<JobKey> take_queued(const std::function<bool(const JobKey&, Priority)>& fits, size_t limit);
   // Drops queued prefetch jobs of `token` outside [from, to): after a seek,
   // the prefetch of the old position is no longer worth a worker.
   // Returns the dropped jobs (their waiters must hear about it).

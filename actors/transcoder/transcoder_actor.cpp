@@ -172,13 +172,14 @@ void dispatch(scheduler_pointer self) {
     if (prio == Priority::on_demand) ++st.on_demand_running;
     st.started[key] = {prio, std::chrono::steady_clock::now()};
     HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
-    // The same segment of sibling renditions, queued too (a request's
-    // initial segments, or a player fetching two levels): one decode for all.
+    // The same segment of sibling renditions queued at the same priority (a
+    // request's initial segments): one decode for all. Not across
+    // priorities: a reader's job must not carry background work.
     std::vector<JobKey> group{key};
-    for (const JobKey& k : st.queue.take_queued(
-             [&](const JobKey& k) { return k.segment == key.segment && can_make_together(*st.svc, key.token, k.token, k.segment); },
-             kMaxGroup - 1))
-      group.push_back(k);
+    auto sibling = [&](const JobKey& k, Priority p) {
+      return p == prio && k.segment == key.segment && can_make_together(*st.svc, key.token, k.token, k.segment);
+    };
+    for (const JobKey& k : st.queue.take_queued(sibling, kMaxGroup - 1)) group.push_back(k);
     for (size_t i = 1; i < group.size(); ++i) st.started[group[i]] = {prio, std::chrono::steady_clock::now()};
     auto release = [=]() {
       auto& s = self->state;

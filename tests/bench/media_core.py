@@ -14,40 +14,20 @@ Times are medians of --runs runs (default 3). hlsfs times are the segment's own
 encode time as `render` reports it (what a daemon with the probe cached pays),
 with the whole process time alongside. Usage: media_core.py [--build DIR] [--runs N]
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import json, os, re, shutil, statistics, sys, tempfile
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-ap.add_argument("--runs", type=int, default=3)
-args = ap.parse_args()
-build = os.path.abspath(args.build)
+from bench_lib import arguments, run, source_60s_1080p30
+
+args = arguments()
+build = args.build
 ctl = os.path.join(build, "bin", "hlsfsctl")
 work = tempfile.mkdtemp(prefix="hlsfs-bench-")
-src = os.path.join(build, "bench", "src60_1080p30.mp4")
-
-
-def run(cmd):
-    """Runs cmd; returns (wall seconds, peak RSS kB, stderr)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    if status != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, ru.ru_maxrss, err
+src = source_60s_1080p30(build)
 
 
 def median(xs):
     return statistics.median(xs)
 
-
-if not os.path.exists(src):
-    os.makedirs(os.path.dirname(src), exist_ok=True)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
-                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "60", "-c:v", "libx264",
-                    "-preset", "veryfast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", src],
-                   check=True)
 
 out = os.path.join(work, "out")
 os.makedirs(out)

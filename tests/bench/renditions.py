@@ -16,22 +16,15 @@ hlsfs times are the job's own time as render reports it (a daemon has the
 probe cached), the process time alongside. Medians of --runs runs (default 3).
 Usage: renditions.py [--build DIR] [--runs N]
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import json, os, re, shutil, statistics, sys, tempfile
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-ap.add_argument("--runs", type=int, default=3)
-args = ap.parse_args()
-build = os.path.abspath(args.build)
+from bench_lib import arguments, run, source_60s_1080p30
+
+args = arguments()
+build = args.build
 ctl = os.path.join(build, "bin", "hlsfsctl")
 work = tempfile.mkdtemp(prefix="hlsfs-bench-")
-src = os.path.join(build, "bench", "src60_1080p30.mp4")
-if not os.path.exists(src):
-    os.makedirs(os.path.dirname(src), exist_ok=True)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
-                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "60", "-c:v", "libx264",
-                    "-preset", "veryfast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", src],
-                   check=True)
+src = source_60s_1080p30(build)
 
 TARGETS = [("1080p", "1920x", 1920, 1080, 128000), ("720p", "1280x", 1280, 720, 96000), ("540p", "720x", 720, 406, 64000)]
 out = os.path.join(work, "out")
@@ -44,18 +37,10 @@ json.dump({"SourceURI": "file://" + src, "MasterURI": "file://" + out + "/master
     for name, res, _, _, br in TARGETS]}, open(req, "w"))
 
 
-def run(cmd):
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
-    return time.monotonic() - t0, p.stderr
-
-
 def render(extra):
     for fn in os.listdir(out):
         os.unlink(os.path.join(out, fn))
-    wall, err = run([ctl, "render", req, "--segments", "0", "--jobs", "2"] + extra)
+    wall, _, err = run([ctl, "render", req, "--segments", "0", "--jobs", "2"] + extra)
     made = re.findall(r"made (\S+) \(.*?, ([0-9.]+) ms", err)
     if len(made) != 3:
         sys.exit(f"expected 3 segments, render said:\n{err}")

@@ -12,7 +12,10 @@ failed=0
 check() { if "$@"; then :; else echo "FAIL: $*"; failed=1; fi; }
 
 mkdir -p "$d/media"
-PLAYED="h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv mpeg4_mp3.avi h264_aac_ptswrap.ts vfr.mp4 audio.mp3 rotated90.mp4"
+# Every fixture that plays (the broken ones are refused below).
+PLAYED="h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv mpeg4_mp3.avi h264_aac_ptswrap.ts vfr.mp4 audio.mp3 rotated90.mp4
+  mov_h264_pcm.mov vp9_opus.webm sorenson_mp3.flv mpeg2_ac3.vob mpeg2_mp2.mpg wmv2_wma.wmv rv20_ac3.rm
+  rotated_noaudio.mp4 odd_size_yuv444_mono.mp4 anamorphic.mkv audio.wav audio.m4a audio.flac audio.wma"
 for f in $PLAYED $BROKEN_FIXTURES; do cp "$FIXTURES/$f" "$d/media/"; done
 echo "not media" >"$d/media/notes.txt"
 PREFETCH=0 start_daemon "$d"
@@ -74,11 +77,13 @@ find "$d/cache" -name '3.ts' -delete
 got=$(curl -sf "$base/out/movie/$seg" | md5sum)
 [ "$got" = "$want" ] && echo "ok   remade, same bytes" || { echo "FAIL: remade segment differs"; failed=1; }
 
-echo "== every playlist of the played fixtures passes hls-check through nginx"
+echo "== every playlist of every playing fixture passes hls-check through nginx"
 for f in $PLAYED; do
-  name=${f%%.*}
+  name=${f//./_}
   generate "$d" "$(request "$f" "$name")" >/dev/null || { echo "FAIL: generate $f"; failed=1; continue; }
-  for t in 720p 360p; do
+  # The targets, and the master's audio tracks (a source's other audio streams).
+  tracks=$(cd "$d/mnt/media/out/$name" && ls | sed -n 's/^\(master_audio[0-9]*\)\.m3u8$/\1/p')
+  for t in 720p 360p $tracks; do
     if res=$("$HLS_CHECK" "$base/out/$name/$t.m3u8" 2>&1); then
       echo "ok   $f/$t: $(echo "$res" | tail -1)"
     else

@@ -15,7 +15,9 @@ for f in $GOOD_FIXTURES; do
     failed=1
     continue
   fi
-  for t in hi lo; do
+  # The targets, and the master's audio tracks (other audio streams).
+  tracks=$(cd "$out" && ls master_audio*.m3u8 2>/dev/null | sed 's/\.m3u8$//' || true)
+  for t in hi lo $tracks; do
     if res=$("$HLS_CHECK" "$out/$t.m3u8" 2>&1); then
       echo "ok   $f/$t: $(echo "$res" | tail -1)"
     else
@@ -31,11 +33,20 @@ r = json.load(open(sys.argv[1]))
 out = sys.argv[2]
 assert r["Duration"] > 0, r
 assert len(r["Token"]) == 32, r
-lists = r.get("VideoPlaylist", []) + r.get("AudioPlaylist", [])
-assert len(lists) == 2, r
+lists = r.get("VideoPlaylist", []) + r.get("AudioPlaylist", []) + r.get("SubtitlePlaylist", [])
+targets = [p for p in lists if os.path.basename(p["URI"]) in ("hi.m3u8", "lo.m3u8")]
+assert len(targets) == 2, r
 for p in lists:
-    assert os.path.exists(p["URI"][len("file://"):]), p
+    path = p["URI"][len("file://"):]
+    assert os.path.exists(path), p
     assert len(p["Token"]) == 32
+    # Every segment a playlist names was made (render makes them all).
+    for line in open(path).read().splitlines():
+        if line and not line.startswith("#"):
+            seg = os.path.join(out, line)
+            assert os.path.getsize(seg) > 0, seg
+            if seg.endswith(".vtt"):
+                assert open(seg).read().startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:"), seg
 for p in r.get("VideoPlaylist", []):
     w, h = map(int, p["Resolution"].split("x"))
     assert w % 2 == 0 and h % 2 == 0 and w <= 1280, p

@@ -115,6 +115,42 @@ TEST(JobQueue, ASeekDropsThePrefetchOfTheOldPosition) {
   EXPECT_EQ(q.depth(), 2u);
 }
 
+TEST(JobQueue, SiblingsAreTakenTogetherAndBecomeRunning) {
+  JobQueue q;
+  q.push({"hi", 0}, Priority::on_demand);
+  q.push({"mid", 0}, Priority::on_demand);
+  q.push({"lo", 0}, Priority::initial);
+  q.push({"lo", 1}, Priority::on_demand);
+  q.push({"sd", 0}, Priority::on_demand);
+  auto lead = q.pop();
+  ASSERT_TRUE(lead);
+  EXPECT_EQ(lead->first.token, "hi");
+  auto same_segment_and_priority = [](const JobKey& k, Priority p) {
+    return k.segment == 0 && p == Priority::on_demand;
+  };
+  auto taken = q.take_queued(same_segment_and_priority, 5);
+  ASSERT_EQ(taken.size(), 2u);  // mid and sd, in queue order; not lo/1 (segment), not lo/0 (priority)
+  EXPECT_EQ(taken[0].token, "mid");
+  EXPECT_EQ(taken[1].token, "sd");
+  EXPECT_TRUE(q.is_running({"mid", 0}));
+  EXPECT_FALSE(q.is_queued({"mid", 0}));
+  EXPECT_FALSE(q.push({"mid", 0}, Priority::on_demand));  // running: a reader waits for it
+  EXPECT_EQ(q.depth(), 2u);
+  EXPECT_EQ(q.take_queued([](const JobKey&, Priority) { return true; }, 1).size(), 1u);  // the limit
+  EXPECT_EQ(q.depth(), 1u);
+  q.finish({"mid", 0});
+  EXPECT_FALSE(q.is_running({"mid", 0}));
+}
+
+TEST(Catalog, WebVttSegmentNamesParse) {
+  std::string tok(32, 'b');
+  auto s = Catalog::parse_segment_name("master_sub0-" + tok + "-3.vtt");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->prefix, "master_sub0");
+  EXPECT_EQ(s->index, 3u);
+  EXPECT_FALSE(Catalog::parse_segment_name("master_sub0-" + tok + "-3.vt"));
+}
+
 TEST(Config, ParsesTheDocumentedKeysAndRefusesTypos) {
   Config c = parse_config(R"(
 mount: /srv/hlsfs/

@@ -1,0 +1,37 @@
+"""What the media benchmarks share: their arguments, the 60 s 1080p30 source
+(made once per build directory), and running a command for its time."""
+import argparse, os, subprocess, sys, time
+
+
+def arguments():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    return args
+
+
+def source_60s_1080p30(build):
+    """60 s of 1080p30 H.264 (keyframe every 2 s) + AAC, as a camera or an
+    upload would give."""
+    src = os.path.join(build, "bench", "src60_1080p30.mp4")
+    if not os.path.exists(src):
+        os.makedirs(os.path.dirname(src), exist_ok=True)
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                        "-t", "60", "-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-pix_fmt", "yuv420p",
+                        "-c:a", "aac", "-b:a", "128k", src], check=True)
+    return src
+
+
+def run(cmd):
+    """Runs cmd; returns (wall seconds, peak RSS kB, stderr). Exits on failure."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    if status != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    return wall, ru.ru_maxrss, err
