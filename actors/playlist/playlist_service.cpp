@@ -186,8 +186,9 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   for (size_t i = 0; i < gen.renditions.size(); ++i) {
     const RenditionSpec& spec = gen.renditions[i];
     const RenditionOrigin& origin = gen.origins[i];
-    // Targets were located above; alternate tracks lie beside the master.
-    StoreLocation loc = i < target_locs.size() ? target_locs[i] : *svc.router.locate(spec.playlist_uri());
+    // Targets were located above; tracks lie beside the master (or their
+    // Subtitle target), in its store.
+    StoreLocation loc = origin.is_target() ? target_locs[origin.target] : *svc.router.locate(spec.playlist_uri());
     auto pub = std::make_shared<PublishedRendition>();
     pub->spec = spec;
     pub->media = media;

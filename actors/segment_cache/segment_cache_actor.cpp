@@ -78,7 +78,13 @@ void write_back(cache_pointer self, const std::string& token, uint32_t n, const 
 // is written into its store too (the mount shows the new text at once).
 void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t size) {
   auto& st = self->state;
-  for (const PlaylistFile& f : measure_segment(*st.svc, token, n, size)) {
+  std::vector<PlaylistFile> raised;
+  try {
+    raised = measure_segment(*st.svc, token, n, size);
+  } catch (const std::exception& e) {  // a damaged master record: the segment itself is fine
+    HLSFS_LOG(warning, "playlist") << "cannot check BANDWIDTH for " << token << "/" << n << ": " << e.what();
+  }
+  for (const PlaylistFile& f : raised) {
     if (st.svc->metrics)
       st.svc->metrics->counter("hlsfs_master_bandwidth_raised_total", "Masters rewritten: a segment outgrew BANDWIDTH")
           .inc();

@@ -28,7 +28,7 @@ for r in crf abr; do
   if res=$("$HLS_CHECK" "$work/a/$r.m3u8" 2>&1); then echo "ok   hls-check $r: $(echo "$res" | tail -1)"
   else echo "FAIL hls-check $r:"; echo "$res" | sed 's/^/     /'; failed=1; fi
   first=$(ls "$work"/a/$r-*-1.ts)
-  codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,profile -of csv=p=0 "$first" | head -1)
+  codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,profile -of csv=p=0 "$first" | sed -n 1p)
   [ "$codec" = "hevc,Main" ] && echo "ok   $r: $codec" || { echo "FAIL $r: video is '$codec'"; failed=1; }
   for seg in "$work"/a/$r-*.ts; do
     n=${seg##*-}

@@ -31,7 +31,7 @@ idet() {  # idet INPUT: "TFF PROGRESSIVE" frame counts of ffmpeg's interlace det
   ffmpeg -nostdin -hide_banner -i "$1" -vf idet -an -f null - 2>&1 | grep "Multi frame detection" | tail -1 |
     sed -E 's/.*TFF: *([0-9]+).*Progressive: *([0-9]+).*/\1 \2/'
 }
-stream() { ffprobe -v error -select_streams v:0 -show_entries "stream=$2" -of csv=p=0 "$1" | head -1; }
+stream() { ffprobe -v error -select_streams v:0 -show_entries "stream=$2" -of csv=p=0 "$1" | sed -n 1p; }  # (head would cut ffprobe off: SIGPIPE, and pipefail)
 
 echo "== interlaced"
 out=$(render interlaced "$work/interlaced.ts"); echo "$out"
