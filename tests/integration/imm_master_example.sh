@@ -6,7 +6,9 @@
 # VideoPlaylist in request order, Resolution "720x406"); InitialTranscode makes
 # every segment ahead, the three renditions of a segment from one decode; each
 # rendition passes hls-check through nginx; the master names real CODECS and a
-# BANDWIDTH no made segment exceeds; hls.js plays it and switches level.
+# BANDWIDTH no made segment exceeds; hls.js plays it and switches level. Then
+# a request whose Subtitle target sits between two video targets: each
+# playlist lands where its URI says.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -87,5 +89,32 @@ for inf, uri in infs:
     print(f"ok   {uri}: {res}, {codec}, BANDWIDTH {attrs['BANDWIDTH']} >= peak {peak:.0f}")
 PY
 node "$REPO/tests/browser/play.mjs" "http://127.0.0.1:$NGINX_PORT/test-player/" "$base/master.m3u8" --switch-level || failed=1
+
+echo "== a Subtitle target between two video targets, in a sub-directory"
+cp "$FIXTURES/h264_openGOP_2audio_subs.mkv" "$d/media/movie.mkv"
+cat >"$d/req2.json" <<JSON
+{"SourceURI":"file://$d/media/movie.mkv","MasterURI":"file://$d/media/out2/master.m3u8",
+ "Targets":[$(target 720p 1280x 96000 | sed 's|/out/|/out2/|'),
+  {"URI":"file://$d/media/out2/subs/track","Subtitle":{}},
+  $(target 360p 640x 64000 | sed 's|/out/|/out2/|')]}
+JSON
+generate "$d" "$d/req2.json" >"$d/resp2.json" || { echo "FAIL: generate: $(cat "$d/resp2.json")"; failed=1; }
+python3 - "$d/resp2.json" "file://$d/media/out2" <<'PY' || failed=1
+import json, sys
+r, out = json.load(open(sys.argv[1])), sys.argv[2]
+assert [p["URI"] for p in r["VideoPlaylist"]] == [out + "/720p.m3u8", out + "/360p.m3u8"], r
+assert [p["URI"] for p in r["SubtitlePlaylist"]] == [out + "/subs/track_0.m3u8"], r
+assert [p["URI"] for p in r["AudioPlaylist"]] == [out + "/master_audio1.m3u8"], r
+print("ok   answer: video, the Subtitle target's track, the audio track")
+PY
+for t in 720p 360p master_audio1; do
+  if res=$("$HLS_CHECK" "http://127.0.0.1:$NGINX_PORT/media/out2/$t.m3u8" 2>&1); then echo "ok   hls-check out2/$t: $(echo "$res" | tail -1)"
+  else echo "FAIL hls-check out2/$t:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+done
+grep -q 'URI="subs/track_0.m3u8"' "$d/mnt/media/out2/master.m3u8" && echo "ok   the master names the subtitle track" ||
+  { echo "FAIL: master lacks the track"; failed=1; }
+vtt=$(grep -m1 -- '-3\.vtt$' "$d/mnt/media/out2/subs/track_0.m3u8" || true)
+grep -qx World "$d/mnt/media/out2/subs/$vtt" 2>/dev/null && echo "ok   its segment 3 holds the 7.5 s cue" ||
+  { echo "FAIL: no cue in subs/$vtt"; failed=1; }
 [ $failed -eq 0 ] || { echo "--- hlsfsd log (last 40 lines)"; tail -40 "$d/hlsfsd.log"; }
 exit $failed
