@@ -18,6 +18,7 @@ if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # fixture (the quality comparison only repeats the same code paths slowly).
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$repo/tests/ubsan.supp
+  export LSAN_OPTIONS=suppressions=$repo/tests/lsan.supp
   (cd build-asan && ctest --output-on-failure -E render_quality "$@")
 fi
 echo "all tests passed"
