@@ -181,7 +181,6 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
            media, req, video_base < 0 ? -1 : static_cast<int>(out.origins[video_base].target), subtitle_files,
            out.notes))
     add(rebuild_rendition(media, req, o, enc), o);
-  const int base = audio_base;
   if (req.master_uri) {
     std::vector<MediaEntry> tracks;
     std::vector<std::string> names;
@@ -196,7 +195,7 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
                                   s ? s->language : "", muxed,
                                   muxed ? "" : relative_uri(*req.master_uri, r.playlist_uri())});
     };
-    if (!alternates.empty()) audio_track(out.renditions[base], true);
+    if (!alternates.empty()) audio_track(out.renditions[audio_base], true);
     for (size_t i = targets; i < first_subtitle; ++i) {
       audio_track(out.renditions[i], false);
       alternate_peak = std::max(alternate_peak, estimated_peak_bandwidth(out.renditions[i]));

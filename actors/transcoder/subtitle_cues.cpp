@@ -163,13 +163,6 @@ std::vector<SubtitleCue> cues_of(std::vector<Event> events) {
 
 }  // namespace
 
-bool is_text_subtitle_codec(const std::string& codec_name) {
-  const AVCodecDescriptor* d = avcodec_descriptor_get_by_name(codec_name.c_str());
-  if (!d)  // a decoder name ("srt" decodes AV_CODEC_ID_SUBRIP too)
-    if (const AVCodec* c = avcodec_find_decoder_by_name(codec_name.c_str())) d = avcodec_descriptor_get(c->id);
-  return is_text_descriptor(d);
-}
-
 std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_index) {
   ensure_stream_info(input, stream_index);
   const AVStream* st = text_subtitle_stream(input, stream_index);

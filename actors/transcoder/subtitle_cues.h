@@ -24,10 +24,6 @@ namespace hlsfs {
 // stream, a bitmap codec, or a stream whose every packet failed to decode.
 std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_index);
 
-// True for codecs that give text (FFmpeg codec descriptor has
-// AV_CODEC_PROP_TEXT_SUB), by codec or decoder name ("subrip", "srt", ...).
-bool is_text_subtitle_codec(const std::string& codec_name);
-
 // The identity (size, version) of each SourceSubtitles file, in order: part
 // of its track's token, so an edited file makes a new track. MediaError
 // naming the field when one cannot be read.
