@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/gc/gc_policy.h"
+#include "actors/gc/remote_expiry.h"
 #include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
+#include "actors/storage/backend.h"
 #include "actors/transcoder/job_queue.h"
 #include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
@@ -21,6 +23,7 @@ struct gc_state {
   std::map<JobKey, int64_t> pending;  // latest access per segment since the last flush
   uint64_t flushed = 0;
   GcReport last;
+  RemoteExpiryReport last_remote;
   uint64_t passes = 0;
   int64_t ticks = 0;  // seconds since the last periodic pass
   static inline const char* name = "gc";
@@ -41,6 +44,35 @@ void flush(gc_pointer self) {
     HLSFS_LOG(warning, "gc") << "access times not recorded: " << e.what();
   }
   st.pending.clear();
+}
+
+// Copies in object stores past their store's age. The deletes are blocking
+// HTTP calls: this actor is detached, and a store that fails is left for the
+// next pass after its first failure.
+RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
+  auto& st = self->state;
+  auto svc = st.svc;
+  RemoteExpiryReport r = expire_remote_copies(
+      *svc->state, svc->tunables()->remote_max_age_ms, now_ms(),
+      [svc](const std::string& store, const std::string& key) {
+        auto backend = svc->backend(store);
+        if (!backend) throw std::runtime_error("no store named \"" + store + "\" in the configuration");
+        backend->remove(key);
+      },
+      dry_run);
+  if (!dry_run) {
+    st.last_remote = r;
+    if (auto* m = svc->metrics.get()) {
+      m->counter("hlsfs_gc_remote_deleted_total", "Segment copies deleted from object stores (remote_max_age)")
+          .inc(static_cast<uint64_t>(r.deleted));
+      m->counter("hlsfs_gc_remote_failures_total", "Segment copies an object store did not delete").inc(static_cast<uint64_t>(r.failed));
+    }
+  }
+  if (r.deleted)
+    HLSFS_LOG(info, "gc") << (dry_run ? "would delete " : "deleted ") << r.deleted << " segment copies from object stores, "
+                          << r.freed_bytes << " bytes (unused longer than remote_max_age)";
+  for (const std::string& e : r.errors) HLSFS_LOG(warning, "gc") << "cannot delete the copy " << e << ": kept for the next pass";
+  return r;
 }
 
 GcReport pass(gc_pointer self, bool dry_run) {
@@ -64,10 +96,12 @@ GcReport pass(gc_pointer self, bool dry_run) {
   return r;
 }
 
-nlohmann::json to_json(const GcReport& r) {
+nlohmann::json to_json(const GcReport& r, const RemoteExpiryReport& remote) {
   return {{"DryRun", r.dry_run},       {"Evicted", r.evicted},          {"FreedBytes", r.freed_bytes},
           {"SkippedOpen", r.skipped_open}, {"Visited", r.visited},       {"BytesBefore", r.bytes_before},
-          {"BytesAfter", r.bytes_after}};
+          {"BytesAfter", r.bytes_after},
+          {"Remote", {{"Deleted", remote.deleted}, {"FreedBytes", remote.freed_bytes}, {"Failed", remote.failed},
+                      {"Errors", remote.errors}}}};
 }
 
 void maybe_pass(gc_pointer self) {
@@ -75,6 +109,7 @@ void maybe_pass(gc_pointer self) {
   const GcPolicy p = st.svc->tunables()->gc;
   bool over = p.max_bytes > 0 && st.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water);
   if (over || p.max_idle_ms > 0) pass(self, false);
+  if (!st.svc->tunables()->remote_max_age_ms.empty()) expire_remote(self, false);
 }
 
 }  // namespace
@@ -104,7 +139,10 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
           if (p.max_bytes > 0 && self->state.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water))
             pass(self, false);
         },
-        [=](gc_atom, bool dry_run) -> std::string { return to_json(pass(self, dry_run)).dump(); },
+        [=](gc_atom, bool dry_run) -> std::string {
+          GcReport local = pass(self, dry_run);
+          return to_json(local, expire_remote(self, dry_run)).dump();
+        },
         [=](status_atom) -> std::string {
           auto& st = self->state;
           return nlohmann::json{{"cache_bytes", st.svc->state->local_bytes()},
@@ -112,7 +150,8 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
                                 {"max_bytes", st.svc->tunables()->gc.max_bytes},
                                 {"access_times_recorded", st.flushed},
                                 {"gc_passes", st.passes},
-                                {"last_gc", to_json(st.last)}}
+                                {"remote_copies", st.svc->state->remote_count()},
+                                {"last_gc", to_json(st.last, st.last_remote)}}
               .dump();
         },
     };

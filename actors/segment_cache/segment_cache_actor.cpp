@@ -1,6 +1,5 @@
 #include "actors/segment_cache/segment_cache_actor.h"
 
-#include <chrono>
 #include <map>
 #include <vector>
 
@@ -9,6 +8,7 @@
 #include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
+#include "actors/segment_cache/state_store.h"
 #include "actors/transcoder/job_queue.h"
 #include "actors/transcoder/segment_job.h"
 #include "daemon/http/metrics.h"
@@ -37,17 +37,28 @@ struct cache_state {
 
 using cache_pointer = segment_cache_actor::stateful_pointer<cache_state>;
 
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // "media/out/a/720p-<token>-3.ts of file:///srv/media/a.mkv": the segment
 // (in its playlist's directory) and its source, for the log.
 std::string describe(const Services& svc, const std::string& token, uint32_t n) {
   auto r = svc.catalog->by_token(token);
   if (!r) return token + "/" + std::to_string(n);
   return r->store + "/" + r->dir + r->spec.segment_name(n) + " of " + r->spec.source_uri;
+}
+
+// A segment of a target in an object store, written back or fetched from
+// there: its copy is recorded so that the store's remote_max_age can expire
+// it (written down before the upload: a record whose upload then fails only
+// costs a DELETE of nothing later).
+void record_remote_copy(const Services& svc, const std::string& token, uint32_t n, int64_t size) {
+  auto r = svc.catalog->by_token(token);
+  auto backend = r ? svc.backend(r->store) : nullptr;
+  if (!backend || !is_remote_store(*backend)) return;
+  try {
+    svc.state->put_remote(token, n, RemoteCopy{r->store, segment_key(*r, n), size, now_ms()});
+  } catch (const std::exception& e) {
+    HLSFS_LOG(warning, "storage") << "copy of " << r->store << "/" << segment_key(*r, n)
+                                  << " not recorded (it will not expire): " << e.what();
+  }
 }
 
 // A made segment of a target in an object store goes there too, so that it
@@ -134,6 +145,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               const auto& f = it->second;
               // A reader's request outranks the background one it joined.
               const char* why = to_string(f.asked_on_demand ? Priority::on_demand : f.first);
+              record_remote_copy(*st.svc, token, n, size);
               if (!fetched) write_back(self, token, n, path);
               measure(self, token, n, size);
               HLSFS_LOG(info, "transcoder") << (fetched ? "fetched " : "made ") << describe(*st.svc, token, n) << " ("
@@ -142,7 +154,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
                                                                              " reader(s) waited")
                                             << ")";
               if (st.svc->recent)
-                st.svc->recent->add(SegmentEvent{0, now_unix_ms(), token, n, secs, size,
+                st.svc->recent->add(SegmentEvent{0, now_ms(), token, n, secs, size,
                                                 static_cast<int>(f.waiters.size()), why});
             } else {
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;

@@ -15,7 +15,11 @@
 #include <map>
 #include <utility>
 
+#include "actors/segment_cache/state_keys.h"
+
 namespace hlsfs {
+
+using namespace state_keys;
 
 namespace {
 
@@ -27,75 +31,7 @@ const char* const kSources = "sources";
 const char* const kPlaylists = "playlists";
 const char* const kSegments = "segments";
 const char* const kAtime = "atime";
-
-void put_be(std::string& out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t get_be(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-// Keys are binary; errors show them printable.
-std::string printable(const rocksdb::Slice& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[5];
-      snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-std::string segment_name(const std::string& token, uint32_t n) { return token + "/" + std::to_string(n); }
-
-std::string segment_key(const std::string& token, uint32_t n) {
-  char digits[16];
-  snprintf(digits, sizeof digits, "%08u", n);
-  return token + "/" + digits;
-}
-
-bool parse_segment_key(const rocksdb::Slice& key, std::string* token, uint32_t* n) {
-  if (key.size() < 10 || key[key.size() - 9] != '/') return false;
-  std::string t(key.data(), key.size() - 9);
-  if (t.find('/') != std::string::npos) return false;
-  uint32_t v = 0;
-  for (size_t i = key.size() - 8; i < key.size(); ++i) {
-    if (key[i] < '0' || key[i] > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(key[i] - '0');
-  }
-  *token = std::move(t);
-  *n = v;
-  return true;
-}
-
-// Big-endian time first so that byte order is age order; N last so that the
-// token (any length) sits between two fixed-size fields.
-std::string atime_key(int64_t ms, const std::string& token, uint32_t n) {
-  std::string k;
-  k.reserve(12 + token.size());
-  put_be(k, static_cast<uint64_t>(ms), 8);
-  k += token;
-  put_be(k, n, 4);
-  return k;
-}
-
-bool parse_atime_key(const rocksdb::Slice& key, int64_t* ms, std::string* token, uint32_t* n) {
-  if (key.size() < 13) return false;
-  uint64_t t = get_be(key.data(), 8);
-  if (t > static_cast<uint64_t>(INT64_MAX)) return false;
-  *ms = static_cast<int64_t>(t);
-  token->assign(key.data() + 8, key.size() - 12);
-  *n = static_cast<uint32_t>(get_be(key.data() + key.size() - 4, 4));
-  return true;
-}
+const char* const kRemote = "remote";
 
 }  // namespace
 
@@ -176,10 +112,10 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
   // Open every family the DB has (a newer hlsfsd may have added one) plus ours.
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(db_opts, dir, &names).ok()) names.clear();  // no DB yet
-  for (const char* want : {rocksdb::kDefaultColumnFamilyName.c_str(), kSources, kPlaylists, kSegments, kAtime})
+  for (const char* want : {rocksdb::kDefaultColumnFamilyName.c_str(), kSources, kPlaylists, kSegments, kAtime, kRemote})
     if (std::find(names.begin(), names.end(), want) == names.end()) names.push_back(want);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const auto& name : names) descs.emplace_back(name, name == kAtime ? atime_opts : cf_opts);
+  for (const auto& name : names) descs.emplace_back(name, name == kAtime || name == kRemote ? atime_opts : cf_opts);
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, descs, &st->handles_, &raw);
@@ -193,6 +129,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
     if (names[i] == kPlaylists) st->playlists_ = st->handles_[i];
     if (names[i] == kSegments) st->segments_ = st->handles_[i];
     if (names[i] == kAtime) st->atime_ = st->handles_[i];
+    if (names[i] == kRemote) st->remote_ = st->handles_[i];
   }
 
   // Counters live in memory only: one scan here instead of a second write on
@@ -208,6 +145,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
     if (rec.where & SegmentRecord::kLocal) st->local_bytes_ += rec.size;
   }
   st->ok(it->status(), "scan segments");
+  st->remote_count_ = st->count_remote_copies();
   return st;
 }
 
@@ -251,20 +189,6 @@ void StateStore::note_atime_added(const std::string& key) {
   if (rocksdb::Slice(key).compare(atime_floor_) < 0) atime_floor_ = key;
 }
 
-namespace {
-void check_token(const std::string& dir, const std::string& token) {
-  if (token.empty() || token.find('/') != std::string::npos)
-    throw StateError(dir + ": invalid segment token '" + token + "' (empty or contains '/')");
-}
-void check_segment(const std::string& dir, const std::string& token, uint32_t n) {
-  check_token(dir, token);
-  if (n > StateStore::kMaxSegment)
-    throw StateError(dir + ": segment number " + std::to_string(n) + " of " + token + " exceeds 8 digits");
-}
-void check_time(const std::string& dir, const std::string& token, uint32_t n, int64_t ms) {
-  if (ms < 0) throw StateError(dir + ": negative access time for segment " + segment_name(token, n));
-}
-}  // namespace
 
 // ---- sources and playlists -------------------------------------------------
 
@@ -404,7 +328,9 @@ void StateStore::touch(const std::vector<std::tuple<std::string, uint32_t, int64
   std::lock_guard<std::mutex> lock(mu_);
   rocksdb::WriteBatch b;
   std::vector<std::pair<std::string, std::string>> moved;  // (old atime key, new atime key)
+  size_t remote_moved = 0;
   for (const auto& [id, ms] : latest) {
+    if (touch_remote(b, id.first, id.second, ms)) ++remote_moved;
     const std::string key = segment_key(id.first, id.second);
     std::optional<SegmentRecord> rec = read_segment(key);
     if (!rec || ms <= rec->last_access_ms) continue;  // evicted meanwhile, or nothing newer
@@ -416,8 +342,8 @@ void StateStore::touch(const std::vector<std::tuple<std::string, uint32_t, int64
     b.Put(segments_, key, encode_segment_record(*rec));
     moved.emplace_back(std::move(old_atime), std::move(new_atime));
   }
-  if (moved.empty()) return;
-  write(b, /*sync=*/false, "write access times (" + std::to_string(moved.size()) + " segments)");
+  if (moved.empty() && remote_moved == 0) return;
+  write(b, /*sync=*/false, "write access times (" + std::to_string(moved.size() + remote_moved) + " entries)");
   for (const auto& [old_key, new_key] : moved) {
     note_atime_removed(old_key);
     note_atime_added(new_key);
@@ -449,12 +375,12 @@ void StateStore::for_each_by_age(const std::function<bool(int64_t, const std::st
 
 std::vector<std::string> StateStore::check_consistency() {
   const rocksdb::Snapshot* snap = nullptr;
-  int64_t count = 0, bytes = 0, local = 0;
+  int64_t count = 0, bytes = 0, local = 0, remote = 0;
   std::string floor;
   {
     std::lock_guard<std::mutex> lock(mu_);  // counters and floor as of the snapshot
     snap = db_->GetSnapshot();
-    count = count_, bytes = bytes_, local = local_bytes_;
+    count = count_, bytes = bytes_, local = local_bytes_, remote = remote_count_;
     floor = atime_floor_;
   }
   struct Release {
@@ -552,6 +478,7 @@ std::vector<std::string> StateStore::check_consistency() {
     problem("in-memory counters (" + std::to_string(count) + " segments, " + std::to_string(bytes) + " bytes, " +
             std::to_string(local) + " local) differ from the records (" + std::to_string(seen_count) + ", " +
             std::to_string(seen_bytes) + ", " + std::to_string(seen_local) + ")");
+  check_remote(snap, remote, problem);
   if (dropped) problems.push_back("... and " + std::to_string(dropped) + " more problems");
   return problems;
 }

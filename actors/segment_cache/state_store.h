@@ -5,6 +5,8 @@
 //   playlists  token                        -> JSON text of the request/plan
 //   segments   token '/' N (8 digits)       -> SegmentRecord (versioned binary)
 //   atime      be64(ms) token be32(N)       -> empty; ordered oldest first for GC
+//   remote     'c' token '/' N (8 digits)   -> RemoteCopy (versioned binary)
+//              'a' be64(ms) token be32(N)   -> empty; remote copies by last use
 //
 // Invariant: every segment record has exactly one atime entry, keyed by its
 // last_access_ms, and every atime entry belongs to a record with that time.
@@ -46,6 +48,7 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Statistics;
+class Snapshot;
 class Status;
 class WriteBatch;
 }  // namespace rocksdb
@@ -78,6 +81,19 @@ struct SegmentRecord {
 // version or a negative size.
 std::string encode_segment_record(const SegmentRecord& rec);
 SegmentRecord decode_segment_record(const std::string& bytes, const std::string& what);
+
+// A segment's copy in an object store (written back there, or fetched from
+// there), kept so that the store's own expiry policy can find it oldest first
+// without listing the bucket. last_use_ms: written, fetched or read here.
+struct RemoteCopy {
+  std::string store;  // the store's name in the configuration
+  std::string key;    // the object's key in that store
+  int64_t size = 0;
+  int64_t last_use_ms = 0;  // also the copy's age key: must be >= 0
+  bool operator==(const RemoteCopy& o) const {
+    return store == o.store && key == o.key && size == o.size && last_use_ms == o.last_use_ms;
+  }
+};
 
 struct StateOptions {
   size_t write_buffer_size = 0;         // per family memtable bytes; 0 = RocksDB's default (64 MiB)
@@ -127,6 +143,20 @@ class StateStore {
   // An invalid token, N or negative time throws before anything is written.
   void touch(const std::vector<std::tuple<std::string, uint32_t, int64_t>>& accesses);
 
+  // Remote copies. put_remote creates or replaces the copy of (token, n) and
+  // moves its age entry; touch() also moves it (a read here is a use of the
+  // copy). delete_remote with only_if_used does nothing unless the copy's
+  // last use is still that time (the expiry walk's view). Same invariant as
+  // segments and atime: one age entry per copy, changed in one WriteBatch.
+  void put_remote(const std::string& token, uint32_t n, const RemoteCopy& copy);
+  std::optional<RemoteCopy> get_remote(const std::string& token, uint32_t n);
+  std::optional<RemoteCopy> delete_remote(const std::string& token, uint32_t n,
+                                          std::optional<int64_t> only_if_used = std::nullopt);
+  // Remote copies by last use, oldest first (snapshot at the call); return
+  // false from cb to stop.
+  void for_each_remote_by_age(const std::function<bool(int64_t used_ms, const std::string& token, uint32_t n)>& cb);
+  int64_t remote_count() const { return remote_count_; }
+
   // Atime entries oldest first, from a snapshot taken at the call (so an
   // entry touched meanwhile still shows its old time: see delete_segment's
   // only_if_atime); return false from cb to stop. The walk starts at an in-memory lower bound of the
@@ -164,6 +194,14 @@ class StateStore {
   // Keep atime_floor_ a lower bound (mu_ held).
   void note_atime_removed(const std::string& key);
   void note_atime_added(const std::string& key);
+  std::optional<RemoteCopy> read_remote(const std::string& key);
+  int64_t count_remote_copies();  // at open
+  // check_consistency's part for the remote family, on the same snapshot.
+  void check_remote(const rocksdb::Snapshot* snap, int64_t expected_copies,
+                    const std::function<void(std::string)>& problem);
+  // Adds to b the move of (token, n)'s remote age entry to ms, if it has a
+  // copy used before ms (mu_ held). True when something was added.
+  bool touch_remote(rocksdb::WriteBatch& b, const std::string& token, uint32_t n, int64_t ms);
 
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -172,6 +210,7 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* playlists_ = nullptr;
   rocksdb::ColumnFamilyHandle* segments_ = nullptr;
   rocksdb::ColumnFamilyHandle* atime_ = nullptr;
+  rocksdb::ColumnFamilyHandle* remote_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, destroyed before db_
 
   std::mutex mu_;  // serialises segment/atime mutations and the fields below
@@ -179,7 +218,7 @@ class StateStore {
   // it; advanced when the entry at exactly this key is removed, or when a walk
   // finds the first live entry.
   std::string atime_floor_;
-  std::atomic<int64_t> count_{0}, bytes_{0}, local_bytes_{0};
+  std::atomic<int64_t> count_{0}, bytes_{0}, local_bytes_{0}, remote_count_{0};
 };
 
 }  // namespace hlsfs

@@ -171,6 +171,7 @@ Config parse_config(const std::string& text, const std::string& file) {
     value("max_bytes", parse_bytes, c.cache_max_bytes);
     value("max_idle", parse_duration_ms, c.cache_max_idle_ms);
     value("gc_interval", parse_duration_ms, c.gc_interval_ms);
+    value("remote_max_age", parse_duration_ms, c.cache_remote_max_age_ms);
     if (c.gc_interval_ms < 1000) s.fail("cache.gc_interval", "must be at least 1s");
     auto fraction = [&](const std::string& k, double& out) {
       YAML::Node n = s.get(k);
@@ -234,12 +235,21 @@ Config parse_config(const std::string& text, const std::string& file) {
     for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) {
       std::string k = kv->first.as<std::string>();
       if (!kv->second.IsScalar()) top.fail("stores." + sc.name + "." + k, "must be a string");
-      if (k == "plugin")
+      if (k == "plugin") {
         sc.plugin = kv->second.as<std::string>();
-      else
+      } else if (k == "remote_max_age") {
+        try {
+          sc.remote_max_age_ms = parse_duration_ms(kv->second.as<std::string>());
+        } catch (const std::invalid_argument& e) {
+          top.fail("stores." + sc.name + ".remote_max_age", e.what());
+        }
+        if (sc.remote_max_age_ms < 0) top.fail("stores." + sc.name + ".remote_max_age", "must not be negative");
+      } else
         sc.options[k] = kv->second.as<std::string>();
     }
     if (sc.plugin.empty()) top.fail("stores." + sc.name + ".plugin", "is required (local, s3, oss)");
+    if (sc.plugin == "local" && sc.remote_max_age_ms >= 0)
+      top.fail("stores." + sc.name + ".remote_max_age", "applies to object stores (s3, oss), not to a local store");
     if (sc.plugin == "local") {
       auto root = sc.options.find("root");
       if (root == sc.options.end() || root->second.empty() || root->second[0] != '/')

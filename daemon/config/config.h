@@ -17,6 +17,9 @@ struct StoreConfig {
   std::string name;    // appears as <mount>/<name>/
   std::string plugin;  // "local", "s3", "oss"
   std::map<std::string, std::string> options;  // everything else, handed to the plugin
+  // Object stores: how long a segment's copy stays there unused; -1 takes
+  // cache.remote_max_age, 0 keeps copies for ever. hlsfsd's key, not the plugin's.
+  int64_t remote_max_age_ms = -1;
 };
 
 struct Endpoint {
@@ -48,6 +51,7 @@ struct Config {
   double cache_low_water = 0.85;
   int64_t cache_max_idle_ms = 0;    // 0: never by age
   int64_t gc_interval_ms = 30000;
+  int64_t cache_remote_max_age_ms = 0;  // object stores' default; 0: keep their copies
   // Signed playback (nginx secure_link): the shared secret, the lifetime of
   // a signed URL, and the base of printed URLs.
   std::string signing_secret;

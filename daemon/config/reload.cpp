@@ -7,6 +7,11 @@ Tunables tunables_of(const Config& c) {
   t.prefetch_segments = c.prefetch_segments;
   t.gc = GcPolicy{c.cache_max_bytes, c.cache_high_water, c.cache_low_water, c.cache_max_idle_ms};
   t.gc_interval_ms = c.gc_interval_ms;
+  for (const StoreConfig& s : c.stores) {
+    if (s.plugin == "local") continue;  // segments of a local target live in cache_dir only
+    int64_t age = s.remote_max_age_ms >= 0 ? s.remote_max_age_ms : c.cache_remote_max_age_ms;
+    if (age > 0) t.remote_max_age_ms[s.name] = age;
+  }
   return t;
 }
 
@@ -17,6 +22,12 @@ bool same_stores(const std::vector<StoreConfig>& a, const std::vector<StoreConfi
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i].name != b[i].name || a[i].plugin != b[i].plugin || a[i].options != b[i].options) return false;
   return true;
+}
+
+std::map<std::string, int64_t> remote_ages(const Config& c) {
+  std::map<std::string, int64_t> ages;
+  for (const StoreConfig& s : c.stores) ages[s.name] = s.remote_max_age_ms;
+  return ages;
 }
 
 bool same(const Endpoint& a, const Endpoint& b) { return a.host == b.host && a.port == b.port; }
@@ -34,6 +45,8 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.applied, a.cache_low_water != b.cache_low_water, "cache.low_water");
   check(p.applied, a.cache_max_idle_ms != b.cache_max_idle_ms, "cache.max_idle");
   check(p.applied, a.gc_interval_ms != b.gc_interval_ms, "cache.gc_interval");
+  check(p.applied, a.cache_remote_max_age_ms != b.cache_remote_max_age_ms, "cache.remote_max_age");
+  check(p.applied, remote_ages(a) != remote_ages(b), "stores.*.remote_max_age");
   check(p.applied, a.prefetch_segments != b.prefetch_segments, "transcoder.prefetch_segments");
 
   check(p.need_restart, a.mount != b.mount, "mount");
@@ -65,6 +78,10 @@ Config with_live_changes(const Config& running, const Config& fresh) {
   c.cache_low_water = fresh.cache_low_water;
   c.cache_max_idle_ms = fresh.cache_max_idle_ms;
   c.gc_interval_ms = fresh.gc_interval_ms;
+  c.cache_remote_max_age_ms = fresh.cache_remote_max_age_ms;
+  // A store's expiry age changes live; the rest of its definition needs a restart.
+  for (StoreConfig& s : c.stores)
+    if (const StoreConfig* f = fresh.store(s.name)) s.remote_max_age_ms = f->remote_max_age_ms;
   c.prefetch_segments = fresh.prefetch_segments;
   c.signing_secret = fresh.signing_secret;
   c.signing_ttl_ms = fresh.signing_ttl_ms;

@@ -122,6 +122,12 @@ int run_gc(const std::string& endpoint, bool dry_run) {
          j.value("BytesBefore", 0LL) / 1048576.0,
          (dry_run ? j.value("BytesBefore", 0LL) - j.value("FreedBytes", 0LL) : j.value("BytesAfter", 0LL)) / 1048576.0,
          j.value("SkippedOpen", 0LL) ? (", " + std::to_string(j.value("SkippedOpen", 0LL)) + " kept: open").c_str() : "");
+  const nlohmann::json remote = j.value("Remote", nlohmann::json::object());
+  if (remote.value("Deleted", 0LL) || remote.value("Failed", 0LL))
+    printf("%s %lld segment copies in object stores, %.1f MiB%s\n", dry_run ? "would delete" : "deleted",
+           static_cast<long long>(remote.value("Deleted", 0LL)), remote.value("FreedBytes", 0LL) / 1048576.0,
+           remote.value("Failed", 0LL) ? (", " + std::to_string(remote.value("Failed", 0LL)) + " failed (kept)").c_str() : "");
+  for (const auto& e : remote.value("Errors", nlohmann::json::array())) printf("  cannot delete %s\n", e.get<std::string>().c_str());
   return 0;
 }
 

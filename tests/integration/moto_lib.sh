@@ -14,6 +14,8 @@
 #                                 is the enforcing server).
 #   moto_enforced BUCKET  succeeds when the enforcing server refuses a wrong secret
 #                         (SignatureDoesNotMatch) and takes the right one
+#   moto_s3 BUCKET OP ARGS  boto3 on the enforcing server with MOTO_* keys:
+#                         put FILE KEY | get KEY FILE | list PREFIX (keys) | count PREFIX
 #   moto_pid PORT         the server's pid (for SIGSTOP/SIGCONT outages)
 #   stop_moto [PORT]      stops that server, or every server started here
 # Servers keep their pid in $MOTO_STATE_DIR/moto-PORT.pid, so a helper run from
@@ -152,6 +154,31 @@ try:
 except botocore.exceptions.ClientError as e:
     sys.exit(0 if e.response["Error"]["Code"] == "SignatureDoesNotMatch" else 1)
 sys.exit(1)
+PY
+}
+
+moto_s3() {
+  python3 - "$@" <<'PY'
+import os, sys, boto3
+c = boto3.client("s3", endpoint_url=os.environ["MOTO_ENDPOINT"], region_name="us-east-1",
+                 aws_access_key_id=os.environ["MOTO_ACCESS_KEY_ID"],
+                 aws_secret_access_key=os.environ["MOTO_SECRET_ACCESS_KEY"])
+bucket, op, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+def keys(prefix):
+    for p in c.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in p.get("Contents", []):
+            yield o["Key"]
+if op == "put":
+    c.upload_file(args[0], bucket, args[1])
+elif op == "get":
+    c.download_file(bucket, args[0], args[1])
+elif op == "list":
+    for k in keys(args[0]):
+        print(k)
+elif op == "count":
+    print(sum(1 for _ in keys(args[0])))
+else:
+    sys.exit("moto_s3: unknown operation " + op)
 PY
 }
 

@@ -22,26 +22,7 @@ start_moto "$(free_port)" || fail "moto"
 moto_bucket "$MOTO_ENDPOINT" media || fail "bucket"
 moto_bucket "$MOTO_ENDPOINT" other || fail "bucket"
 moto_enforced media || fail "moto does not enforce signatures"
-s3() {  # s3 OP ARGS...: boto3 against moto with the test's keys
-  python3 - "$@" <<'PY'
-import os, sys, boto3
-c = boto3.client("s3", endpoint_url=os.environ["MOTO_ENDPOINT"], region_name="us-east-1",
-                 aws_access_key_id=os.environ["MOTO_ACCESS_KEY_ID"],
-                 aws_secret_access_key=os.environ["MOTO_SECRET_ACCESS_KEY"])
-op = sys.argv[1]
-if op == "put":
-    c.upload_file(sys.argv[2], "media", sys.argv[3])
-elif op == "get":
-    c.download_file("media", sys.argv[2], sys.argv[3])
-elif op == "list":  # keys under a prefix
-    for p in c.get_paginator("list_objects_v2").paginate(Bucket="media", Prefix=sys.argv[2]):
-        for o in p.get("Contents", []):
-            print(o["Key"])
-elif op == "count":  # objects under a prefix
-    print(sum(1 for p in c.get_paginator("list_objects_v2").paginate(Bucket="media", Prefix=sys.argv[2])
-              for _ in p.get("Contents", [])))
-PY
-}
+s3() { moto_s3 media "$@"; }
 s3 put "$FIXTURES/h264_aac_1080p30.mp4" src/movie.mp4
 
 store() {  # store NAME BUCKET SECRET

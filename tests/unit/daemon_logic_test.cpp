@@ -204,6 +204,40 @@ TEST(Config, CacheSection) {
                ConfigError);
 }
 
+TEST(Config, RemoteCopiesExpireByStoreOrByTheCacheDefault) {
+  Config c = parse_config("cache: {remote_max_age: 30d}\n"
+                          "stores: {m: {plugin: local, root: /x},\n"
+                          "  s3: {plugin: s3, bucket: b},\n"
+                          "  keep: {plugin: s3, bucket: k, remote_max_age: 0},\n"
+                          "  oss: {plugin: oss, bucket: o, remote_max_age: 2h}}\n", "f.yaml");
+  EXPECT_EQ(c.cache_remote_max_age_ms, 30LL * 86400000);
+  EXPECT_EQ(c.store("oss")->remote_max_age_ms, 7200000);
+  EXPECT_EQ(c.store("oss")->options.count("remote_max_age"), 0u);  // hlsfsd's key, not the plugin's
+  Tunables t = tunables_of(c);
+  EXPECT_EQ(t.remote_max_age_ms, (std::map<std::string, int64_t>{{"oss", 7200000}, {"s3", 30LL * 86400000}}));
+  auto err = [](const std::string& yaml) {
+    try {
+      parse_config(yaml, "f.yaml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(err("stores: {m: {plugin: local, root: /x, remote_max_age: 1d}}\n"),
+            "f.yaml: stores.m.remote_max_age: applies to object stores (s3, oss), not to a local store");
+  EXPECT_NE(err("stores: {s: {plugin: s3, bucket: b, remote_max_age: soon}}\n").find("stores.s.remote_max_age"),
+            std::string::npos);
+  // Both change live on SIGHUP.
+  Config d = parse_config("stores: {m: {plugin: local, root: /x},\n  s3: {plugin: s3, bucket: b},\n"
+                          "  keep: {plugin: s3, bucket: k, remote_max_age: 1h},\n"
+                          "  oss: {plugin: oss, bucket: o, remote_max_age: 2h}}\n", "f.yaml");
+  ReloadPlan p = plan_reload(c, d);
+  EXPECT_EQ(p.applied, (std::vector<std::string>{"cache.remote_max_age", "stores.*.remote_max_age"}));
+  EXPECT_TRUE(p.need_restart.empty());
+  EXPECT_EQ(tunables_of(with_live_changes(c, d)).remote_max_age_ms,
+            (std::map<std::string, int64_t>{{"keep", 3600000}, {"oss", 7200000}}));
+}
+
 TEST(Config, ReloadAppliesLiveKeysAndNamesTheRest) {
   const std::string stores = "stores: {m: {plugin: local, root: /x}}\n";
   Config a = parse_config("log: {level: info}\ncache: {max_bytes: 1GiB}\ntranscoder: {workers: 2}\n" + stores, "f");

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "actors/gc/gc_policy.h"
+#include "actors/gc/remote_expiry.h"
 #include "actors/gc/units.h"
 #include "actors/segment_cache/reconcile.h"
 #include "actors/segment_cache/segment_store.h"
@@ -118,6 +119,61 @@ TEST_F(Cache, ReconciliationMakesIndexAndDiskAgree) {
   EXPECT_FALSE(fs::exists(segments->path_of(a, 0) + ".tmp.123.0"));
   EXPECT_TRUE(state->check_consistency().empty());
   EXPECT_EQ(state->local_bytes(), 1000);
+}
+
+// Copies in object stores, each store by its own age. The remover here is a
+// list of calls; the real S3 DELETEs are in tests/integration/s3_remote_expiry.sh.
+TEST_F(Cache, RemoteCopiesExpireByTheirStoresAgeOldestFirst) {
+  state->put_remote(a, 0, RemoteCopy{"s3", "out/a-0.ts", 100, 1000});
+  state->put_remote(a, 1, RemoteCopy{"oss", "out/a-1.ts", 100, 2000});  // oss keeps its copies
+  state->put_remote(b, 0, RemoteCopy{"slow", "out/b-0.ts", 100, 3000});
+  state->put_remote(b, 1, RemoteCopy{"slow", "out/b-1.ts", 100, 6000});
+  state->put_remote(b, 2, RemoteCopy{"s3", "out/b-2.ts", 100, 9500});
+  const std::map<std::string, int64_t> ages{{"s3", 1000}, {"oss", 0}, {"slow", 5000}};
+  std::vector<std::string> removed;
+  auto remover = [&](const std::string& store, const std::string& key) { removed.push_back(store + "/" + key); };
+
+  RemoteExpiryReport dry = expire_remote_copies(*state, ages, 10000, remover, true);
+  EXPECT_EQ(dry.deleted, 2);
+  EXPECT_TRUE(removed.empty());
+  EXPECT_EQ(state->remote_count(), 5);
+
+  RemoteExpiryReport r = expire_remote_copies(*state, ages, 10000, remover, false);
+  EXPECT_EQ(removed, (std::vector<std::string>{"s3/out/a-0.ts", "slow/out/b-0.ts"}));
+  EXPECT_EQ(r.deleted, 2);
+  EXPECT_EQ(r.freed_bytes, 200);
+  EXPECT_EQ(r.visited, 4);  // stops at b/2 (9500): younger than the shortest age
+  EXPECT_FALSE(state->get_remote(a, 0));
+  EXPECT_TRUE(state->get_remote(a, 1));
+  EXPECT_TRUE(state->get_remote(b, 1));  // 4 s unused, under slow's 5 s
+  EXPECT_EQ(state->remote_count(), 3);
+  EXPECT_TRUE(state->check_consistency().empty());
+
+  // No store expires: the walk does not even start.
+  EXPECT_EQ(expire_remote_copies(*state, {{"oss", 0}}, 1'000'000, remover, false).visited, 0);
+}
+
+TEST_F(Cache, ARemoteCopyTheStoreWillNotDeleteIsKeptForTheNextPass) {
+  state->put_remote(a, 0, RemoteCopy{"s3", "out/a-0.ts", 100, 1000});
+  state->put_remote(a, 1, RemoteCopy{"s3", "out/a-1.ts", 100, 1001});
+  state->put_remote(b, 0, RemoteCopy{"oss", "out/b-0.ts", 100, 1002});
+  int s3_calls = 0;
+  auto remover = [&](const std::string& store, const std::string&) {
+    if (store == "s3") {
+      ++s3_calls;
+      throw std::runtime_error("HTTP 503 SlowDown");
+    }
+  };
+  RemoteExpiryReport r = expire_remote_copies(*state, {{"s3", 10}, {"oss", 10}}, 5000, remover, false);
+  EXPECT_EQ(s3_calls, 1);  // after its first failure a store waits for the next pass
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.deleted, 1);  // the other store goes on
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0], "s3/out/a-0.ts: HTTP 503 SlowDown");
+  EXPECT_EQ(*state->get_remote(a, 0), (RemoteCopy{"s3", "out/a-0.ts", 100, 1000}));
+  EXPECT_TRUE(state->get_remote(a, 1));
+  EXPECT_FALSE(state->get_remote(b, 0));
+  EXPECT_TRUE(state->check_consistency().empty());
 }
 
 TEST(Units, SizesAndDurations) {

@@ -318,10 +318,10 @@ TEST(StateStore, ConcurrentWritersStayConsistent) {
 // Opens the DB behind the store's back, to break it on purpose.
 struct RawDb {
   rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> cf;  // default, sources, playlists, segments, atime
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;  // default, sources, playlists, segments, atime, remote
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-    for (const char* name : {"default", "sources", "playlists", "segments", "atime"})
+    for (const char* name : {"default", "sources", "playlists", "segments", "atime", "remote"})
       descs.emplace_back(name, rocksdb::ColumnFamilyOptions());
     rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &cf, &db);
     if (!s.ok()) throw std::runtime_error(s.ToString());
@@ -338,6 +338,58 @@ struct RawDb {
     return k;
   }
 };
+
+TEST(StateStore, RemoteCopiesByLastUseTouchedByReadsAndPersisted) {
+  TempDir dir;
+  using Use = std::tuple<int64_t, std::string, uint32_t>;
+  auto uses = [](StateStore& st) {
+    std::vector<Use> out;
+    st.for_each_remote_by_age([&](int64_t ms, const std::string& t, uint32_t n) {
+      out.emplace_back(ms, t, n);
+      return true;
+    });
+    return out;
+  };
+  {
+    auto st = StateStore::open(dir.path);
+    st->put_remote("a", 1, RemoteCopy{"s3", "out/720p-a-1.ts", 1000, 256});
+    st->put_remote("b", 2, RemoteCopy{"oss", "x/b-2.ts", 2000, 255});
+    st->put_remote("a", 3, RemoteCopy{"s3", "out/720p-a-3.ts", 3000, 70000});
+    st->put_remote("a", 3, RemoteCopy{"s3", "out/720p-a-3.ts", 3000, 100});  // replaced: its age entry moves
+    EXPECT_EQ(uses(*st), (std::vector<Use>{{100, "a", 3}, {255, "b", 2}, {256, "a", 1}}));
+    EXPECT_EQ(st->remote_count(), 3);
+    // A read is a use of the copy, whether or not the segment is cached here.
+    st->put_segment("b", 2, rec(2000, 300));
+    st->touch({{"b", 2, 90000}, {"a", 1, 80000}, {"a", 3, 50}});  // a/3: older than its use, ignored
+    EXPECT_EQ(uses(*st), (std::vector<Use>{{100, "a", 3}, {80000, "a", 1}, {90000, "b", 2}}));
+    EXPECT_EQ(st->get_segment("b", 2)->last_access_ms, 90000);
+    EXPECT_EQ(*st->get_remote("b", 2), (RemoteCopy{"oss", "x/b-2.ts", 2000, 90000}));
+    EXPECT_EQ(st->check_consistency(), std::vector<std::string>{});
+  }
+  auto st = StateStore::open(dir.path);
+  EXPECT_EQ(st->remote_count(), 3);
+  EXPECT_EQ(*st->get_remote("a", 1), (RemoteCopy{"s3", "out/720p-a-1.ts", 1000, 80000}));
+  EXPECT_FALSE(st->delete_remote("a", 1, 256));  // used since: kept
+  EXPECT_EQ(st->delete_remote("a", 1, 80000)->key, "out/720p-a-1.ts");
+  EXPECT_FALSE(st->get_remote("a", 1));
+  EXPECT_FALSE(st->delete_remote("a", 1));
+  EXPECT_EQ(st->remote_count(), 2);
+  EXPECT_EQ(uses(*st), (std::vector<Use>{{100, "a", 3}, {90000, "b", 2}}));
+  EXPECT_NE(expect_state_error([&] { st->put_remote("a", 4, RemoteCopy{"", "k", 1, 1}); }), "");
+  EXPECT_EQ(st->check_consistency(), std::vector<std::string>{});
+  {
+    // The invariant checks cover the remote family too.
+    st.reset();
+    RawDb raw(dir.path);
+    std::string age = "a" + RawDb::atime(90000, "b", 2);
+    raw.db->Delete(rocksdb::WriteOptions(), raw.cf[5], age);
+  }
+  st = StateStore::open(dir.path);
+  auto problems = st->check_consistency();
+  ASSERT_EQ(problems.size(), 2u) << ::testing::PrintToString(problems);
+  EXPECT_EQ(problems[0], "remote/cb/00000002: no age entry at its last use 90000");
+  EXPECT_EQ(problems[1], "remote: 2 copies but 1 age entries");
+}
 
 TEST(StateStore, CheckConsistencyFindsBrokenInvariants) {
   TempDir dir;
