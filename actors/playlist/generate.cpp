@@ -1,6 +1,6 @@
 #include "actors/playlist/generate.h"
 
-#include <cmath>
+#include <algorithm>
 
 #include "actors/playlist/token.h"
 
@@ -9,20 +9,19 @@ namespace hlsfs {
 int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   int64_t bw = 0;
   if (r.video) {
+    // The VBV cap (the operator's MaxBitrate or default_video_cap), plus what
+    // the buffer lets a segment spend above it: every segment is a fresh
+    // encoder whose buffer starts 90 % full (x264's and x265's vbv-init), so
+    // a segment of d seconds holds at most cap * d + 0.9 * buffer bits. d is
+    // the shortest segment but the last (HLS measures a short last segment
+    // together with its neighbour). Should the encoder still overshoot, the
+    // measured peak raises BANDWIDTH (master_bandwidth.h).
     const auto& v = *r.video;
-    if (v.max_bitrate > 0) {
-      // The operator's cap. The encoder's buffer lets a segment exceed it
-      // (most at the start, when the buffer is full); the measured peak then
-      // raises BANDWIDTH (master_bandwidth.h).
-      bw += v.max_bitrate;
-    } else if (v.bitrate > 0) {
-      bw += v.bitrate * 2;  // ABR without a VBV: x264 stays well within 2x on a segment
-    } else {
-      // CRF: bits per pixel per frame, generous for CRF 23 at veryfast, scaled
-      // by 2^((23-crf)/6) as CRF doubles bitrate every ~6 steps.
-      double pixels = static_cast<double>(v.geometry.width) * v.geometry.height * v.frame_rate.to_double();
-      bw += static_cast<int64_t>(pixels * 0.25 * std::pow(2.0, (23.0 - v.crf) / 6.0));
-    }
+    const int64_t cap = v.max_bitrate > 0 ? v.max_bitrate : default_video_cap(v);
+    const int64_t buffer = v.buffer_size > 0 ? v.buffer_size : cap;
+    double shortest = r.plan.size() ? r.plan.extinf(0) : 1.0;
+    for (size_t k = 1; k + 1 < r.plan.size(); ++k) shortest = std::min(shortest, r.plan.extinf(k));
+    bw += cap + static_cast<int64_t>(0.9 * static_cast<double>(buffer) / std::max(shortest, 0.5));
   }
   if (r.audio) bw += r.audio->bitrate + 16000;  // + ADTS/PES overhead
   return static_cast<int64_t>(bw * 1.1);        // + MPEG-TS overhead

@@ -28,8 +28,8 @@ struct VideoSpec {
   std::string codec = "h264";
   int crf = 23;              // -1 when bitrate is used
   int64_t bitrate = 0;       // bit/s, 0 = CRF
-  int64_t max_bitrate = 0;   // VBV cap, 0 = none
-  int64_t buffer_size = 0;
+  int64_t max_bitrate = 0;   // VBV cap (the request's MaxBitrate, else default_video_cap)
+  int64_t buffer_size = 0;   // VBV buffer (the request's BufferSize, else one second at the cap)
   int bframes = -1, refs = -1;  // -1: the preset's
   std::string preset;
   int threads = 2;
@@ -39,6 +39,15 @@ struct VideoSpec {
   bool deinterlace = false;  // interlaced source: fields woven into progressive frames
   bool hdr_to_sdr = false;   // PQ/HLG source: tone-mapped to SDR BT.709 (8-bit players)
 };
+
+// The VBV cap of a target without MaxBitrate, so that no segment strays far
+// above the BANDWIDTH its master announces (players that trust it would
+// stall). CRF: 0.15 bit per pixel at CRF 23 (1080p30: 9.3 Mbit/s, near
+// Apple's 7.8 for that size), halved every 6 CRF steps as x264's rate is;
+// ordinary pictures stay well below it, it binds on hard ones (grain,
+// noise, confetti) where uncapped CRF overshoots. Bitrate: twice the average
+// (Apple's HLS authoring limit of peak vs average).
+int64_t default_video_cap(const VideoSpec& v);
 
 struct AudioSpec {
   int stream = -1;  // container stream index
