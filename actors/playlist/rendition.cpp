@@ -13,7 +13,6 @@ int64_t default_video_cap(const VideoSpec& v) {
   return static_cast<int64_t>(pixels_per_second * 0.15 * std::pow(2.0, (23.0 - v.crf) / 6.0));
 }
 
-
 std::string EncoderConfig::fingerprint() const {
   return "x264/" + preset + "/t" + std::to_string(threads) + "/" + x264_params;
 }
