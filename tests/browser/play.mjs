@@ -97,7 +97,7 @@ try {
   const others = errors.filter((e) => e !== "mediaError/bufferStalledError");
   if (stalls.length) console.log(`${stalls.length} stall(s) while segments were being made: ${JSON.stringify((await state()).errorTimes)}`);
   if (others.length) fail(`hls.js reported errors: ${JSON.stringify(others)}`);
-  if (noStall && stalls.length) fail("stalled although every segment was cached");
+  if (noStall && stalls.length) fail("stalled although every segment was made ahead");
   if (readout) {
     const segs = (await state()).segments || {};
     const kinds = Object.values(segs);

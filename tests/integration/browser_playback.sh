@@ -4,6 +4,11 @@
 # switch, and after a seek to 80 %. The source with two audio streams and
 # subtitles: the player also switches to the alternate audio track, and the
 # subtitle cues (embedded SRT, a SourceSubtitles file) appear at their times.
+# InitialTranscode (default 30 s: these whole sources) makes the segments
+# before anyone asks; once they are there the master must play with no error
+# and no stall. A playlist without InitialTranscode is played too, every
+# segment made on demand: there stalls are reported (2 cores, 720p made
+# while the player waits), errors still fail.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -38,11 +43,21 @@ for f in h264_aac_1080p30.mp4 h264_openGOP_2audio_subs.mkv; do
 JSON
   generate "$d" "$d/req.json" >/dev/null || fail "generate $f"
   page=http://127.0.0.1:$NGINX_PORT/test-player/
-  echo "== $f: master (forced level switch), then the 720p media playlist"
-  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level "${tracks[@]}" || failed=1
-  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" || failed=1
-  echo "== $f: again, every segment cached now: no stall allowed"
+  echo "== $f: the segments InitialTranscode makes ahead"
+  if wait_initial_transcode "$d/mnt/media/out/$name" 600; then echo "ok   every segment of every media playlist made"
+  else echo "FAIL: InitialTranscode did not make every segment within 600 s"; failed=1; fi
+  echo "== $f: master (forced level switch${tracks:+, audio track, cues}): no stall allowed"
+  node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/master.m3u8" --switch-level "${tracks[@]}" --no-stall || failed=1
   node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/$name/720p.m3u8" --no-stall || failed=1
 done
+echo "== on demand: InitialTranscode 0, every segment made while the player asks"
+cat >"$d/cold.json" <<JSON
+{"SourceURI":"file://$d/media/h264_openGOP_2audio_subs.mkv","Targets":[
+  {"URI":"file://$d/media/out/cold/720p","Duration":5,"InitialSegments":[2,2,2],"InitialTranscode":0,
+   "Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x"}},
+   "Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":128000,"SampleRate":44100}}}]}
+JSON
+generate "$d" "$d/cold.json" >/dev/null || fail "generate cold"
+node "$REPO/tests/browser/play.mjs" "$page" "http://127.0.0.1:$NGINX_PORT/media/out/cold/720p.m3u8" || failed=1
 [ $failed -eq 0 ] || { echo "--- hlsfsd log (last 40 lines)"; tail -40 "$d/hlsfsd.log"; }
 exit $failed

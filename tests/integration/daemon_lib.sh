@@ -73,6 +73,25 @@ generate() {  # generate DIR REQUEST_FILE -> response on stdout
   "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" generate "$2"
 }
 
+# wait_initial_transcode DIR SECONDS: until every segment of every media
+# playlist in DIR (a directory of the mount) exists there (readdir lists the
+# segments made): what InitialTranscode makes when it covers the source.
+wait_initial_transcode() {
+  local dir=$1 deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    python3 - "$dir" <<'PY' && return 0
+import os, sys
+d = sys.argv[1]
+have = set(os.listdir(d))
+want = {l.strip() for f in have if f.endswith(".m3u8")
+        for l in open(os.path.join(d, f)) if l.strip().endswith(".ts")}
+sys.exit(0 if want and want <= have else 1)
+PY
+    sleep 0.5
+  done
+  return 1
+}
+
 metric() {  # metric NAME -> value
   curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v n="$1" '$1==n {print $2}'
 }
