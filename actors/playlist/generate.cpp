@@ -9,19 +9,26 @@ namespace hlsfs {
 int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
   int64_t bw = 0;
   if (r.video) {
-    // The VBV cap (the operator's MaxBitrate or default_video_cap), plus what
-    // the buffer lets a segment spend above it: every segment is a fresh
-    // encoder whose buffer starts 90 % full (x264's and x265's vbv-init), so
-    // a segment of d seconds holds at most cap * d + 0.9 * buffer bits. d is
-    // the shortest segment but the last (HLS measures a short last segment
-    // together with its neighbour). Should the encoder still overshoot, the
-    // measured peak raises BANDWIDTH (master_bandwidth.h).
     const auto& v = *r.video;
-    const int64_t cap = v.max_bitrate > 0 ? v.max_bitrate : default_video_cap(v);
-    const int64_t buffer = v.buffer_size > 0 ? v.buffer_size : cap;
-    double shortest = r.plan.size() ? r.plan.extinf(0) : 1.0;
-    for (size_t k = 1; k + 1 < r.plan.size(); ++k) shortest = std::min(shortest, r.plan.extinf(k));
-    bw += cap + static_cast<int64_t>(0.9 * static_cast<double>(buffer) / std::max(shortest, 0.5));
+    if (v.max_bitrate > 0) {
+      // The request's VBV, plus what its buffer lets a segment spend above
+      // it: every segment is a fresh encoder whose buffer starts 90 % full
+      // (x264's and x265's vbv-init), so a segment of d seconds holds at most
+      // cap * d + 0.9 * buffer bits; d is the shortest segment but the last
+      // (HLS measures a short last segment with its neighbour).
+      double shortest = r.plan.size() ? r.plan.extinf(0) : 1.0;
+      for (size_t k = 1; k + 1 < r.plan.size(); ++k) shortest = std::min(shortest, r.plan.extinf(k));
+      const int64_t buffer = v.buffer_size > 0 ? v.buffer_size : v.max_bitrate * 2;
+      bw += v.max_bitrate + static_cast<int64_t>(0.9 * static_cast<double>(buffer) / std::max(shortest, 0.5));
+    } else if (v.bitrate > 0) {
+      bw += v.bitrate * 2;  // two-pass ABR: a segment stays well within 2x its average
+    } else {
+      // CRF: the rate cap (a segment above it is made again at it, two-pass
+      // ABR, within ~10 %).
+      bw += (v.rate_cap > 0 ? v.rate_cap : default_video_cap(v)) * 11 / 10;
+    }
+    // Should a segment still need more, the measured peak raises BANDWIDTH
+    // (master_bandwidth.h).
   }
   if (r.audio) bw += r.audio->bitrate + 16000;  // + ADTS/PES overhead
   return static_cast<int64_t>(bw * 1.1);        // + MPEG-TS overhead

@@ -8,7 +8,6 @@
 namespace hlsfs {
 
 int64_t default_video_cap(const VideoSpec& v) {
-  if (v.bitrate > 0) return v.bitrate * 2;
   double pixels_per_second = static_cast<double>(v.geometry.width) * v.geometry.height * v.frame_rate.to_double();
   return static_cast<int64_t>(pixels_per_second * 0.15 * std::pow(2.0, (23.0 - v.crf) / 6.0));
 }
@@ -117,13 +116,10 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   } else {
     out.crf = v.effective_crf();
   }
-  if (v.max_bitrate) {
-    out.max_bitrate = *v.max_bitrate;
-    out.buffer_size = v.buffer_size.value_or(out.max_bitrate * 2);
-  } else {
-    out.max_bitrate = default_video_cap(out);
-    out.buffer_size = v.buffer_size.value_or(out.max_bitrate);  // one second at the cap
-  }
+  out.max_bitrate = v.max_bitrate.value_or(0);
+  out.buffer_size = v.buffer_size.value_or(out.max_bitrate ? out.max_bitrate * 2 : 0);
+  // Bitrate: two-pass ABR already holds each segment's average to it.
+  if (!v.max_bitrate && out.crf >= 0) out.rate_cap = default_video_cap(out);
   out.bframes = v.bframes.value_or(-1);
   out.refs = v.refs.value_or(-1);
   // Players show progressive 8-bit SDR: interlaced fields are merged (combing
@@ -240,7 +236,7 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   // Corrections added later than that layout: only their sources change.
   if (r.video && r.video->deinterlace) params["Deinterlace"] = "kerndeint";
   if (r.video && r.video->hdr_to_sdr) params["ToneMap"] = "hable-bt709";
-  if (r.video && !t.video->max_bitrate) params["DefaultVbv"] = "v1";  // default_video_cap
+  if (r.video && r.video->rate_cap) params["RateCap"] = "v1";  // default_video_cap
   r.token = make_token(media.source, params);
   return r;
 }

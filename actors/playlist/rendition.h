@@ -28,8 +28,11 @@ struct VideoSpec {
   std::string codec = "h264";
   int crf = 23;              // -1 when bitrate is used
   int64_t bitrate = 0;       // bit/s, 0 = CRF
-  int64_t max_bitrate = 0;   // VBV cap (the request's MaxBitrate, else default_video_cap)
-  int64_t buffer_size = 0;   // VBV buffer (the request's BufferSize, else one second at the cap)
+  int64_t max_bitrate = 0;   // x264's VBV: the request's MaxBitrate, 0 = none
+  int64_t buffer_size = 0;
+  // CRF without MaxBitrate: a segment whose video runs above this (bit/s) is
+  // encoded again in two passes at it (default_video_cap). 0 = none.
+  int64_t rate_cap = 0;
   int bframes = -1, refs = -1;  // -1: the preset's
   std::string preset;
   int threads = 2;
@@ -40,13 +43,19 @@ struct VideoSpec {
   bool hdr_to_sdr = false;   // PQ/HLG source: tone-mapped to SDR BT.709 (8-bit players)
 };
 
-// The VBV cap of a target without MaxBitrate, so that no segment strays far
-// above the BANDWIDTH its master announces (players that trust it would
-// stall). CRF: 0.15 bit per pixel at CRF 23 (1080p30: 9.3 Mbit/s, near
-// Apple's 7.8 for that size), halved every 6 CRF steps as x264's rate is;
-// ordinary pictures stay well below it, it binds on hard ones (grain,
-// noise, confetti) where uncapped CRF overshoots. Bitrate: twice the average
-// (Apple's HLS authoring limit of peak vs average).
+// The rate cap of a CRF target without MaxBitrate, so that no segment strays
+// far above the BANDWIDTH its master announces (players that trust it would
+// stall): 0.15 bit per pixel at CRF 23 (1080p30: 9.3 Mbit/s, near Apple's 7.8
+// for that size), halved every 6 CRF steps as x264's rate is. Ordinary
+// pictures stay well below it; a hard one (grain, noise, confetti) goes over,
+// and its segment is made again in two passes at the cap.
+//
+// Why not x264's VBV (-maxrate/-bufsize): with more than one encoder thread,
+// x264's VBV output changes from run to run (seen with x264 0.164, the ffmpeg
+// CLI too), and segments must come out byte-identical whenever they are made.
+// Two-pass ABR without a VBV is exact, and a segment is short enough that its
+// average is what a player sees. (A request's own MaxBitrate still gets x264's
+// VBV, as asked, and with it that caveat.)
 int64_t default_video_cap(const VideoSpec& v);
 
 struct AudioSpec {

@@ -94,26 +94,24 @@ SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, con
 // A Bitrate rendition is encoded in two passes (the first fast, over the
 // same frames decoded again): one-pass ABR over a few seconds misses its
 // target and loses ~2 dB against the ffmpeg CLI; two passes hit the bitrate
-// and the quality.
+// and the quality. A CRF rendition whose segment runs above its rate cap is
+// encoded again that way at the cap (VideoSpec::rate_cap).
 void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vector<const RenditionSpec*>& specs,
                   size_t k, std::vector<std::unique_ptr<TsMuxer>>& muxes, std::vector<SegmentResult>& results,
                   EncodeProgress* progress) {
   const RenditionSpec& lead = *specs.front();
   const StreamInfo& vs = stream_by_index(media, lead.video->stream);
   const int64_t first = lead.plan.begin(k), last = lead.plan.end(k);
+  const size_t n = specs.size();
+  std::vector<VideoSpec> video;  // what each rendition is encoded with (a capped one changes)
+  for (const RenditionSpec* s : specs) video.push_back(*s->video);
   std::vector<size_t> all, two_pass;
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     all.push_back(i);
-    if (specs[i]->video->bitrate > 0) two_pass.push_back(i);
+    if (video[i].bitrate > 0) two_pass.push_back(i);
   }
   if (progress) progress->total = (last - first) * (two_pass.empty() ? 1 : 2);
-  std::vector<StatsFile> stats(specs.size());
-  auto mode_of = [&](size_t i, int pass) {
-    VideoEncoderMode mode;
-    mode.stats_path = stats[i].path();
-    mode.pass = specs[i]->video->bitrate > 0 ? pass : 0;
-    return mode;
-  };
+  std::vector<StatsFile> stats(n);
 
   // One decode feeding the encoders of `which` (indexes into specs).
   FramePtr frame = make_frame();
@@ -121,7 +119,7 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
   auto run = [&](const std::vector<size_t>& which, const std::vector<AVCodecContext*>& encoders,
                  const OnPacket& on_packet) {
     std::vector<VideoSpec> outputs;
-    for (size_t i : which) outputs.push_back(*specs[i]->video);
+    for (size_t i : which) outputs.push_back(video[i]);
     VideoFrameSource source(opener, lead.source_uri, vs, std::move(outputs), lead.origin);
     source.produce(first, last, [&](int64_t j, size_t o, AVFrame* picture) {
       av_frame_unref(frame.get());
@@ -135,35 +133,75 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
       encode_frame(encoders[o], nullptr, [&](AVPacket* p) { on_packet(which[o], p); });
     for (size_t i : which) results[i].decoded_frames += source.decoded_frames();
   };
-  auto open_all = [&](const std::vector<size_t>& which, int pass, std::vector<CodecPtr>& owned) {
+  std::vector<CodecPtr> encoders(n);
+  // Encodes `which`: a first pass for those in two-pass mode, then the
+  // packets kept (the last encode of a rendition wins).
+  std::vector<std::vector<PacketPtr>> packets(n);
+  auto encode = [&](const std::vector<size_t>& which) {
+    std::vector<size_t> first_pass;
+    for (size_t i : which)
+      if (video[i].bitrate > 0) first_pass.push_back(i);
+    if (!first_pass.empty()) {
+      std::vector<CodecPtr> pass1;
+      std::vector<AVCodecContext*> raw;
+      for (size_t i : first_pass) {
+        VideoEncoderMode mode;
+        mode.stats_path = stats[i].path();
+        mode.pass = 1;
+        pass1.push_back(open_video_encoder(video[i], vs, mode));
+        raw.push_back(pass1.back().get());
+      }
+      run(first_pass, raw, [](size_t, AVPacket*) {});
+    }
     std::vector<AVCodecContext*> raw;
     for (size_t i : which) {
-      owned.push_back(open_video_encoder(*specs[i]->video, vs, mode_of(i, pass)));
-      raw.push_back(owned.back().get());
+      VideoEncoderMode mode;
+      mode.stats_path = stats[i].path();
+      mode.pass = video[i].bitrate > 0 ? 2 : 0;
+      encoders[i] = open_video_encoder(video[i], vs, mode);
+      raw.push_back(encoders[i].get());
+      packets[i].clear();
     }
-    return raw;
+    run(which, raw, [&](size_t i, AVPacket* p) {
+      PacketPtr copy = make_packet();
+      av_check(av_packet_ref(copy.get(), p), "video packet");
+      packets[i].push_back(std::move(copy));
+    });
   };
+  encode(all);
 
-  if (!two_pass.empty()) {
-    std::vector<CodecPtr> pass1;
-    run(two_pass, open_all(two_pass, 1, pass1), [](size_t, AVPacket*) {});
-  }
-  std::vector<CodecPtr> encoders;
-  std::vector<AVCodecContext*> raw = open_all(all, 2, encoders);
-  std::vector<int> streams;
+  // CRF segments above their cap: again, two passes at the cap. The decision
+  // depends only on the bytes of a deterministic encode, so it is the same
+  // every time the segment is made.
+  const double seconds = lead.plan.extinf(k);
+  std::vector<size_t> over;
   for (size_t i : all) {
-    streams.push_back(muxes[i]->add_stream(raw[i]));
+    if (video[i].rate_cap <= 0) continue;
+    int64_t bytes = 0;
+    for (const auto& p : packets[i]) bytes += p->size;
+    if (static_cast<double>(bytes) * 8 > static_cast<double>(video[i].rate_cap) * seconds) over.push_back(i);
+  }
+  for (size_t i : over) {
+    video[i].crf = -1;
+    video[i].bitrate = video[i].rate_cap;
+    video[i].rate_cap = 0;
+    results[i].capped = true;
+  }
+  if (!over.empty()) encode(over);
+
+  for (size_t i : all) {
+    AVCodecContext* enc = encoders[i].get();
+    int stream = muxes[i]->add_stream(enc);
     // B-frames put the first DTS before the first PTS. Shift the whole
     // rendition (audio too) by that reorder delay, as the ffmpeg CLI does, so
     // decoding starts at the timeline's start: players (hls.js) otherwise see
     // a hole before the first picture and stall at 0. The same constant in
-    // every segment keeps frame j at one PTS everywhere.
-    muxes[i]->set_offset(clock_offset(raw[i]));
+    // every segment keeps frame j at one PTS everywhere (a capped segment's
+    // encoder has the same preset, so the same delay).
+    muxes[i]->set_offset(clock_offset(enc));
+    for (const auto& p : packets[i]) muxes[i]->add_packet(stream, p.get(), enc->time_base);
+    results[i].video_frames = static_cast<int64_t>(packets[i].size());
   }
-  run(all, raw, [&](size_t i, AVPacket* p) {
-    muxes[i]->add_packet(streams[i], p, raw[i]->time_base);
-    ++results[i].video_frames;
-  });
 }
 
 // Audio of segment k: AAC frames [m0, m1) of the global grid, encoded with

@@ -17,6 +17,7 @@ struct SegmentResult {
   int64_t video_frames = 0;
   int64_t audio_frames = 0;
   int64_t decoded_frames = 0;  // source pictures decoded (seek cost)
+  bool capped = false;  // CRF ran above the rate cap: encoded again at it
 };
 
 // AAC frames fed before/after a segment's own frames, then discarded: the

@@ -133,10 +133,10 @@ int run_render(const RenderOptions& opt) {
             double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             std::lock_guard<std::mutex> lock(err_mu);
             for (size_t k = 0; k < specs.size(); ++k)
-              fprintf(stderr, "made %s (%zu bytes, %lld frames, %lld decoded, %.0f ms%s)\n",
+              fprintf(stderr, "made %s (%zu bytes, %lld frames, %lld decoded, %s%.0f ms%s)\n",
                       specs[k]->segment_name(job.segment).c_str(), made[k].bytes.size(),
                       static_cast<long long>(made[k].video_frames), static_cast<long long>(made[k].decoded_frames),
-                      ms, specs.size() > 1 ? (", one decode for " + std::to_string(specs.size())).c_str() : "");
+                      made[k].capped ? "above the rate cap: made again at it, " : "", ms, specs.size() > 1 ? (", one decode for " + std::to_string(specs.size())).c_str() : "");
           }
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(err_mu);

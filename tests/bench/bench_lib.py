@@ -35,11 +35,3 @@ def run(cmd):
     if status != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{err}")
     return wall, ru.ru_maxrss, err
-
-
-def default_vbv(width, height, fps, crf):
-    """hlsfs's default VBV for a CRF target (default_video_cap in
-    actors/playlist/rendition.h): the CLI gets the same, so both sides run
-    the same settings. Cap and buffer (one second) in bit/s, as ffmpeg options."""
-    cap = str(int(float(width) * height * fps * 0.15 * 2 ** ((23 - crf) / 6)))
-    return ["-maxrate", cap, "-bufsize", cap]

@@ -16,7 +16,7 @@ with the whole process time alongside. Usage: media_core.py [--build DIR] [--run
 """
 import json, os, re, shutil, statistics, sys, tempfile
 
-from bench_lib import arguments, default_vbv, run, source_60s_1080p30
+from bench_lib import arguments, run, source_60s_1080p30
 
 args = arguments()
 build = args.build
@@ -39,8 +39,7 @@ with open(req, "w") as f:
         "Audio": {"TranscodeAudio": {"Codec": "aac", "Bitrate": 128000}}}]}, f)
 
 VF = "fps=25,scale=1280:720"
-X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "26", *default_vbv(1280, 720, 25, 26),
-        "-c:a", "aac", "-b:a", "128k"]
+X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac", "-b:a", "128k"]
 bounds = [0, 2, 4, 6] + list(range(11, 60, 5)) + [60]
 
 

@@ -18,7 +18,7 @@ Usage: renditions.py [--build DIR] [--runs N]
 """
 import json, os, re, shutil, statistics, sys, tempfile
 
-from bench_lib import arguments, default_vbv, run, source_60s_1080p30
+from bench_lib import arguments, run, source_60s_1080p30
 
 args = arguments()
 build = args.build
@@ -52,9 +52,9 @@ def cli():
     split = ";".join([f"[v{i}]scale={w}:{h}[o{i}]" for i, (_, _, w, h, _) in enumerate(TARGETS)])
     graph = "[0:v]fps=25,split=3[v0][v1][v2];" + split + ";[0:a]aresample=44100,asplit=3[a0][a1][a2]"
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", "2", "-i", src, "-filter_complex", graph]
-    for i, (name, _, w, h, br) in enumerate(TARGETS):
+    for i, (name, _, _, _, br) in enumerate(TARGETS):
         cmd += ["-map", f"[o{i}]", "-map", f"[a{i}]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26",
-                *default_vbv(w, h, 25, 26), "-c:a", "aac", "-b:a", str(br), "-f", "mpegts", os.path.join(work, f"cli_{name}.ts")]
+                "-c:a", "aac", "-b:a", str(br), "-f", "mpegts", os.path.join(work, f"cli_{name}.ts")]
     return run(cmd)[0]
 
 

@@ -35,21 +35,6 @@ check() {
   "Video":{"TranscodeVideo":$target}}]}
 JSON
   "$HLSFSCTL" render "$out/req.json" --jobs 2 --quiet >/dev/null 2>&1 || { echo "FAIL $name: render"; failed=1; return; }
-  # A target without MaxBitrate gets hlsfs's default VBV (default_video_cap in
-  # actors/playlist/rendition.h, documented in the README): the CLI the same.
-  local seg0 wh fps cap
-  seg0=$(ls "$out"/v-*-0.ts)
-  wh=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$seg0" | sed -n 1p)
-  fps=$(echo "$vf" | sed 's/.*fps=\([^,]*\).*/\1/')
-  cap=$(python3 -c "
-from fractions import Fraction
-w, h = map(int, '$wh'.split(','))
-rate = '$rate'.split()
-if rate[0] == '-crf':
-    print(int(float(w) * h * float(Fraction('$fps')) * 0.15 * 2 ** ((23 - int(rate[1])) / 6)))
-else:
-    print(int(rate[1].rstrip('k')) * 1000 * 2)")
-  rate="$rate -maxrate $cap -bufsize $cap"  # buffer: one second at the cap
   # Output time 0 is the first video frame of the source: align the reference so.
   local start keys
   start=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of csv=p=0 "$src" | head -1 | cut -d, -f1)
