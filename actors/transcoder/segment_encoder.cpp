@@ -187,7 +187,10 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
     video[i].rate_cap = 0;
     results[i].capped = true;
   }
-  if (!over.empty()) encode(over);
+  if (!over.empty()) {
+    if (progress) progress->total += (last - first) * 2;
+    encode(over);
+  }
 
   for (size_t i : all) {
     AVCodecContext* enc = encoders[i].get();

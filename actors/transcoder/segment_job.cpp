@@ -71,6 +71,13 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
       svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
           .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
     for (size_t i = 0; i < rs.size(); ++i) {
+      if (segs[i].capped) {
+        HLSFS_LOG(info, "transcoder") << rs[i]->store << "/" << segment_key(*rs[i], n)
+                                      << ": above its rate cap at CRF, made again in two passes at "
+                                      << rs[i]->spec.video->rate_cap << " bit/s";
+        if (svc.metrics)
+          svc.metrics->counter("hlsfs_segments_capped_total", "CRF segments made again at their rate cap").inc();
+      }
       out[i].checksum = sha256_hex(segs[i].bytes);
       write_file_atomic(svc.segments->path_of(rs[i]->spec.token, n), segs[i].bytes);
       out[i].size = static_cast<int64_t>(segs[i].bytes.size());
