@@ -189,7 +189,6 @@ void StateStore::note_atime_added(const std::string& key) {
   if (rocksdb::Slice(key).compare(atime_floor_) < 0) atime_floor_ = key;
 }
 
-
 // ---- sources and playlists -------------------------------------------------
 
 void StateStore::put_source(const std::string& key, const std::string& value) {
