@@ -25,7 +25,7 @@ int64_t estimated_peak_bandwidth(const RenditionSpec& r) {
     } else {
       // CRF: the rate cap (a segment above it is made again at it, two-pass
       // ABR, within ~10 %).
-      bw += (v.rate_cap > 0 ? v.rate_cap : default_video_cap(v)) * 11 / 10;
+      bw += rate_cap(v) * 11 / 10;
     }
     // Should a segment still need more, the measured peak raises BANDWIDTH
     // (master_bandwidth.h).

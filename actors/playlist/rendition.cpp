@@ -12,6 +12,8 @@ int64_t default_video_cap(const VideoSpec& v) {
   return static_cast<int64_t>(pixels_per_second * 0.15 * std::pow(2.0, (23.0 - v.crf) / 6.0));
 }
 
+int64_t rate_cap(const VideoSpec& v) { return v.crf >= 0 && v.max_bitrate == 0 ? default_video_cap(v) : 0; }
+
 std::string EncoderConfig::fingerprint() const {
   return "x264/" + preset + "/t" + std::to_string(threads) + "/" + x264_params;
 }
@@ -118,8 +120,6 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   }
   out.max_bitrate = v.max_bitrate.value_or(0);
   out.buffer_size = v.buffer_size.value_or(out.max_bitrate ? out.max_bitrate * 2 : 0);
-  // Bitrate: two-pass ABR already holds each segment's average to it.
-  if (!v.max_bitrate && out.crf >= 0) out.rate_cap = default_video_cap(out);
   out.bframes = v.bframes.value_or(-1);
   out.refs = v.refs.value_or(-1);
   // Players show progressive 8-bit SDR: interlaced fields are merged (combing
@@ -236,7 +236,7 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   // Corrections added later than that layout: only their sources change.
   if (r.video && r.video->deinterlace) params["Deinterlace"] = "kerndeint";
   if (r.video && r.video->hdr_to_sdr) params["ToneMap"] = "hable-bt709";
-  if (r.video && r.video->rate_cap) params["RateCap"] = "v1";  // default_video_cap
+  if (r.video && rate_cap(*r.video)) params["RateCap"] = "v1";  // default_video_cap
   r.token = make_token(media.source, params);
   return r;
 }

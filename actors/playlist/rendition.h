@@ -30,9 +30,6 @@ struct VideoSpec {
   int64_t bitrate = 0;       // bit/s, 0 = CRF
   int64_t max_bitrate = 0;   // x264's VBV: the request's MaxBitrate, 0 = none
   int64_t buffer_size = 0;
-  // CRF without MaxBitrate: a segment whose video runs above this (bit/s) is
-  // encoded again in two passes at it (default_video_cap). 0 = none.
-  int64_t rate_cap = 0;
   int bframes = -1, refs = -1;  // -1: the preset's
   std::string preset;
   int threads = 2;
@@ -57,6 +54,10 @@ struct VideoSpec {
 // average is what a player sees. (A request's own MaxBitrate still gets x264's
 // VBV, as asked, and with it that caveat.)
 int64_t default_video_cap(const VideoSpec& v);
+
+// The cap that applies to v (bit/s of video): default_video_cap for CRF
+// without MaxBitrate, else 0 (none).
+int64_t rate_cap(const VideoSpec& v);
 
 struct AudioSpec {
   int stream = -1;  // container stream index

@@ -95,7 +95,7 @@ SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, con
 // same frames decoded again): one-pass ABR over a few seconds misses its
 // target and loses ~2 dB against the ffmpeg CLI; two passes hit the bitrate
 // and the quality. A CRF rendition whose segment runs above its rate cap is
-// encoded again that way at the cap (VideoSpec::rate_cap).
+// encoded again that way at the cap (rate_cap in rendition.h).
 void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vector<const RenditionSpec*>& specs,
                   size_t k, std::vector<std::unique_ptr<TsMuxer>>& muxes, std::vector<SegmentResult>& results,
                   EncodeProgress* progress) {
@@ -176,16 +176,15 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
   const double seconds = lead.plan.extinf(k);
   std::vector<size_t> over;
   for (size_t i : all) {
-    if (video[i].rate_cap <= 0) continue;
+    const int64_t cap = rate_cap(video[i]);
+    if (cap <= 0) continue;
     int64_t bytes = 0;
     for (const auto& p : packets[i]) bytes += p->size;
-    if (static_cast<double>(bytes) * 8 > static_cast<double>(video[i].rate_cap) * seconds) over.push_back(i);
-  }
-  for (size_t i : over) {
-    video[i].crf = -1;
-    video[i].bitrate = video[i].rate_cap;
-    video[i].rate_cap = 0;
+    if (static_cast<double>(bytes) * 8 <= static_cast<double>(cap) * seconds) continue;
+    video[i].crf = -1;  // Bitrate mode: no cap of its own
+    video[i].bitrate = cap;
     results[i].capped = true;
+    over.push_back(i);
   }
   if (!over.empty()) {
     if (progress) progress->total += (last - first) * 2;

@@ -74,7 +74,7 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
       if (segs[i].capped) {
         HLSFS_LOG(info, "transcoder") << rs[i]->store << "/" << segment_key(*rs[i], n)
                                       << ": above its rate cap at CRF, made again in two passes at "
-                                      << rs[i]->spec.video->rate_cap << " bit/s";
+                                      << rate_cap(*rs[i]->spec.video) << " bit/s";
         if (svc.metrics)
           svc.metrics->counter("hlsfs_segments_capped_total", "CRF segments made again at their rate cap").inc();
       }
