@@ -45,32 +45,26 @@ std::string describe(const Services& svc, const std::string& token, uint32_t n) 
   return r->store + "/" + r->dir + r->spec.segment_name(n) + " of " + r->spec.source_uri;
 }
 
-// A segment of a target in an object store, written back or fetched from
-// there: its copy is recorded so that the store's remote_max_age can expire
-// it (written down before the upload: a record whose upload then fails only
-// costs a DELETE of nothing later).
-void record_remote_copy(const Services& svc, const std::string& token, uint32_t n, int64_t size) {
-  auto r = svc.catalog->by_token(token);
-  auto backend = r ? svc.backend(r->store) : nullptr;
-  if (!backend || !is_remote_store(*backend)) return;
-  try {
-    svc.state->put_remote(token, n, RemoteCopy{r->store, segment_key(*r, n), size, now_ms()});
-  } catch (const std::exception& e) {
-    HLSFS_LOG(warning, "storage") << "copy of " << r->store << "/" << segment_key(*r, n)
-                                  << " not recorded (it will not expire): " << e.what();
-  }
-}
-
-// A made segment of a target in an object store goes there too, so that it
-// survives local eviction (fetched back, not made again) and other hlsfs
-// hosts can serve it. The reader does not wait for this.
-void write_back(cache_pointer self, const std::string& token, uint32_t n, const std::string& path) {
+// A segment of a target in an object store, made or fetched back from there.
+// Its copy is recorded so that the store's remote_max_age can expire it
+// (written down before the upload: a record whose upload then fails only
+// costs a DELETE of nothing later). A made one is also written there, so
+// that it survives local eviction (fetched back, not made again) and other
+// hlsfs hosts can serve it; the reader does not wait for this.
+void keep_in_store(cache_pointer self, const std::string& token, uint32_t n, const std::string& path, int64_t size,
+                   bool fetched) {
   auto& st = self->state;
   auto r = st.svc->catalog->by_token(token);
   auto backend = r ? st.svc->backend(r->store) : nullptr;
-  auto actor = r ? st.storage.find(r->store) : st.storage.end();
-  if (!backend || !is_remote_store(*backend) || actor == st.storage.end()) return;
-  std::string key = segment_key(*r, n), where = r->store + "/" + key;
+  if (!backend || !is_remote_store(*backend)) return;
+  const std::string key = segment_key(*r, n), where = r->store + "/" + key;
+  try {
+    st.svc->state->put_remote(token, n, RemoteCopy{r->store, key, size, now_ms()});
+  } catch (const std::exception& e) {
+    HLSFS_LOG(warning, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
+  }
+  auto actor = st.storage.find(r->store);
+  if (fetched || actor == st.storage.end()) return;
   auto metrics = st.svc->metrics;
   self->request(actor->second, caf::infinite, upload_atom::value, key, path)
       .then(
@@ -145,8 +139,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               const auto& f = it->second;
               // A reader's request outranks the background one it joined.
               const char* why = to_string(f.asked_on_demand ? Priority::on_demand : f.first);
-              record_remote_copy(*st.svc, token, n, size);
-              if (!fetched) write_back(self, token, n, path);
+              keep_in_store(self, token, n, path, size, fetched);
               measure(self, token, n, size);
               HLSFS_LOG(info, "transcoder") << (fetched ? "fetched " : "made ") << describe(*st.svc, token, n) << " ("
                                             << size << " bytes, " << secs << " s, " << why
