@@ -59,8 +59,7 @@ shared=$(metric hlsfs_shared_decode_segments_total)
 
 echo "== each rendition through nginx"
 for r in 1080p 720p 540p; do
-  if res=$("$HLS_CHECK" "$base/$r.m3u8" 2>&1); then echo "ok   hls-check $r: $(echo "$res" | tail -1)"
-  else echo "FAIL hls-check $r:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+  hls_check "$base/$r.m3u8" "$r"
 done
 
 echo "== the master"
@@ -109,8 +108,7 @@ assert [p["URI"] for p in r["AudioPlaylist"]] == [out + "/master_audio1.m3u8"], 
 print("ok   answer: video, the Subtitle target's track, the audio track")
 PY
 for t in 720p 360p master_audio1; do
-  if res=$("$HLS_CHECK" "http://127.0.0.1:$NGINX_PORT/media/out2/$t.m3u8" 2>&1); then echo "ok   hls-check out2/$t: $(echo "$res" | tail -1)"
-  else echo "FAIL hls-check out2/$t:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+  hls_check "http://127.0.0.1:$NGINX_PORT/media/out2/$t.m3u8" "out2/$t"
 done
 grep -q 'URI="subs/track_0.m3u8"' "$d/mnt/media/out2/master.m3u8" && echo "ok   the master names the subtitle track" ||
   { echo "FAIL: master lacks the track"; failed=1; }

@@ -57,6 +57,18 @@ write_two_target_request() {
 JSON
 }
 
+# check_that CONDITION WHAT: one ok/FAIL line; a false CONDITION (eval'd)
+# sets failed=1.
+check_that() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; failed=1; fi; }
+
+# hls_check PLAYLIST WHAT: hls-check of one playlist (a path or a URL), one
+# ok/FAIL line naming WHAT, hls-check's report under a failure (failed=1).
+hls_check() {
+  local res
+  if res=$("$HLS_CHECK" "$1" 2>&1); then echo "ok   hls-check $2: $(echo "$res" | tail -1)"
+  else echo "FAIL hls-check $2:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+}
+
 fail() {
   echo "FAIL: $*" >&2
   exit 1

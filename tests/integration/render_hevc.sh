@@ -25,8 +25,7 @@ request "$work/b"
 MALLOC_PERTURB_=85 "$HLSFSCTL" render "$work/b/req.json" --jobs 3 --order shuffled --quiet >"$work/b.log" 2>&1 ||
   { cat "$work/b.log"; fail "render (b)"; }
 for r in crf abr; do
-  if res=$("$HLS_CHECK" "$work/a/$r.m3u8" 2>&1); then echo "ok   hls-check $r: $(echo "$res" | tail -1)"
-  else echo "FAIL hls-check $r:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+  hls_check "$work/a/$r.m3u8" "$r"
   first=$(ls "$work"/a/$r-*-1.ts)
   codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,profile -of csv=p=0 "$first" | sed -n 1p)
   [ "$codec" = "hevc,Main" ] && echo "ok   $r: $codec" || { echo "FAIL $r: video is '$codec'"; failed=1; }

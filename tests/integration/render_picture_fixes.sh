@@ -24,8 +24,7 @@ render() {  # render NAME SOURCE: renders into $work/NAME, prints hlsfsctl's not
  "Video":{"TranscodeVideo":{"CRF":20}},"Audio":{}}]}
 JSON
   "$HLSFSCTL" render "$work/$1/req.json" --quiet 2>&1 >/dev/null | grep '^note' || true
-  if res=$("$HLS_CHECK" "$work/$1/v.m3u8" 2>&1); then echo "ok   hls-check $1: $(echo "$res" | tail -1)"
-  else echo "FAIL hls-check $1:"; echo "$res" | sed 's/^/     /'; fi
+  hls_check "$work/$1/v.m3u8" "$1"
 }
 idet() {  # idet INPUT: "TFF PROGRESSIVE" frame counts of ffmpeg's interlace detector
   ffmpeg -nostdin -hide_banner -i "$1" -vf idet -an -f null - 2>&1 | grep "Multi frame detection" | tail -1 |

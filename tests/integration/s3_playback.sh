@@ -16,7 +16,6 @@ d=$(mktemp -d /tmp/hlsfs-s3.XXXXXX)
 cleanup() { stop_nginx; stop_daemon "$d"; stop_moto; rm -rf "$d"; }
 trap cleanup EXIT
 failed=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; failed=1; fi; }
 
 start_moto "$(free_port)" || fail "moto"
 moto_bucket "$MOTO_ENDPOINT" media || fail "bucket"
@@ -47,35 +46,34 @@ JSON
 resp=$(generate "$d" "$d/req.json") || { echo "$resp"; fail "generate"; }
 echo "$resp" | head -c 300; echo
 # (Segments may already be there: InitialTranscode starts at once.)
-check "[ \"\$(s3 list out/movie/ | grep -c '\.m3u8\$')\" = 3 ]" "the master and both media playlists are in the bucket"
+check_that "[ \"\$(s3 list out/movie/ | grep -c '\.m3u8\$')\" = 3 ]" "the master and both media playlists are in the bucket"
 s3 get out/movie/720p.m3u8 "$d/720p.from-s3.m3u8"
-check "cmp -s '$d/720p.from-s3.m3u8' '$d/mnt/s3/out/movie/720p.m3u8'" "the bucket's playlist is the mount's"
+check_that "cmp -s '$d/720p.from-s3.m3u8' '$d/mnt/s3/out/movie/720p.m3u8'" "the bucket's playlist is the mount's"
 
 echo "== playback through the mount and nginx"
-if res=$("$HLS_CHECK" "$base/s3/out/movie/720p.m3u8" 2>&1); then echo "ok   hls-check: $(echo "$res" | tail -1)"
-else echo "FAIL hls-check:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+hls_check "$base/s3/out/movie/720p.m3u8" "720p"
 segments=$(grep -c '\.ts$' "$d/mnt/s3/out/movie/720p.m3u8")
 # InitialTranscode (default 30 s) covers the whole 12 s source, so both
 # renditions are made in full: the metric counts the segments of both.
 all=$((segments + $(grep -c '\.ts$' "$d/mnt/s3/out/movie/360p.m3u8")))
 for _ in $(seq 300); do [ "$(metric hlsfs_segments_written_back_total)" = "$all" ] && break; sleep 0.2; done
-check "[ \"\$(metric hlsfs_segments_written_back_total)\" = $all ]" "all $all segments of both renditions written back (metric)"
-check "[ \"\$(s3 count out/movie/720p-)\" = $segments ]" "... and in the bucket"
+check_that "[ \"\$(metric hlsfs_segments_written_back_total)\" = $all ]" "all $all segments of both renditions written back (metric)"
+check_that "[ \"\$(s3 count out/movie/720p-)\" = $segments ]" "... and in the bucket"
 
 echo "== a segment evicted here comes back from the bucket"
 tok=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/s3/out/movie/720p.m3u8" | head -1)
 cp "$d/mnt/s3/out/movie/720p-$tok-1.ts" "$d/seg1.ts"
 made=$(metric hlsfs_segments_transcoded_total)
 rm "$d/cache/${tok:0:2}/$tok/1.ts"  # the hot tier's file (cache_dir/<t0t1>/<token>/<n>.ts)
-check "cmp -s '$d/mnt/s3/out/movie/720p-$tok-1.ts' '$d/seg1.ts'" "read again: byte-identical"
-check "[ \"\$(metric hlsfs_segments_transcoded_total)\" = $made ] && [ \"\$(metric hlsfs_segments_fetched_total)\" -ge 1 ]" \
+check_that "cmp -s '$d/mnt/s3/out/movie/720p-$tok-1.ts' '$d/seg1.ts'" "read again: byte-identical"
+check_that "[ \"\$(metric hlsfs_segments_transcoded_total)\" = $made ] && [ \"\$(metric hlsfs_segments_fetched_total)\" -ge 1 ]" \
   "fetched from the bucket, not transcoded ($(metric hlsfs_segments_fetched_total) fetched)"
 
 echo "== a wrong secret: a clear error naming the store"
 sed 's#s3://media/src/movie.mp4#s3://other/src/movie.mp4#; s#s3://media/out#s3://other/out#g' "$d/req.json" >"$d/bad.json"
 out=$(generate "$d" "$d/bad.json" 2>&1) && { echo "FAIL: generate with a wrong secret succeeded"; failed=1; }
 echo "     $out"
-check "echo '$out' | grep -q 's3bad' && echo '$out' | grep -q 'SignatureDoesNotMatch'" "the error names the store and S3's reason"
+check_that "echo '$out' | grep -q 's3bad' && echo '$out' | grep -q 'SignatureDoesNotMatch'" "the error names the store and S3's reason"
 
 echo "== the server stops mid-playback, then comes back"
 last=$((segments - 1))
@@ -86,10 +84,9 @@ if cat "$d/mnt/s3/out/movie/360p-$(grep -o '[0-9a-f]\{32\}' "$d/mnt/s3/out/movie
 else
   echo "ok   EIO while the server is down: $(cat "$d/err") after $(( $(date +%s) - t0 )) s"
 fi
-check "[ $(( $(date +%s) - t0 )) -lt 60 ]" "bounded: answered within 60 s"
-check "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "the daemon stays up"
+check_that "[ $(( $(date +%s) - t0 )) -lt 60 ]" "bounded: answered within 60 s"
+check_that "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "the daemon stays up"
 kill -CONT "$(moto_pid "${MOTO_ENDPOINT##*:}")"
-if res=$("$HLS_CHECK" "$base/s3/out/movie/360p.m3u8" 2>&1); then echo "ok   server back: hls-check of the other rendition: $(echo "$res" | tail -1)"
-else echo "FAIL hls-check after the outage:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+hls_check "$base/s3/out/movie/360p.m3u8" "after the outage (the other rendition)"
 [ $failed -eq 0 ] || { echo "--- hlsfsd log"; tail -30 "$d/hlsfsd.log"; }
 exit $failed

@@ -16,7 +16,6 @@ reader=
 cleanup() { [ -n "$reader" ] && kill "$reader" 2>/dev/null; stop_nginx; stop_daemon "$d"; stop_moto; rm -rf "$d"; }
 trap cleanup EXIT
 failed=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; failed=1; fi; }
 AGE=8  # seconds without use before a copy in "s3" is deleted
 
 start_moto "$(free_port)" || fail "moto"
@@ -49,31 +48,30 @@ pl=$d/mnt/s3/out/360p.m3u8
 segments=$(grep -c '\.ts$' "$pl")
 tok=$(grep -o '[0-9a-f]\{32\}' "$pl" | head -1)
 for _ in $(seq 600); do [ "$(metric hlsfs_segments_written_back_total)" = $((2 * segments)) ] && break; sleep 0.2; done
-check "[ \"\$(metric hlsfs_segments_written_back_total)\" = $((2 * segments)) ]" "all $segments segments of both stores written back"
+check_that "[ \"\$(metric hlsfs_segments_written_back_total)\" = $((2 * segments)) ]" "all $segments segments of both stores written back"
 cp "$d/mnt/s3/out/360p-$tok-2.ts" "$d/seg2.ts"
 
 echo "== segment 0 is read all along; the others are not"
 ( while :; do cat "$d/mnt/s3/out/360p-$tok-0.ts" >/dev/null; sleep 0.5; done ) &
 reader=$!
 for _ in $(seq 120); do [ "$(moto_s3 media count out/360p-)" = 1 ] && break; sleep 0.5; done
-check "[ \"\$(moto_s3 media list out/360p-)\" = 'out/360p-$tok-0.ts' ]" \
+check_that "[ \"\$(moto_s3 media list out/360p-)\" = 'out/360p-$tok-0.ts' ]" \
   "after ${AGE}s unused, every copy but the one being read is deleted from the bucket"
-check "[ \"\$(metric hlsfs_gc_remote_deleted_total)\" = $((segments - 1)) ]" "metric: $((segments - 1)) copies deleted"
-check "[ \"\$(moto_s3 media list out/ | grep -c '\.m3u8\$')\" = 1 ]" "the playlist stays in the bucket"
-check "[ \"\$(moto_s3 kept count out/360p-)\" = $segments ]" "the store with remote_max_age: 0 keeps all $segments copies"
+check_that "[ \"\$(metric hlsfs_gc_remote_deleted_total)\" = $((segments - 1)) ]" "metric: $((segments - 1)) copies deleted"
+check_that "[ \"\$(moto_s3 media list out/ | grep -c '\.m3u8\$')\" = 1 ]" "the playlist stays in the bucket"
+check_that "[ \"\$(moto_s3 kept count out/360p-)\" = $segments ]" "the store with remote_max_age: 0 keeps all $segments copies"
 kill "$reader"; reader=
 
 echo "== a segment gone from both tiers is made again, and written back again"
 made=$(metric hlsfs_segments_transcoded_total)
 rm "$d/cache/${tok:0:2}/$tok/2.ts"
-check "cmp -s '$d/mnt/s3/out/360p-$tok-2.ts' '$d/seg2.ts'" "read again: byte-identical"
-check "[ \"\$(metric hlsfs_segments_transcoded_total)\" = $((made + 1)) ]" "made again (not fetched: the bucket has no copy)"
+check_that "cmp -s '$d/mnt/s3/out/360p-$tok-2.ts' '$d/seg2.ts'" "read again: byte-identical"
+check_that "[ \"\$(metric hlsfs_segments_transcoded_total)\" = $((made + 1)) ]" "made again (not fetched: the bucket has no copy)"
 for _ in $(seq 100); do moto_s3 media list out/360p- | grep -q -- "-2.ts\$" && break; sleep 0.2; done
-check "moto_s3 media list out/360p- | grep -q -- '-$tok-2.ts\$'" "its copy is in the bucket again"
+check_that "moto_s3 media list out/360p- | grep -q -- '-$tok-2.ts\$'" "its copy is in the bucket again"
 out=$("$BUILD/bin/hlsfsctl" --endpoint "unix:$d/control.sock" gc --dry-run 2>&1)
-check "[ -n \"\$out\" ]" "hlsfsctl gc --dry-run answers: $(echo "$out" | head -1)"
-if res=$("$HLS_CHECK" "http://127.0.0.1:$NGINX_PORT/s3/out/360p.m3u8" 2>&1); then echo "ok   hls-check after expiry: $(echo "$res" | tail -1)"
-else echo "FAIL hls-check after expiry:"; echo "$res" | sed 's/^/     /'; failed=1; fi
-check "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "the daemon stays up"
+check_that "[ -n \"\$out\" ]" "hlsfsctl gc --dry-run answers: $(echo "$out" | head -1)"
+hls_check "http://127.0.0.1:$NGINX_PORT/s3/out/360p.m3u8" "after expiry"
+check_that "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "the daemon stays up"
 [ $failed -eq 0 ] || { echo "--- hlsfsd log"; tail -30 "$d/hlsfsd.log"; }
 exit $failed

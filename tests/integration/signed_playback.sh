@@ -58,8 +58,7 @@ echo "== signed URLs play"
 expect_status 200 "$master" "signed master"
 expect_status 200 "${master%master.m3u8}hi/720p.m3u8" "a rendition through the master's signature (relative URI)"
 expect_status 200 "$signed_seg" "a segment through the master's signature"
-if res=$("$HLS_CHECK" "$media" 2>&1); then echo "ok   hls-check of the signed media playlist: $(echo "$res" | tail -1)"
-else echo "FAIL hls-check signed:"; echo "$res" | sed 's/^/     /'; failed=1; fi
+hls_check "$media" "of the signed media playlist"
 node "$REPO/tests/browser/play.mjs" "$base/player/" "$master" --switch-level "--cues=2=external srt cue" || failed=1
 content_type() { curl -s -o /dev/null -w '%{content_type}' "$1"; }
 vtt=$(grep -m1 '\.vtt$' "$d/mnt/media/out/movie/master_subfile0.m3u8")

@@ -20,7 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 failed=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; failed=1; fi; }
 
 echo "== install and systemd-analyze verify"
 stage=$d/stage
@@ -29,11 +28,11 @@ prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
 root=$stage$prefix
 for f in bin/hlsfsd bin/hlsfsctl lib/hlsfs/backends/libhlsfs-backend-local.so lib/systemd/system/hlsfsd.service \
          share/hlsfs/nginx/hlsfs.conf share/hlsfs/player/index.html; do
-  check "[ -e '$root/$f' ]" "installed $prefix/$f"
+  check_that "[ -e '$root/$f' ]" "installed $prefix/$f"
 done
 conf=$(find "$stage" -name hlsfs.yaml | head -1)
-check "[ \"\$(stat -c %a '$conf')\" = 640 ]" "config installed mode 0640 (${conf#"$stage"})"
-check "'$root/bin/hlsfsd' --check-config --config '$conf' >/dev/null" "the installed hlsfsd accepts the installed config"
+check_that "[ \"\$(stat -c %a '$conf')\" = 640 ]" "config installed mode 0640 (${conf#"$stage"})"
+check_that "'$root/bin/hlsfsd' --check-config --config '$conf' >/dev/null" "the installed hlsfsd accepts the installed config"
 # The installed unit names $prefix/bin/hlsfsd: point it at the staged copy to verify.
 sed "s#$prefix/bin/#$root/bin/#g" "$root/lib/systemd/system/hlsfsd.service" >"$d/hlsfsd.service"
 if out=$(systemd-analyze verify "$d/hlsfsd.service" 2>&1); then echo "ok   systemd-analyze verify (installed unit)"
@@ -60,31 +59,31 @@ for _ in $(seq 200); do
   fi
   sleep 0.05
 done
-check "[ -n '$ready_at_mount' ]" "READY=1 sent, and the mount answered when it arrived"
-check "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "control API answers once ready"
+check_that "[ -n '$ready_at_mount' ]" "READY=1 sent, and the mount answered when it arrived"
+check_that "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "control API answers once ready"
 
 echo "== SIGHUP reload"
 max_bytes() { curl -s --unix-socket "$d/control.sock" http://hlsfs/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cache"]["max_bytes"])'; }
-check "[ \"\$(max_bytes)\" = $((1 << 30)) ]" "cache.max_bytes 1G before the reload"
+check_that "[ \"\$(max_bytes)\" = $((1 << 30)) ]" "cache.max_bytes 1G before the reload"
 sed -i -e 's/max_bytes: 1G/max_bytes: 2G/' -e 's/workers: 2/workers: 3/' -e 's/level: info/level: debug/' "$d/hlsfs.yaml"
 kill -HUP "$DAEMON_PID"
 for _ in $(seq 100); do [ "$(grep -c READY=1 "$d/notify.log")" -ge 2 ] && break; sleep 0.05; done
-check "grep -q RELOADING=1 '$d/notify.log' && [ \"\$(grep -c READY=1 '$d/notify.log')\" -ge 2 ]" "RELOADING=1 then READY=1"
-check "[ \"\$(max_bytes)\" = $((2 << 30)) ]" "cache.max_bytes 2G applied without a restart"
-check "grep -q 'applied log.level, cache.max_bytes' '$d/hlsfsd.log'" "the log names what was applied"
-check "grep -q 'after a restart: transcoder.workers' '$d/hlsfsd.log'" "the log names what waits for a restart"
+check_that "grep -q RELOADING=1 '$d/notify.log' && [ \"\$(grep -c READY=1 '$d/notify.log')\" -ge 2 ]" "RELOADING=1 then READY=1"
+check_that "[ \"\$(max_bytes)\" = $((2 << 30)) ]" "cache.max_bytes 2G applied without a restart"
+check_that "grep -q 'applied log.level, cache.max_bytes' '$d/hlsfsd.log'" "the log names what was applied"
+check_that "grep -q 'after a restart: transcoder.workers' '$d/hlsfsd.log'" "the log names what waits for a restart"
 echo "stores: [" >>"$d/hlsfs.yaml"
 kill -HUP "$DAEMON_PID"
 for _ in $(seq 100); do grep -q "keeping the running configuration" "$d/hlsfsd.log" && break; sleep 0.05; done
-check "grep -q 'keeping the running configuration' '$d/hlsfsd.log' && kill -0 $DAEMON_PID" "a broken file on SIGHUP: kept running, said why"
+check_that "grep -q 'keeping the running configuration' '$d/hlsfsd.log' && kill -0 $DAEMON_PID" "a broken file on SIGHUP: kept running, said why"
 
 echo "== SIGTERM"
 kill -TERM "$DAEMON_PID"
 rc=0; wait "$DAEMON_PID" || rc=$?
 DAEMON_PID=
-check "[ $rc -eq 0 ]" "exit status 0 after SIGTERM"
-check "grep -q STOPPING=1 '$d/notify.log'" "STOPPING=1 sent"
-check "! mountpoint -q '$d/mnt'" "unmounted"
+check_that "[ $rc -eq 0 ]" "exit status 0 after SIGTERM"
+check_that "grep -q STOPPING=1 '$d/notify.log'" "STOPPING=1 sent"
+check_that "! mountpoint -q '$d/mnt'" "unmounted"
 
 echo "== ExecStopPost: the mount of a killed daemon"
 sed -i '$d' "$d/hlsfs.yaml"  # the broken line
@@ -93,9 +92,9 @@ DAEMON_PID=$!
 for _ in $(seq 100); do mountpoint -q "$d/mnt" && break; sleep 0.1; done
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
-check "! ls '$d/mnt' >/dev/null 2>&1" "a killed daemon leaves a dead mount (ENOTCONN)"
+check_that "! ls '$d/mnt' >/dev/null 2>&1" "a killed daemon leaves a dead mount (ENOTCONN)"
 "$HLSFSD" --clean-mount --config "$d/hlsfs.yaml" || echo "FAIL: hlsfsd --clean-mount exited $?"
-check "ls '$d/mnt' >/dev/null 2>&1 && ! mountpoint -q '$d/mnt'" "hlsfsd --clean-mount detached it"
+check_that "ls '$d/mnt' >/dev/null 2>&1 && ! mountpoint -q '$d/mnt'" "hlsfsd --clean-mount detached it"
 cat "$d/notify.log" | sed 's/^/     notify: /'
 [ $failed -eq 0 ] || { echo "--- hlsfsd log"; tail -30 "$d/hlsfsd.log"; }
 exit $failed
