@@ -329,7 +329,8 @@ void StateStore::touch(const std::vector<std::tuple<std::string, uint32_t, int64
   std::vector<std::pair<std::string, std::string>> moved;  // (old atime key, new atime key)
   size_t remote_moved = 0;
   for (const auto& [id, ms] : latest) {
-    if (touch_remote(b, id.first, id.second, ms)) ++remote_moved;
+    // No lookup in the remote family while it is empty (no object-store target).
+    if (remote_count_ > 0 && touch_remote(b, id.first, id.second, ms)) ++remote_moved;
     const std::string key = segment_key(id.first, id.second);
     std::optional<SegmentRecord> rec = read_segment(key);
     if (!rec || ms <= rec->last_access_ms) continue;  // evicted meanwhile, or nothing newer
