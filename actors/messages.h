@@ -40,14 +40,16 @@ using transcoder_actor = caf::typed_actor<
                                                                           std::string, bool>,
     caf::replies_to<status_atom>::with<std::string>>;
 
-// One worker: makes one segment (token, n, priority), blocking (a detached
-// actor, own thread).
+// One worker: makes one segment (token, n, priority, job id), blocking (a
+// detached actor, own thread). The job id names the job's threads, so the
+// scheduler can raise a background job a reader waits for.
 // encode_group: segment n of several renditions sharing one decode (tokens,
-// n, priority) -> a JSON array of {err, size, sum, seconds, message}, one per token.
+// n, priority, job id) -> a JSON array of {err, size, sum, seconds, message},
+// one per token.
 using worker_actor = caf::typed_actor<
-    caf::replies_to<encode_atom, std::string, uint32_t, int32_t>::with<int32_t, int64_t, std::string, double,
-                                                                       std::string, bool>,
-    caf::replies_to<encode_group_atom, std::vector<std::string>, uint32_t, int32_t>::with<std::string>>;
+    caf::replies_to<encode_atom, std::string, uint32_t, int32_t, uint32_t>::with<int32_t, int64_t, std::string,
+                                                                                 double, std::string, bool>,
+    caf::replies_to<encode_group_atom, std::vector<std::string>, uint32_t, int32_t, uint32_t>::with<std::string>>;
 
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;

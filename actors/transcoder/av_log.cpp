@@ -1,5 +1,3 @@
-#include <malloc.h>
-
 #include <cstdlib>
 
 #include "actors/transcoder/av_util.h"
@@ -21,11 +19,6 @@ void quiet_libav_logs() {
             : l == "warning" ? AV_LOG_WARNING : AV_LOG_ERROR;
   }
   av_log_set_level(level);
-}
-
-void keep_large_allocations() {
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);  // glibc's maximum
-  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 }
 
 }  // namespace hlsfs

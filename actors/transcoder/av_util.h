@@ -83,10 +83,4 @@ inline PacketPtr make_packet() {
 // libav logs to stderr by default; hlsfs routes it through its own log level.
 void quiet_libav_logs();
 
-// Every segment job allocates and frees the same large buffers (x264's
-// frames, decoder pools). glibc hands blocks that big back to the kernel at
-// once, so each job paid page faults and page zeroing again (~5 % of a
-// whole-file render). Keep them in the heap instead.
-void keep_large_allocations();
-
 }  // namespace hlsfs

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <thread>
@@ -11,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/transcoder/heap_policy.h"
 #include "actors/transcoder/job_queue.h"
+#include "actors/transcoder/job_threads.h"
 #include "actors/transcoder/segment_encoder.h"
 #include "actors/transcoder/segment_job.h"
 #include "daemon/http/metrics.h"
@@ -23,13 +26,15 @@ namespace {
 
 using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string, bool>;
 
-// Runs `work` on a thread of its own: background work (prefetch, initial)
-// runs at nice 19, and the decoder's and x264's threads it starts inherit
-// that, so a reader's job gets the CPU at once even when every worker is
-// busy. (A thread may raise its nice value without privileges, never lower
-// it: hence one thread per job.)
-void run_at_priority(int32_t priority, const std::function<void()>& work) {
+// Runs `work` on a thread of its own, named after the job: background work
+// (prefetch, initial) runs at nice 19, and the decoder's and x264's threads
+// it starts inherit that and the name, so a reader's job gets the CPU at once
+// even when every worker is busy, and a background job a reader comes to
+// wait for can be raised by name (job_threads.h). (One thread per job: a
+// thread without CAP_SYS_NICE may raise its nice value, never lower it.)
+void run_at_priority(int32_t priority, uint32_t job_id, const std::function<void()>& work) {
   std::thread job([&] {
+    name_this_thread(job_thread_name(job_id));
     if (priority != static_cast<int32_t>(Priority::on_demand))
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
     work();
@@ -39,19 +44,20 @@ void run_at_priority(int32_t priority, const std::function<void()>& work) {
 
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
-      [=](encode_atom, const std::string& token, uint32_t n,
-          int32_t priority) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
+      [=](encode_atom, const std::string& token, uint32_t n, int32_t priority,
+          uint32_t job_id) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
         MadeSegment m;
-        run_at_priority(priority, [&] {
+        run_at_priority(priority, job_id, [&] {
           auto progress = svc->progress->start(JobKey{token, n});
           m = make_segment(*svc, token, n, progress.get());
           svc->progress->finish(JobKey{token, n});
         });
         return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
       },
-      [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority) -> std::string {
+      [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority,
+          uint32_t job_id) -> std::string {
         std::vector<MadeSegment> made;
-        run_at_priority(priority, [&] {
+        run_at_priority(priority, job_id, [&] {
           auto progress = svc->progress->start(JobKey{tokens.front(), n});
           made = make_segments(*svc, tokens, n, progress.get());
           svc->progress->finish(JobKey{tokens.front(), n});
@@ -69,11 +75,21 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
 // allows 6) and their siblings.
 constexpr size_t kMaxGroup = 6;
 
+struct RunningJob {
+  Priority priority;  // raised to on_demand when a reader comes to wait for it
+  std::chrono::steady_clock::time_point since;
+  uint32_t id;  // names its threads
+};
+
 struct scheduler_state {
   std::shared_ptr<Services> svc;
   JobQueue queue;
   std::map<JobKey, std::vector<result_promise>> promises;
-  std::map<JobKey, std::pair<Priority, std::chrono::steady_clock::time_point>> started;
+  std::map<JobKey, RunningJob> started;
+  uint32_t next_job_id = 0;
+  // Set when a job ends; the heap's free memory goes back to the system once
+  // no job runs or waits (keep_large_allocations keeps it between jobs).
+  bool trim_when_idle = false;
   std::vector<worker_actor> idle;        // the configured workers, free
   // Readers' jobs that find every worker busy with background work get a
   // worker of their own (at most `workers` of them): they never queue behind
@@ -116,13 +132,14 @@ void deliver(scheduler_state& s, const JobKey& key, int32_t err, int64_t size, c
 void dispatch(scheduler_pointer self);
 
 void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<JobKey>& group, Priority prio,
-                    const std::function<void()>& release) {
+                    uint32_t job_id, const std::function<void()>& release) {
   std::vector<std::string> tokens;
   for (const auto& k : group) tokens.push_back(k.token);
   if (auto* m = self->state.svc->metrics.get())
     m->counter("hlsfs_shared_decode_segments_total", "Segments made in one decode with a sibling rendition's")
         .inc(group.size());
-  self->request(w, caf::infinite, encode_group_atom::value, tokens, group.front().segment, static_cast<int32_t>(prio))
+  self->request(w, caf::infinite, encode_group_atom::value, tokens, group.front().segment, static_cast<int32_t>(prio),
+                job_id)
       .then(
           [=](const std::string& reply) {
             auto& s = self->state;
@@ -170,7 +187,8 @@ void dispatch(scheduler_pointer self) {
     }
     auto [key, prio] = *st.queue.pop();
     if (prio == Priority::on_demand) ++st.on_demand_running;
-    st.started[key] = {prio, std::chrono::steady_clock::now()};
+    const uint32_t job_id = ++st.next_job_id;
+    st.started[key] = {prio, std::chrono::steady_clock::now(), job_id};
     HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
     // The same segment of sibling renditions queued at the same priority (a
     // request's initial segments): one decode for all. Not across
@@ -180,7 +198,7 @@ void dispatch(scheduler_pointer self) {
       return p == prio && k.segment == key.segment && can_make_together(*st.svc, key.token, k.token, k.segment);
     };
     for (const JobKey& k : st.queue.take_queued(sibling, kMaxGroup - 1)) group.push_back(k);
-    for (size_t i = 1; i < group.size(); ++i) st.started[group[i]] = {prio, std::chrono::steady_clock::now()};
+    for (size_t i = 1; i < group.size(); ++i) st.started[group[i]] = {prio, std::chrono::steady_clock::now(), job_id};
     auto release = [=]() {
       auto& s = self->state;
       for (const JobKey& k : group) {
@@ -189,12 +207,13 @@ void dispatch(scheduler_pointer self) {
       }
       (extra ? s.extra_idle : s.idle).push_back(w);
       if (prio == Priority::on_demand) --s.on_demand_running;
+      s.trim_when_idle = true;
     };
     if (group.size() > 1) {
-      dispatch_group(self, w, group, prio, release);
+      dispatch_group(self, w, group, prio, job_id, release);
       continue;
     }
-    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio))
+    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio), job_id)
         .then(
             [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
               release();
@@ -207,7 +226,32 @@ void dispatch(scheduler_pointer self) {
               dispatch(self);
             });
   }
+  if (st.trim_when_idle && st.queue.running() == 0 && st.queue.depth() == 0) {
+    st.trim_when_idle = false;
+    std::thread(return_free_memory).detach();  // walks every arena: not on the actor's thread
+  }
   update_gauges(self);
+}
+
+// A reader now waits for `key`, which runs as background work (prefetch or
+// initial, at nice 19 beside other background jobs): the job and every
+// thread it started get a reader's CPU priority for the rest of it.
+void raise_for_reader(scheduler_state& st, const JobKey& key) {
+  auto it = st.started.find(key);
+  if (it == st.started.end() || it->second.priority == Priority::on_demand) return;
+  const RunningJob job = it->second;
+  for (auto& [k, r] : st.started)
+    if (r.id == job.id) r.priority = Priority::on_demand;
+  RaiseResult raised = raise_job_threads(job_thread_name(job.id));
+  if (raised.error) {
+    HLSFS_LOG(debug, "transcoder") << "cannot raise " << key.token << "/" << key.segment << " for a reader: "
+                                   << std::strerror(raised.error) << " (hlsfsd needs CAP_SYS_NICE for that)";
+    return;
+  }
+  HLSFS_LOG(debug, "transcoder") << "raised " << key.token << "/" << key.segment << " (" << to_string(job.priority)
+                                 << ", " << raised.raised << " threads) for a reader";
+  if (auto* m = st.svc->metrics.get())
+    m->counter("hlsfs_jobs_raised_total", "Background segment jobs given a reader's CPU priority").inc();
 }
 
 transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_ptr<Services> svc) {
@@ -234,6 +278,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
             self->state.promises.erase(d);
           }
         }
+        if (p == Priority::on_demand && self->state.queue.is_running(key)) raise_for_reader(self->state, key);
         self->state.queue.push(key, p);
         dispatch(self);
         return rp;
@@ -253,8 +298,8 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
           j["running"].push_back({{"token", key.token},
                                   {"segment", key.segment},
                                   {"name", r ? r->store + "/" + r->dir + r->spec.segment_name(key.segment) : ""},
-                                  {"priority", to_string(info.first)},
-                                  {"seconds", std::chrono::duration<double>(now - info.second).count()},
+                                  {"priority", to_string(info.priority)},
+                                  {"seconds", std::chrono::duration<double>(now - info.since).count()},
                                   {"frames_done", done},
                                   {"frames_total", total}});
         }

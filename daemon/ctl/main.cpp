@@ -4,6 +4,7 @@
 #include <string>
 
 #include "actors/transcoder/av_util.h"
+#include "actors/transcoder/heap_policy.h"
 #include "daemon/ctl/remote.h"
 #include "actors/transcoder/formats.h"
 #include "daemon/ctl/render.h"

@@ -22,6 +22,7 @@
 #include "actors/storage/backend.h"
 #include "actors/storage/storage_actor.h"
 #include "actors/transcoder/av_util.h"
+#include "actors/transcoder/heap_policy.h"
 #include "actors/transcoder/transcoder_actor.h"
 #include "daemon/config/config.h"
 #include "daemon/control/control_api.h"
@@ -169,6 +170,8 @@ int main(int argc, char** argv) {
   set_log_level(parse_log_level(cfg.log_level));
   quiet_libav_logs();
   keep_large_allocations();
+  // Jobs run on at most 2 x workers (readers' extra workers): an arena each.
+  bound_heap_arenas(2 * cfg.workers);
 
   // Signals go to this thread only (sigwait below); every thread started
   // from here inherits the mask.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Cache lifecycle with the real daemon: InitialTranscode, a byte budget far
-# below what is played, evicted segments coming back byte-identical, and
-# SIGKILL during GC passes and writes.
+# Cache lifecycle with the real daemon: InitialTranscode, a reader raising
+# the job made ahead that it waits for, a byte budget far below what is
+# played, evicted segments coming back byte-identical, and SIGKILL during GC
+# passes and writes.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -45,6 +46,43 @@ for i in 0 1 2 3 4 5; do
   f=$(compgen -G "$d/cache/*/*/$i.ts" | head -1 || true)
   [ -n "$f" ] || { echo "FAIL: segment $i of the first 36 s missing"; failed=1; }
 done
+
+echo "== a reader who comes to wait for a segment being made ahead gives its job a reader's CPU priority"
+# Two 6 s segments of 1080p at 1920x, made ahead by InitialTranscode at nice
+# 19: two jobs of seconds at once (2 workers), each with threads of its own
+# (the job's, the decoder's, x264's), all named after the job.
+job_nices() {  # one line per job: its name, then the nice value of each of its threads
+  for t in /proc/"$DAEMON_PID"/task/*; do
+    c=$(cat "$t/comm" 2>/dev/null) || continue
+    [[ $c == hlsfs-job* ]] && echo "$c $(awk '{print $19}' "$t/stat" 2>/dev/null)"
+  done | awk '{n[$1] = n[$1] " " $2} END {for (j in n) print j ":" n[j]}' | sort
+}
+cat >"$d/req-raise.json" <<JSON
+{"SourceURI":"file://$d/media/movie.mp4","Targets":[{"URI":"file://$d/media/out/raise/v","Duration":6,
+ "InitialSegments":[6],"InitialTranscode":12,"Video":{"TranscodeVideo":{"CRF":23,"Resolution":"1920x"}}}]}
+JSON
+generate "$d" "$d/req-raise.json" >/dev/null || fail "generate raise"
+sleep 0.6  # both jobs have opened their decoder and encoder
+before=$(job_nices)
+seg0=$(grep -m1 '\.ts$' "$d/mnt/media/out/raise/v.m3u8")
+cat "$d/mnt/media/out/raise/$seg0" >/dev/null &
+reader=$!
+sleep 0.3
+during=$(job_nices)
+wait $reader || { echo "FAIL: read of $seg0"; failed=1; }
+echo "jobs before the reader: $(echo $before)"
+echo "jobs with the reader waiting: $(echo $during)"
+all_low=$(grep -c '^hlsfs-job[0-9]*: 19 19\( 19\)*$' <<<"$before" || true)
+raised=$(grep -c '^hlsfs-job[0-9]*: 0 0\( 0\)*$' <<<"$during" || true)
+left=$(grep -c '^hlsfs-job[0-9]*: 19 19\( 19\)*$' <<<"$during" || true)
+jobs=$(grep -c . <<<"$during" || true)
+check_that "[ $all_low = 2 ]" "made ahead: two jobs, every thread of each (the job started others) at nice 19"
+check_that "[ $raised = 1 ]" "with a reader waiting: every thread of the reader's job at nice 0"
+check_that "[ $left = 1 ] && [ $jobs = 2 ]" "the job nobody waits for stays at nice 19; no job is half raised"
+check_that "[ '$(metric hlsfs_jobs_raised_total)' = 1 ]" "hlsfs_jobs_raised_total counts the raise"
+# Out of the budget checks below (the restart's reconciliation forgets them).
+wait_initial_transcode "$d/mnt/media/out/raise" 300 || { echo "FAIL: the raise playlist was not made ahead"; failed=1; }
+rm -f "$d"/cache/*/"$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/raise/v.m3u8" | head -1)"/*.ts
 
 stop_daemon "$d"
 PREFETCH=0 start_daemon "$d" "cache: {max_bytes: $BUDGET, high_water: 0.9, low_water: 0.6, gc_interval: 2s}"

@@ -17,7 +17,7 @@ cache_dir: $d/cache
 control: {socket: $d/control.sock}
 metrics: {listen: 127.0.0.1:$METRICS_PORT}
 transcoder: {workers: 2, prefetch_segments: ${PREFETCH:-1}}
-log: {level: info}
+log: {level: ${LOG_LEVEL:-info}}
 stores:
   media: {plugin: local, root: $d/media}
 $extra
