@@ -127,7 +127,10 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
       frame->pts = j;  // global: frame j has the same time in every segment
       frame->pict_type = j == first ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;  // IDR (forced-idr)
       encode_frame(encoders[o], frame.get(), [&](AVPacket* p) { on_packet(which[o], p); });
-      if (progress && o == 0) ++progress->frames;
+      if (progress && o == 0) {
+        ++progress->frames;
+        progress->yield_to_readers();
+      }
     });
     for (size_t o = 0; o < which.size(); ++o)
       encode_frame(encoders[o], nullptr, [&](AVPacket* p) { on_packet(which[o], p); });

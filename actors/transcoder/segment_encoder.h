@@ -2,8 +2,11 @@
 // source, the rendition and the segment index. Same inputs, same bytes.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/playlist/rendition.h"
@@ -28,9 +31,19 @@ constexpr int kAudioPostroll = 2;
 // How far a running encode is, read by other threads (hlsfsctl status):
 // video frames through the encoder so far, of `total` (both passes of a
 // two-pass encode; 0 while unknown and for audio-only renditions).
+// A background encode also yields between frames while `reader_jobs` (jobs
+// that readers wait for) is above 0 (job_progress.h).
 struct EncodeProgress {
   std::atomic<int64_t> frames{0};
   std::atomic<int64_t> total{0};
+  std::atomic<bool> background{false};
+  std::shared_ptr<const std::atomic<int>> reader_jobs;
+  // Called by the encode after each frame: returns at once for a reader's
+  // job, or once no reader's job runs (or this one is raised).
+  void yield_to_readers() const {
+    while (background.load() && reader_jobs && reader_jobs->load() > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 };
 
 // Throws MediaError with one clear line.

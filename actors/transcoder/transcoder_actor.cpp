@@ -47,21 +47,15 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
       [=](encode_atom, const std::string& token, uint32_t n, int32_t priority,
           uint32_t job_id) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
         MadeSegment m;
-        run_at_priority(priority, job_id, [&] {
-          auto progress = svc->progress->start(JobKey{token, n});
-          m = make_segment(*svc, token, n, progress.get());
-          svc->progress->finish(JobKey{token, n});
-        });
+        auto progress = svc->progress->find(job_id);
+        run_at_priority(priority, job_id, [&] { m = make_segment(*svc, token, n, progress.get()); });
         return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
       },
       [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority,
           uint32_t job_id) -> std::string {
         std::vector<MadeSegment> made;
-        run_at_priority(priority, job_id, [&] {
-          auto progress = svc->progress->start(JobKey{tokens.front(), n});
-          made = make_segments(*svc, tokens, n, progress.get());
-          svc->progress->finish(JobKey{tokens.front(), n});
-        });
+        auto progress = svc->progress->find(job_id);
+        run_at_priority(priority, job_id, [&] { made = make_segments(*svc, tokens, n, progress.get()); });
         nlohmann::json out = nlohmann::json::array();
         for (const auto& m : made)
           out.push_back({{"err", m.err}, {"size", m.size}, {"sum", m.checksum}, {"seconds", m.seconds},
@@ -189,6 +183,7 @@ void dispatch(scheduler_pointer self) {
     if (prio == Priority::on_demand) ++st.on_demand_running;
     const uint32_t job_id = ++st.next_job_id;
     st.started[key] = {prio, std::chrono::steady_clock::now(), job_id};
+    st.svc->progress->start(job_id, prio != Priority::on_demand);
     HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
     // The same segment of sibling renditions queued at the same priority (a
     // request's initial segments): one decode for all. Not across
@@ -205,6 +200,7 @@ void dispatch(scheduler_pointer self) {
         s.queue.finish(k);
         s.started.erase(k);
       }
+      s.svc->progress->finish(job_id);
       (extra ? s.extra_idle : s.idle).push_back(w);
       if (prio == Priority::on_demand) --s.on_demand_running;
       s.trim_when_idle = true;
@@ -235,13 +231,15 @@ void dispatch(scheduler_pointer self) {
 
 // A reader now waits for `key`, which runs as background work (prefetch or
 // initial, at nice 19 beside other background jobs): the job and every
-// thread it started get a reader's CPU priority for the rest of it.
+// thread it started get a reader's CPU priority for the rest of it, and the
+// other background jobs yield to it (job_progress.h).
 void raise_for_reader(scheduler_state& st, const JobKey& key) {
   auto it = st.started.find(key);
   if (it == st.started.end() || it->second.priority == Priority::on_demand) return;
   const RunningJob job = it->second;
   for (auto& [k, r] : st.started)
     if (r.id == job.id) r.priority = Priority::on_demand;
+  st.svc->progress->raise(job.id);
   RaiseResult raised = raise_job_threads(job_thread_name(job.id));
   if (raised.error) {
     HLSFS_LOG(debug, "transcoder") << "cannot raise " << key.token << "/" << key.segment << " for a reader: "
@@ -293,7 +291,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         auto now = std::chrono::steady_clock::now();
         j["running"] = nlohmann::json::array();
         for (const auto& [key, info] : st.started) {
-          auto [done, total] = svc->progress->get(key);
+          auto [done, total] = svc->progress->get(info.id);
           auto r = svc->catalog->by_token(key.token);
           j["running"].push_back({{"token", key.token},
                                   {"segment", key.segment},
