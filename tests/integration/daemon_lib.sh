@@ -5,7 +5,8 @@ HLSFSD=$BUILD/bin/hlsfsd
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # write_config DIR [extra yaml]: DIR/hlsfs.yaml (mode 0600) for a daemon in
-# DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT).
+# DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT,
+# prefetch $PREFETCH segments (1), log level $LOG_LEVEL (info)).
 write_config() {
   local d=$1 extra=${2:-}
   mkdir -p "$d/media"; mkdir -p "$d/mnt" 2>/dev/null || true  # a stale mount answers ENOTCONN
