@@ -7,6 +7,7 @@ std::shared_ptr<EncodeProgress> JobProgressBoard::start(uint32_t job, bool backg
   p->background = background;
   p->reader_jobs = reader_jobs_;
   if (!background) ++*reader_jobs_;
+  ++started_;
   std::lock_guard<std::mutex> lock(mu_);
   jobs_[job] = p;
   return p;

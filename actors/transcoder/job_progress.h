@@ -28,10 +28,13 @@ class JobProgressBoard {
   std::pair<int64_t, int64_t> get(uint32_t job) const;
   // Running jobs that readers wait for.
   int reader_jobs() const { return reader_jobs_->load(); }
+  // Jobs started since the board was made.
+  uint64_t jobs_started() const { return started_.load(); }
 
  private:
   mutable std::mutex mu_;
   std::map<uint32_t, std::shared_ptr<EncodeProgress>> jobs_;
+  std::atomic<uint64_t> started_{0};
   // Shared with every EncodeProgress, which may outlive the board.
   std::shared_ptr<std::atomic<int>> reader_jobs_ = std::make_shared<std::atomic<int>>(0);
 };

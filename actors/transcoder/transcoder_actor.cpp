@@ -65,6 +65,8 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
   };
 }
 
+constexpr auto kTrimAfterIdle = std::chrono::seconds(10);
+
 // At most this many renditions per decode: the targets of one request (IMM
 // allows 6) and their siblings.
 constexpr size_t kMaxGroup = 6;
@@ -82,7 +84,8 @@ struct scheduler_state {
   std::map<JobKey, RunningJob> started;
   uint32_t next_job_id = 0;
   // Set when a job ends; the heap's free memory goes back to the system once
-  // no job runs or waits (keep_large_allocations keeps it between jobs).
+  // no job has run or waited for kTrimAfterIdle (keep_large_allocations
+  // keeps it between jobs, which a playing viewer asks for every few seconds).
   bool trim_when_idle = false;
   std::vector<worker_actor> idle;        // the configured workers, free
   // Readers' jobs that find every worker busy with background work get a
@@ -224,7 +227,12 @@ void dispatch(scheduler_pointer self) {
   }
   if (st.trim_when_idle && st.queue.running() == 0 && st.queue.depth() == 0) {
     st.trim_when_idle = false;
-    std::thread(return_free_memory).detach();  // walks every arena: not on the actor's thread
+    // Off the actor's thread (the trim walks every arena); skipped if a job
+    // started meanwhile (its end arms the next one).
+    std::thread([board = st.svc->progress, seen = st.svc->progress->jobs_started()] {
+      std::this_thread::sleep_for(kTrimAfterIdle);
+      if (board->jobs_started() == seen) return_free_memory();
+    }).detach();
   }
   update_gauges(self);
 }

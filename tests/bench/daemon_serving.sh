@@ -7,7 +7,8 @@
 #    30, where generate queues it ahead and the read joins that job);
 #  - cached segments through nginx over the mount vs the same nginx over a
 #    plain directory holding the same files (wrk)               target >= 0.8x
-#  - the daemon's memory (peak VmRSS, sampled) and CPU under that load.
+#  - the daemon's memory (peak VmRSS, sampled; idle before) and CPU under
+#    that load.
 # Source: 60 s 1080p30 H.264 + AAC (build/bench/, shared with the other
 # benchmarks). Target: 1280x720 25 fps CRF 26, AAC 128k, Duration 5,
 # InitialSegments [2,2,2].
@@ -117,6 +118,7 @@ sample_rss() {  # in the background: the daemon's VmRSS every 0.2 s, the peak in
   done
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"; }
+sleep 11  # the daemon gives its free heap back after 10 s without a job
 idle_rss=$(awk '/^VmRSS/ {print $2}' "/proc/$DAEMON_PID/status")
 sample_rss & sampler=$!
 mount_rps=() plain_rps=() mount_mib=() plain_mib=() ticks=0

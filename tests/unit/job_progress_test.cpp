@@ -80,7 +80,9 @@ TEST(JobProgress, ARaisedJobStopsWaitingAndOthersWaitForIt) {
 
 TEST(JobProgress, ProgressOfRunningJobsOnly) {
   JobProgressBoard board;
+  EXPECT_EQ(board.jobs_started(), 0u);
   auto p = board.start(7, true);
+  EXPECT_EQ(board.jobs_started(), 1u);
   p->total = 50;
   p->frames = 20;
   EXPECT_EQ(board.get(7), std::make_pair(int64_t{20}, int64_t{50}));
