@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,11 +14,6 @@ namespace hlsfs {
 std::string job_thread_name(uint32_t job_id) { return "hlsfs-job" + std::to_string(job_id % 1000000); }
 
 void name_this_thread(const std::string& name) { prctl(PR_SET_NAME, name.c_str(), 0, 0, 0); }
-
-int this_thread_nice() {
-  errno = 0;
-  return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
-}
 
 RaiseResult raise_job_threads(const std::string& name) {
   RaiseResult r;

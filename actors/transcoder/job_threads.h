@@ -19,9 +19,6 @@ std::string job_thread_name(uint32_t job_id);
 // Names the calling thread; threads it starts from now on carry the name.
 void name_this_thread(const std::string& name);
 
-// The nice value of the calling thread.
-int this_thread_nice();
-
 struct RaiseResult {
   int raised = 0;  // threads now at nice 0
   int error = 0;   // errno of the first refusal (EACCES/EPERM without CAP_SYS_NICE), or 0

@@ -97,8 +97,7 @@ watcher=$!
 declare -A first_pass
 for p in a b c d; do
   target movie.mp4 "$p" 0
-  res=$("$HLS_CHECK" "$base/out/$p/v.m3u8" 2>&1) && echo "ok   played $p: $(echo "$res" | tail -1)" ||
-    { echo "FAIL played $p:"; echo "$res" | sed 's/^/     /'; failed=1; }
+  hls_check "$base/out/$p/v.m3u8" "played $p"
   first_pass[$p]=$(for s in $(grep '\.ts' "$d/mnt/media/out/$p/v.m3u8"); do curl -sf "$base/out/$p/$s" | md5sum; done)
 done
 kill $watcher 2>/dev/null || true
@@ -122,7 +121,7 @@ kept=$(compgen -G "$d/cache/*/$last_token/*.ts" | wc -l || true)
 echo "== evicted segments come back byte-identical"
 again=$(for s in $(grep '\.ts' "$d/mnt/media/out/a/v.m3u8"); do curl -sf "$base/out/a/$s" | md5sum; done)
 [ "$again" = "${first_pass[a]}" ] && echo "ok   playlist a read again: same bytes" || { echo "FAIL: playlist a changed"; failed=1; }
-res=$("$HLS_CHECK" "$base/out/a/v.m3u8" 2>&1) && echo "ok   hls-check a again" || { echo "FAIL hls-check a again"; failed=1; }
+hls_check "$base/out/a/v.m3u8" "a again"
 
 echo "== hlsfsctl gc --dry-run reports without evicting"
 before=$(find "$d/cache" -name '*.ts' | wc -l)
@@ -149,7 +148,6 @@ for round in 1 2 3; do
     echo "FAIL round $round: index $indexed bytes, disk $on_disk bytes, $strays temp files"; failed=1
   fi
 done
-res=$("$HLS_CHECK" "$base/out/kill3/v.m3u8" 2>&1) && echo "ok   after the restarts: $(echo "$res" | tail -1)" ||
-  { echo "FAIL after restarts:"; echo "$res" | sed 's/^/     /'; failed=1; }
+hls_check "$base/out/kill3/v.m3u8" "after the restarts"
 [ $failed -eq 0 ] || { echo "--- hlsfsd log (last 40 lines)"; tail -40 "$d/hlsfsd.log"; }
 exit $failed

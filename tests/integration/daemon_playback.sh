@@ -84,11 +84,7 @@ for f in $PLAYED; do
   # The targets, and the master's audio tracks (a source's other audio streams).
   tracks=$(cd "$d/mnt/media/out/$name" && ls | sed -n 's/^\(master_audio[0-9]*\)\.m3u8$/\1/p')
   for t in 720p 360p $tracks; do
-    if res=$("$HLS_CHECK" "$base/out/$name/$t.m3u8" 2>&1); then
-      echo "ok   $f/$t: $(echo "$res" | tail -1)"
-    else
-      echo "FAIL $f/$t:"; echo "$res" | sed 's/^/     /'; failed=1
-    fi
+    hls_check "$base/out/$name/$t.m3u8" "$f/$t"
   done
 done
 
@@ -168,11 +164,7 @@ for f in movie killed; do
   tracks=""
   [ $f = killed ] && tracks=master_audio1  # the source's second audio stream: a track of the master
   for t in 720p 360p $tracks; do
-    if res=$("$HLS_CHECK" "$base/out/$f/$t.m3u8" 2>&1); then
-      echo "ok   after restart $f/$t: $(echo "$res" | tail -1)"
-    else
-      echo "FAIL after restart $f/$t:"; echo "$res" | sed 's/^/     /'; failed=1
-    fi
+    hls_check "$base/out/$f/$t.m3u8" "after restart $f/$t"
   done
 done
 bw_after=$(bandwidth)

@@ -18,13 +18,7 @@ for f in $GOOD_FIXTURES; do
   # The targets, and the master's audio tracks (other audio streams).
   tracks=$(cd "$out" && ls master_audio*.m3u8 2>/dev/null | sed 's/\.m3u8$//' || true)
   for t in hi lo $tracks; do
-    if res=$("$HLS_CHECK" "$out/$t.m3u8" 2>&1); then
-      echo "ok   $f/$t: $(echo "$res" | tail -1)"
-    else
-      echo "FAIL $f/$t:"
-      echo "$res" | sed 's/^/     /'
-      failed=1
-    fi
+    hls_check "$out/$t.m3u8" "$f/$t"
   done
   # The response names what was written.
   python3 - "$out/resp.json" "$out" <<'PY' || failed=1

@@ -16,6 +16,8 @@
 namespace hlsfs {
 namespace {
 
+int this_thread_nice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
+
 // A thread that names itself, goes to nice 19, starts a child (which
 // inherits both), then reports both nice values once told to finish.
 class BackgroundJob {
