@@ -54,7 +54,7 @@ echo "== a reader who comes to wait for a segment being made ahead gives its job
 job_nices() {  # one line per job: its name, then the nice value of each of its threads
   for t in /proc/"$DAEMON_PID"/task/*; do
     c=$(cat "$t/comm" 2>/dev/null) || continue
-    [[ $c == hlsfs-job* ]] && echo "$c $(awk '{print $19}' "$t/stat" 2>/dev/null)"
+    if [[ $c == hlsfs-job* ]]; then echo "$c $(awk '{print $19}' "$t/stat" 2>/dev/null)"; fi
   done | awk '{n[$1] = n[$1] " " $2} END {for (j in n) print j ":" n[j]}' | sort
 }
 cat >"$d/req-raise.json" <<JSON
@@ -62,13 +62,20 @@ cat >"$d/req-raise.json" <<JSON
  "InitialSegments":[6],"InitialTranscode":12,"Video":{"TranscodeVideo":{"CRF":23,"Resolution":"1920x"}}}]}
 JSON
 generate "$d" "$d/req-raise.json" >/dev/null || fail "generate raise"
-sleep 0.6  # both jobs have opened their decoder and encoder
-before=$(job_nices)
+# Until both jobs have opened their decoder and encoder (threads of their own).
+for _ in $(seq 100); do
+  before=$(job_nices)
+  [ "$(grep -c '^hlsfs-job[0-9]*:\( [0-9-]*\)\{3,\}$' <<<"$before" || true)" = 2 ] && break
+  sleep 0.1
+done
 seg0=$(grep -m1 '\.ts$' "$d/mnt/media/out/raise/v.m3u8")
 cat "$d/mnt/media/out/raise/$seg0" >/dev/null &
 reader=$!
-sleep 0.3
-during=$(job_nices)
+for _ in $(seq 30); do  # until a job is raised, for at most 3 s
+  sleep 0.1
+  during=$(job_nices)
+  grep -q '^hlsfs-job[0-9]*: 0 0\( 0\)*$' <<<"$during" && break
+done
 wait $reader || { echo "FAIL: read of $seg0"; failed=1; }
 echo "jobs before the reader: $(echo $before)"
 echo "jobs with the reader waiting: $(echo $during)"

@@ -68,7 +68,12 @@ start_nginx() {
   fail "nginx did not start"
 }
 
-stop_nginx() { [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; }
+stop_nginx() {
+  [ -n "${NGINX_PID:-}" ] || return 0
+  kill "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
+  NGINX_PID=
+}
 
 generate() {  # generate DIR REQUEST_FILE -> response on stdout
   "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" generate "$2"
