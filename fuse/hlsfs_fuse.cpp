@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 
 #include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_store.h"
@@ -30,6 +31,14 @@ constexpr double kSegmentTimeout = 3600.0;
 constexpr double kTextTimeout = 1.0;
 
 std::string join(const std::string& dir, const char* name) { return dir.empty() ? name : dir + "/" + name; }
+
+// Answers that come from actors after the mount stopped must touch neither
+// the FUSE session (destroyed) nor the mount's state (gone): stop() closes
+// the gate first, and they are dropped (their requests died with the mount).
+struct ReplyGate {
+  std::shared_mutex mu;
+  bool closed = false;
+};
 }  // namespace
 
 struct FuseMount::Impl {
@@ -44,6 +53,7 @@ struct FuseMount::Impl {
   // Which segment each open file handle is, for the GC's "never evict an open segment".
   std::mutex fh_mu;
   std::map<uint64_t, std::pair<std::string, uint32_t>> fh_segment;
+  std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
 
   Impl(caf::actor_system& s, std::shared_ptr<Services> v, segment_cache_actor c, bool ao)
       : sys(s), svc(std::move(v)), cache(std::move(c)), allow_other(ao) {}
@@ -74,23 +84,26 @@ struct FuseMount::Impl {
   }
 
   // Asks the segment cache for (token, n) and calls done(err, path, size) from
-  // an actor when it answers: FUSE's thread returns at once.
+  // an actor when it answers: FUSE's thread returns at once. EIO if the
+  // segment cache stops first (hlsfsd stopping): the actor never outlives it.
   template <class Done>
   void ensure_segment(const CatalogEntry& e, Done done) {
     std::string token = e.rendition->spec.token;
     uint32_t n = e.segment;
     auto cache_handle = cache;
+    auto gate_handle = gate;
     sys.spawn([=](caf::event_based_actor* self) {
+      auto answer = [=](int32_t err, const std::string& path, int64_t size) {
+        {
+          std::shared_lock<std::shared_mutex> lock(gate_handle->mu);
+          if (!gate_handle->closed) done(err, path, size);
+        }
+        self->quit();
+      };
+      self->monitor(cache_handle);
+      self->set_down_handler([=](caf::down_msg&) { answer(EIO, std::string{}, int64_t{0}); });
       self->request(cache_handle, caf::infinite, get_atom::value, token, n)
-          .then(
-              [=](int32_t err, const std::string& path, int64_t size) {
-                done(err, path, size);
-                self->quit();
-              },
-              [=](caf::error&) {
-                done(EIO, std::string{}, int64_t{0});
-                self->quit();
-              });
+          .then(answer, [=](caf::error&) { answer(EIO, std::string{}, int64_t{0}); });
     });
   }
 
@@ -364,6 +377,10 @@ void FuseMount::stop() {
   fuse_session_exit(impl_->se);
   fuse_session_unmount(impl_->se);  // wakes the loop: /dev/fuse reads fail
   if (loop_.joinable()) loop_.join();
+  {
+    std::unique_lock<std::shared_mutex> lock(impl_->gate->mu);  // waits for answers being sent
+    impl_->gate->closed = true;
+  }
   fuse_session_destroy(impl_->se);
   impl_->se = nullptr;
   HLSFS_LOG(info, "fuse") << "unmounted " << mountpoint_;

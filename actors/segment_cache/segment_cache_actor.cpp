@@ -149,6 +149,8 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               if (st.svc->recent)
                 st.svc->recent->add(SegmentEvent{0, now_ms(), token, n, secs, size,
                                                 static_cast<int>(f.waiters.size()), why});
+            } else if (err == ESHUTDOWN) {
+              HLSFS_LOG(info, "transcoder") << describe(*st.svc, token, n) << ": " << msg;
             } else {
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;
             }

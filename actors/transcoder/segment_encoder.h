@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/playlist/rendition.h"
+#include "actors/transcoder/av_util.h"
 #include "actors/transcoder/source.h"
 #include "hlsfs/media_info.h"
 
@@ -28,21 +29,33 @@ struct SegmentResult {
 constexpr int kAudioPreroll = 3;
 constexpr int kAudioPostroll = 2;
 
+// An encode ended because hlsfsd stops (not a fault of the source).
+struct JobAbandoned : MediaError {
+  JobAbandoned() : MediaError("abandoned: hlsfsd is stopping") {}
+};
+
 // How far a running encode is, read by other threads (hlsfsctl status):
 // video frames through the encoder so far, of `total` (both passes of a
 // two-pass encode; 0 while unknown and for audio-only renditions).
 // A background encode also yields between frames while `reader_jobs` (jobs
-// that readers wait for) is above 0 (job_progress.h).
+// that readers wait for) are enough to fill the CPUs, and every encode ends
+// at its next frame once hlsfsd stops (job_progress.h).
 struct EncodeProgress {
   std::atomic<int64_t> frames{0};
   std::atomic<int64_t> total{0};
   std::atomic<bool> background{false};
   std::shared_ptr<const std::atomic<int>> reader_jobs;
+  int pause_at = 1;  // reader jobs that fill the CPUs
+  std::shared_ptr<const std::atomic<bool>> stopping;
   // Called by the encode after each frame: returns at once for a reader's
-  // job, or once no reader's job runs (or this one is raised).
+  // job, or once readers' jobs leave a CPU free (or this one is raised).
+  // Throws JobAbandoned once hlsfsd stops: nobody waits for the segment.
   void yield_to_readers() const {
-    while (background.load() && reader_jobs && reader_jobs->load() > 0)
+    for (;;) {
+      if (stopping && stopping->load()) throw JobAbandoned();
+      if (!background.load() || !reader_jobs || reader_jobs->load() < pause_at) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
   }
 };
 

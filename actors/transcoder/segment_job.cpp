@@ -82,6 +82,8 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
       write_file_atomic(svc.segments->path_of(rs[i]->spec.token, n), segs[i].bytes);
       out[i].size = static_cast<int64_t>(segs[i].bytes.size());
     }
+  } catch (const JobAbandoned& e) {
+    fail_all(ESHUTDOWN, e.what());
   } catch (const MediaError& e) {
     fail_all(EIO, e.what());
   } catch (const std::exception& e) {

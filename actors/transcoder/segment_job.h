@@ -12,7 +12,7 @@
 namespace hlsfs {
 
 struct MadeSegment {
-  int32_t err = 0;  // 0, or an errno for the reader (ENOENT unknown token, EIO failure, ENOSPC)
+  int32_t err = 0;  // 0, or an errno for the reader (ENOENT unknown token, EIO failure, ENOSPC, ESHUTDOWN abandoned as hlsfsd stops)
   int64_t size = 0;
   std::string checksum;  // SHA-256 hex of the bytes
   double seconds = 0;

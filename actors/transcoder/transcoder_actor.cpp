@@ -26,20 +26,34 @@ namespace {
 
 using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string, bool>;
 
-// Runs `work` on a thread of its own, named after the job: background work
-// (prefetch, initial) runs at nice 19, and the decoder's and x264's threads
-// it starts inherit that and the name, so a reader's job gets the CPU at once
-// even when every worker is busy, and a background job a reader comes to
-// wait for can be raised by name (job_threads.h). (One thread per job: a
-// thread without CAP_SYS_NICE may raise its nice value, never lower it.)
-void run_at_priority(int32_t priority, uint32_t job_id, const std::function<void()>& work) {
+// Runs job `job_id` on a thread of its own, named after the job: background
+// work (prefetch, initial) runs at nice 19, and the decoder's and x264's
+// threads it starts inherit that and the name, so a reader's job gets the CPU
+// at once even when every worker is busy, and a background job a reader
+// comes to wait for can be raised by name (job_threads.h). (One thread per
+// job: a thread without CAP_SYS_NICE may raise its nice value, never lower it.)
+// The job's entry on the board ends here, when the work does, not when the
+// scheduler hears of it: a scheduler stopped meanwhile (SIGTERM) must not
+// leave background jobs waiting for this one forever.
+void run_job(JobProgressBoard& board, int32_t priority, uint32_t job_id,
+             const std::function<void(EncodeProgress*)>& work) {
+  auto progress = board.find(job_id);
   std::thread job([&] {
     name_this_thread(job_thread_name(job_id));
-    if (priority != static_cast<int32_t>(Priority::on_demand))
-      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-    work();
+    auto background = [&] {
+      return progress ? progress->background.load() : priority != static_cast<int32_t>(Priority::on_demand);
+    };
+    if (background()) {
+      const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+      setpriority(PRIO_PROCESS, tid, 19);
+      // Raised before this thread had its name or nice 19 (the scheduler's
+      // scan missed it): it lowers itself back.
+      if (!background()) setpriority(PRIO_PROCESS, tid, daemon_nice());
+    }
+    work(progress.get());
   });
   job.join();
+  board.finish(job_id);
 }
 
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
@@ -47,15 +61,13 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
       [=](encode_atom, const std::string& token, uint32_t n, int32_t priority,
           uint32_t job_id) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
         MadeSegment m;
-        auto progress = svc->progress->find(job_id);
-        run_at_priority(priority, job_id, [&] { m = make_segment(*svc, token, n, progress.get()); });
+        run_job(*svc->progress, priority, job_id, [&](EncodeProgress* p) { m = make_segment(*svc, token, n, p); });
         return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
       },
       [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority,
           uint32_t job_id) -> std::string {
         std::vector<MadeSegment> made;
-        auto progress = svc->progress->find(job_id);
-        run_at_priority(priority, job_id, [&] { made = make_segments(*svc, tokens, n, progress.get()); });
+        run_job(*svc->progress, priority, job_id, [&](EncodeProgress* p) { made = make_segments(*svc, tokens, n, p); });
         nlohmann::json out = nlohmann::json::array();
         for (const auto& m : made)
           out.push_back({{"err", m.err}, {"size", m.size}, {"sum", m.checksum}, {"seconds", m.seconds},
@@ -114,7 +126,7 @@ void count_result(scheduler_state& s, int32_t err, bool fetched, double secs) {
     m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
     static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
     m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
-  } else {
+  } else if (err != ESHUTDOWN) {  // abandoned as hlsfsd stops: not a failure
     m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
   }
 }
@@ -203,7 +215,7 @@ void dispatch(scheduler_pointer self) {
         s.queue.finish(k);
         s.started.erase(k);
       }
-      s.svc->progress->finish(job_id);
+      s.svc->progress->finish(job_id);  // if the worker never ran it
       (extra ? s.extra_idle : s.idle).push_back(w);
       if (prio == Priority::on_demand) --s.on_demand_running;
       s.trim_when_idle = true;
@@ -250,8 +262,13 @@ void raise_for_reader(scheduler_state& st, const JobKey& key) {
   st.svc->progress->raise(job.id);
   RaiseResult raised = raise_job_threads(job_thread_name(job.id));
   if (raised.error) {
-    HLSFS_LOG(debug, "transcoder") << "cannot raise " << key.token << "/" << key.segment << " for a reader: "
-                                   << std::strerror(raised.error) << " (hlsfsd needs CAP_SYS_NICE for that)";
+    // Once as a warning (the operator can act on it), then at debug.
+    static bool warned = false;
+    const std::string why = "cannot raise " + key.token + "/" + std::to_string(key.segment) + " for a reader: " +
+                            std::strerror(raised.error) + " (hlsfsd needs CAP_SYS_NICE; the job goes on at nice 19)";
+    if (warned) HLSFS_LOG(debug, "transcoder") << why;
+    else HLSFS_LOG(warning, "transcoder") << why;
+    warned = true;
     return;
   }
   HLSFS_LOG(debug, "transcoder") << "raised " << key.token << "/" << key.segment << " (" << to_string(job.priority)

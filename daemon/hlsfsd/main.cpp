@@ -49,6 +49,7 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->cache_dir = cfg.cache_dir;
   svc->encoder = EncoderConfig{cfg.preset, cfg.encoder_threads, cfg.x264_params};
   svc->workers = cfg.workers;
+  svc->progress = std::make_shared<JobProgressBoard>(reader_jobs_filling(usable_cpus(), cfg.encoder_threads));
   std::vector<std::string> plugin_dirs = cfg.plugin_dirs.empty() ? Backend::default_plugin_dirs() : cfg.plugin_dirs;
   std::vector<std::string> names;
   for (const auto& s : cfg.stores) {
@@ -257,6 +258,12 @@ int main(int argc, char** argv) {
       rc = 1;
     }
     sd_notify(0, "STOPPING=1");
+    // Running encodes end at their next frame, and their readers get EIO:
+    // the unmount waits for every reader's answer, and systemd should not
+    // wait for segments nobody will get (the mount goes away).
+    if (int running = svc->progress->running())
+      HLSFS_LOG(info, "hlsfsd") << "abandoning " << running << " running segment job(s)";
+    svc->progress->stop_all();
     mount.stop();
     control.stop();
     if (metrics_server) metrics_server->stop();

@@ -27,6 +27,8 @@ JSON
   generate "$d" "$d/req-$2.json" >/dev/null || fail "generate $2"
 }
 segments_made() { find "$d/cache" -name '*.ts' | wc -l; }
+# Sizes of the segment files in the cache; files the GC deletes meanwhile are skipped.
+segment_sizes() { find "$d/cache" -ignore_readdir_race -name '*.ts' -printf '%s\n'; }
 
 echo "== InitialTranscode 36: the segments of the first 36 s are made ahead, nothing else"
 t0=$(date +%s)
@@ -57,25 +59,31 @@ job_nices() {  # one line per job: its name, then the nice value of each of its 
     if [[ $c == hlsfs-job* ]]; then echo "$c $(awk '{print $19}' "$t/stat" 2>/dev/null)"; fi
   done | awk '{n[$1] = n[$1] " " $2} END {for (j in n) print j ":" n[j]}' | sort
 }
-cat >"$d/req-raise.json" <<JSON
-{"SourceURI":"file://$d/media/movie.mp4","Targets":[{"URI":"file://$d/media/out/raise/v","Duration":6,
+made_ahead() {  # made_ahead NAME: a playlist of two 6 s segments at 1920x, made ahead; until both jobs run
+  cat >"$d/req-$1.json" <<JSON
+{"SourceURI":"file://$d/media/movie.mp4","Targets":[{"URI":"file://$d/media/out/$1/v","Duration":6,
  "InitialSegments":[6],"InitialTranscode":12,"Video":{"TranscodeVideo":{"CRF":23,"Resolution":"1920x"}}}]}
 JSON
-generate "$d" "$d/req-raise.json" >/dev/null || fail "generate raise"
-# Until both jobs have opened their decoder and encoder (threads of their own).
-for _ in $(seq 100); do
-  before=$(job_nices)
-  [ "$(grep -c '^hlsfs-job[0-9]*:\( [0-9-]*\)\{3,\}$' <<<"$before" || true)" = 2 ] && break
-  sleep 0.1
-done
-seg0=$(grep -m1 '\.ts$' "$d/mnt/media/out/raise/v.m3u8")
-cat "$d/mnt/media/out/raise/$seg0" >/dev/null &
-reader=$!
-for _ in $(seq 30); do  # until a job is raised, for at most 3 s
-  sleep 0.1
-  during=$(job_nices)
-  grep -q '^hlsfs-job[0-9]*: 0 0\( 0\)*$' <<<"$during" && break
-done
+  generate "$d" "$d/req-$1.json" >/dev/null || fail "generate $1"
+  # Until both jobs have opened their decoder and encoder (threads of their own).
+  for _ in $(seq 100); do
+    before=$(job_nices)
+    [ "$(grep -c '^hlsfs-job[0-9]*:\( [0-9-]*\)\{3,\}$' <<<"$before" || true)" = 2 ] && return 0
+    sleep 0.1
+  done
+}
+read_first_segment() {  # read_first_segment NAME: in the background ($reader), until its job is raised ($during)
+  seg0=$(grep -m1 '\.ts$' "$d/mnt/media/out/$1/v.m3u8")
+  cat "$d/mnt/media/out/$1/$seg0" >"$d/$1-seg0.ts" 2>/dev/null &
+  reader=$!
+  for _ in $(seq 30); do  # for at most 3 s
+    sleep 0.1
+    during=$(job_nices)
+    grep -q '^hlsfs-job[0-9]*: 0 0\( 0\)*$' <<<"$during" && return 0
+  done
+}
+made_ahead raise
+read_first_segment raise
 wait $reader || { echo "FAIL: read of $seg0"; failed=1; }
 echo "jobs before the reader: $(echo $before)"
 echo "jobs with the reader waiting: $(echo $during)"
@@ -87,31 +95,58 @@ check_that "[ $all_low = 2 ]" "made ahead: two jobs, every thread of each (the j
 check_that "[ $raised = 1 ]" "with a reader waiting: every thread of the reader's job at nice 0"
 check_that "[ $left = 1 ] && [ $jobs = 2 ]" "the job nobody waits for stays at nice 19; no job is half raised"
 check_that "[ '$(metric hlsfs_jobs_raised_total)' = 1 ]" "hlsfs_jobs_raised_total counts the raise"
-# Out of the budget checks below (the restart's reconciliation forgets them).
 wait_initial_transcode "$d/mnt/media/out/raise" 300 || { echo "FAIL: the raise playlist was not made ahead"; failed=1; }
-rm -f "$d"/cache/*/"$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/raise/v.m3u8" | head -1)"/*.ts
 
+echo "== SIGTERM while a reader waits for its segment and a background job pauses for it: hlsfsd stops at once"
+# Both jobs end at their next frame and the reader gets an error: hlsfsd
+# does not wait for segments nobody will get (it used to wait for the
+# reader's job, and the paused job could wait for it forever once the
+# scheduler had stopped).
+made_ahead stop
+read_first_segment stop
+check_that "grep -q '^hlsfs-job[0-9]*: 0 0\( 0\)*$' <<<'$during'" "a reader's job runs: $(echo $during)"
+t0=$SECONDS
+kill -TERM "$DAEMON_PID"
+for _ in $(seq 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$DAEMON_PID" 2>/dev/null; then
+  echo "FAIL: hlsfsd still runs 5 s after SIGTERM"; failed=1
+else
+  rc=0; wait "$DAEMON_PID" || rc=$?
+  check_that "[ $rc = 0 ]" "hlsfsd stopped within $((SECONDS - t0 + 1)) s after SIGTERM, exit status $rc"
+  check_that "grep -q 'abandoning 2 running segment job' '$d/hlsfsd.log'" "and said it abandoned the 2 jobs"
+fi
+check_that "! wait $reader" "the reader waiting for its segment got an error"
 stop_daemon "$d"
+# Out of the budget checks below (the restart's reconciliation forgets them).
+for p in raise stop; do
+  rm -f "$d"/cache/*/"$(grep -o '[0-9a-f]\{32\}' "$d/media/out/$p/v.m3u8" | head -1)"/*.ts
+done
+
 PREFETCH=0 start_daemon "$d" "cache: {max_bytes: $BUDGET, high_water: 0.9, low_water: 0.6, gc_interval: 2s}"
 start_nginx "$d"
 base=http://127.0.0.1:$NGINX_PORT/media
 
 echo "== a workload over several playlists with max_bytes far below it"
 # Keep the cache's size under watch while players read.
-( while :; do curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '$1=="hlsfs_cache_bytes"{print $2}'; sleep 0.2; done ) \
+( set +e; while :; do curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '$1=="hlsfs_cache_bytes"{print $2}'; sleep 0.2; done ) \
   >"$d/cache_bytes.log" 2>/dev/null &
 watcher=$!
+read_all() {  # read_all NAME: the checksum of each segment of playlist NAME, read through nginx
+  for s in $(grep '\.ts' "$d/mnt/media/out/$1/v.m3u8"); do
+    curl -sf "$base/out/$1/$s" | md5sum || echo "read of $s failed"
+  done
+}
 declare -A first_pass
 for p in a b c d; do
   target movie.mp4 "$p" 0
   hls_check "$base/out/$p/v.m3u8" "played $p"
-  first_pass[$p]=$(for s in $(grep '\.ts' "$d/mnt/media/out/$p/v.m3u8"); do curl -sf "$base/out/$p/$s" | md5sum; done)
+  first_pass[$p]=$(read_all "$p")
 done
 kill $watcher 2>/dev/null || true
-largest=$(find "$d/cache" -name '*.ts' -printf '%s\n' | sort -n | tail -1)
+largest=$(segment_sizes | sort -n | tail -1)
 peak=$(sort -n "$d/cache_bytes.log" | tail -1)
 peak=${peak%.*}
-total=$(du -cb "$d"/cache/*/*/*.ts | tail -1 | cut -f1)
+total=$(segment_sizes | awk '{s += $1} END {print s + 0}')
 if [ "$peak" -le $((BUDGET + largest)) ]; then
   echo "ok   cache peaked at $peak bytes (budget $BUDGET, largest segment $largest); now $total bytes"
 else
@@ -126,7 +161,7 @@ kept=$(compgen -G "$d/cache/*/$last_token/*.ts" | wc -l || true)
   { echo "FAIL: the recently played playlist was evicted"; failed=1; }
 
 echo "== evicted segments come back byte-identical"
-again=$(for s in $(grep '\.ts' "$d/mnt/media/out/a/v.m3u8"); do curl -sf "$base/out/a/$s" | md5sum; done)
+again=$(read_all a)
 [ "$again" = "${first_pass[a]}" ] && echo "ok   playlist a read again: same bytes" || { echo "FAIL: playlist a changed"; failed=1; }
 hls_check "$base/out/a/v.m3u8" "a again"
 
@@ -145,10 +180,16 @@ for round in 1 2 3; do
   PREFETCH=0 start_daemon "$d" "cache: {max_bytes: $BUDGET, high_water: 0.9, low_water: 0.6, gc_interval: 2s}"
   start_nginx "$d"
   base=http://127.0.0.1:$NGINX_PORT/media
-  on_disk=$(find "$d/cache" -name '*.ts' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-  indexed=$(metric hlsfs_cache_bytes)
-  indexed=${indexed%.*}
-  strays=$(find "$d/cache" -type f ! -name '*.ts' | wc -l)
+  # The GC's first pass after the start may be evicting while we count:
+  # until both agree, for at most 10 s (a real mismatch stays).
+  for _ in $(seq 50); do
+    on_disk=$(segment_sizes | awk '{s += $1} END {print s + 0}')
+    indexed=$(metric hlsfs_cache_bytes)
+    indexed=${indexed%.*}
+    strays=$(find "$d/cache" -ignore_readdir_race -type f ! -name '*.ts' | wc -l)
+    [ "$on_disk" = "$indexed" ] && [ "$strays" -eq 0 ] && break
+    sleep 0.2
+  done
   if [ "$on_disk" = "$indexed" ] && [ "$strays" -eq 0 ]; then
     echo "ok   round $round: index $indexed bytes = files on disk $on_disk bytes, no temp files"
   else
