@@ -2,7 +2,20 @@
 # Source after lib.sh. Needs root (FUSE mount) and nginx.
 HLSFSD=$BUILD/bin/hlsfsd
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port: a TCP port free now, and not handed out before to this test
+# (ports picked before any is bound could otherwise come out twice).
+free_port() {
+  local given=${TMPDIR:-/tmp}/hlsfs-test-ports.$$ p f
+  for f in "${given%.*}".*; do  # lists of tests that ended
+    if [ -e "$f" ] && ! kill -0 "${f##*.}" 2>/dev/null; then rm -f "$f"; fi
+  done
+  while :; do
+    p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    grep -qx "$p" "$given" 2>/dev/null || break
+  done
+  echo "$p" >>"$given"
+  echo "$p"
+}
 
 # write_config DIR [extra yaml]: DIR/hlsfs.yaml (mode 0600) for a daemon in
 # DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT,
@@ -50,7 +63,8 @@ stop_daemon() {
     for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$DAEMON_PID" 2>/dev/null || true
   fi
-  mountpoint -q "$d/mnt" 2>/dev/null && fusermount3 -u -z "$d/mnt" 2>/dev/null || true
+  # Whether or not `mountpoint` can still tell (a dead mount fails its stat).
+  fusermount3 -u -z "$d/mnt" 2>/dev/null || true
   DAEMON_PID=
 }
 

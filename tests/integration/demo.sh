@@ -12,8 +12,11 @@ source "$(dirname "$0")/daemon_lib.sh"
 d=$(mktemp -d /tmp/hlsfs-demo.XXXXXX)
 demo_pid=
 cleanup() {
-  [ -n "$demo_pid" ] && kill -INT -- "-$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
-  mountpoint -q "$d/mnt" && fusermount3 -u -z "$d/mnt"
+  if [ -n "$demo_pid" ]; then
+    kill -INT -- "-$demo_pid" 2>/dev/null || true
+    wait "$demo_pid" 2>/dev/null || true
+  fi
+  fusermount3 -u -z "$d/mnt" 2>/dev/null || true
   rm -rf "$d"
 }
 trap cleanup EXIT
@@ -65,7 +68,7 @@ expect_status 403 "${expired%master.m3u8}$seg" "expired segment"
 
 echo "== Ctrl-C stops it all"
 kill -INT -- "-$demo_pid"
-for _ in $(seq 100); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 200); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$demo_pid" 2>/dev/null; then echo "FAIL: the demo still runs after Ctrl-C"; failed=1
 else echo "ok   the demo stopped"; demo_pid=; fi
 if mountpoint -q "$d/mnt"; then echo "FAIL: still mounted"; failed=1; else echo "ok   unmounted"; fi

@@ -23,9 +23,7 @@ LIVE_TESTS=$BUILD/bin/objstore_live_tests
 
 S3_PORT=$(free_port)
 OPEN_PORT=$(free_port)
-while [ "$OPEN_PORT" = "$S3_PORT" ]; do OPEN_PORT=$(free_port); done
 SLOW_PORT=$(free_port)
-while [ "$SLOW_PORT" = "$S3_PORT" ] || [ "$SLOW_PORT" = "$OPEN_PORT" ]; do SLOW_PORT=$(free_port); done
 
 echo "== moto with authentication enforced on port $S3_PORT, and without on port $OPEN_PORT"
 start_moto "$S3_PORT" || fail "cannot start moto"

@@ -13,7 +13,10 @@ source "$(dirname "$0")/moto_lib.sh"
 ensure_fixtures
 d=$(mktemp -d /tmp/hlsfs-s3exp.XXXXXX)
 reader=
-cleanup() { [ -n "$reader" ] && kill "$reader" 2>/dev/null; stop_nginx; stop_daemon "$d"; stop_moto; rm -rf "$d"; }
+cleanup() {
+  if [ -n "$reader" ]; then kill "$reader" 2>/dev/null || true; fi
+  stop_nginx; stop_daemon "$d"; stop_moto; rm -rf "$d"
+}
 trap cleanup EXIT
 failed=0
 AGE=8  # seconds without use before a copy in "s3" is deleted
@@ -47,20 +50,22 @@ generate "$d" "$d/kept.json" >/dev/null || fail "generate (keep)"
 pl=$d/mnt/s3/out/360p.m3u8
 segments=$(grep -c '\.ts$' "$pl")
 tok=$(grep -o '[0-9a-f]\{32\}' "$pl" | head -1)
+# Segment 0 is read all along from now on: its copy's age must never reach
+# AGE, even while the other segments are still being made and written back.
+( set +e; while :; do cat "$d/mnt/s3/out/360p-$tok-0.ts" >/dev/null 2>&1; sleep 0.5; done ) &
+reader=$!
 for _ in $(seq 600); do [ "$(metric hlsfs_segments_written_back_total)" = $((2 * segments)) ] && break; sleep 0.2; done
 check_that "[ \"\$(metric hlsfs_segments_written_back_total)\" = $((2 * segments)) ]" "all $segments segments of both stores written back"
 cp "$d/mnt/s3/out/360p-$tok-2.ts" "$d/seg2.ts"
 
 echo "== segment 0 is read all along; the others are not"
-( while :; do cat "$d/mnt/s3/out/360p-$tok-0.ts" >/dev/null; sleep 0.5; done ) &
-reader=$!
 for _ in $(seq 120); do [ "$(moto_s3 media count out/360p-)" = 1 ] && break; sleep 0.5; done
 check_that "[ \"\$(moto_s3 media list out/360p-)\" = 'out/360p-$tok-0.ts' ]" \
   "after ${AGE}s unused, every copy but the one being read is deleted from the bucket"
 check_that "[ \"\$(metric hlsfs_gc_remote_deleted_total)\" = $((segments - 1)) ]" "metric: $((segments - 1)) copies deleted"
 check_that "[ \"\$(moto_s3 media list out/ | grep -c '\.m3u8\$')\" = 1 ]" "the playlist stays in the bucket"
 check_that "[ \"\$(moto_s3 kept count out/360p-)\" = $segments ]" "the store with remote_max_age: 0 keeps all $segments copies"
-kill "$reader"; reader=
+kill "$reader" 2>/dev/null || true; reader=
 
 echo "== a segment gone from both tiers is made again, and written back again"
 made=$(metric hlsfs_segments_transcoded_total)

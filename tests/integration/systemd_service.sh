@@ -14,7 +14,7 @@ command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (Debia
 d=$(mktemp -d /tmp/hlsfs-sd.XXXXXX)
 listener=
 cleanup() {
-  [ -n "$listener" ] && kill "$listener" 2>/dev/null
+  if [ -n "$listener" ]; then kill "$listener" 2>/dev/null || true; fi
   stop_daemon "$d"
   rm -rf "$d"
 }
@@ -93,7 +93,7 @@ for _ in $(seq 100); do mountpoint -q "$d/mnt" && break; sleep 0.1; done
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
 check_that "! ls '$d/mnt' >/dev/null 2>&1" "a killed daemon leaves a dead mount (ENOTCONN)"
-"$HLSFSD" --clean-mount --config "$d/hlsfs.yaml" || echo "FAIL: hlsfsd --clean-mount exited $?"
+"$HLSFSD" --clean-mount --config "$d/hlsfs.yaml" || { echo "FAIL: hlsfsd --clean-mount exited $?"; failed=1; }
 check_that "ls '$d/mnt' >/dev/null 2>&1 && ! mountpoint -q '$d/mnt'" "hlsfsd --clean-mount detached it"
 cat "$d/notify.log" | sed 's/^/     notify: /'
 [ $failed -eq 0 ] || { echo "--- hlsfsd log"; tail -30 "$d/hlsfsd.log"; }
