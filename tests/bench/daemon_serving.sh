@@ -41,16 +41,6 @@ request() {  # request NAME SOURCE INITIAL_TRANSCODE -> request file
 JSON
   echo "$d/$1.json"
 }
-wait_idle() {  # until no job runs or waits (background work of an earlier run)
-  for _ in $(seq 600); do
-    "$HLSFSCTL" --endpoint "unix:$d/control.sock" status --json | python3 -c '
-import json, sys
-t = json.load(sys.stdin)["transcoder"]
-sys.exit(0 if not t["running"] and not sum(t["queued"].values()) else 1)' && return 0
-    sleep 0.5
-  done
-  fail "the daemon did not become idle"
-}
 first_segment() {  # first_segment NAME INITIAL_TRANSCODE -> seconds
   cp "$src" "$d/media/$1.mp4"  # a new file: generate probes it, as for a new upload
   local req t0 seg
@@ -74,10 +64,10 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 echo "== first segment: generate -> last byte of segment 0 through nginx, vs the ffmpeg CLI"
 cli=() ondemand=() ahead=()
 for r in $(seq "$runs"); do
-  wait_idle
+  wait_idle "$d"
   cli+=("$(cli_segment)")
   ondemand+=("$(first_segment ondemand$r 0)")
-  wait_idle
+  wait_idle "$d"
   ahead+=("$(first_segment ahead$r 30)")
   echo "run $r: CLI ${cli[-1]} s, hlsfs on demand ${ondemand[-1]} s, with InitialTranscode 30 ${ahead[-1]} s"
 done
@@ -85,7 +75,7 @@ c=$(median "${cli[@]}") o=$(median "${ondemand[@]}") a=$(median "${ahead[@]}")
 echo "median: CLI $c s; hlsfs $o s -> $(ratio "$o" "$c")x (target <= 1.2x); with InitialTranscode 30: $a s -> $(ratio "$a" "$c")x"
 
 echo "== cached segments: nginx over the mount vs nginx over a plain directory (wrk)"
-wait_idle
+wait_idle "$d"
 generate "$d" "$(request serve ondemand1.mp4 60)" >/dev/null
 wait_initial_transcode "$d/mnt/media/out/serve" 600 || fail "the segments were not made"
 mkdir -p "$d/plain/mnt/media/out"

@@ -93,6 +93,18 @@ generate() {  # generate DIR REQUEST_FILE -> response on stdout
   "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" generate "$2"
 }
 
+# wait_idle DIR: until the daemon in DIR has no job running or queued.
+wait_idle() {
+  for _ in $(seq 600); do
+    "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" status --json | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["transcoder"]
+sys.exit(0 if not t["running"] and not sum(t["queued"].values()) else 1)' && return 0
+    sleep 0.5
+  done
+  fail "the daemon did not become idle"
+}
+
 # wait_initial_transcode DIR SECONDS: until every segment of every media
 # playlist in DIR (a directory of the mount) exists there (readdir lists the
 # segments made): what InitialTranscode makes when it covers the source.
