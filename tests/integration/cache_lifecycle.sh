@@ -29,6 +29,7 @@ JSON
 segments_made() { find "$d/cache" -name '*.ts' | wc -l; }
 # Sizes of the segment files in the cache; files the GC deletes meanwhile are skipped.
 segment_sizes() { find "$d/cache" -ignore_readdir_race -name '*.ts' -printf '%s\n'; }
+segment_bytes() { segment_sizes | awk '{s += $1} END {print s + 0}'; }
 
 echo "== InitialTranscode 36: the segments of the first 36 s are made ahead, nothing else"
 t0=$(date +%s)
@@ -146,7 +147,7 @@ kill $watcher 2>/dev/null || true
 largest=$(segment_sizes | sort -n | tail -1)
 peak=$(sort -n "$d/cache_bytes.log" | tail -1)
 peak=${peak%.*}
-total=$(segment_sizes | awk '{s += $1} END {print s + 0}')
+total=$(segment_bytes)
 if [ "$peak" -le $((BUDGET + largest)) ]; then
   echo "ok   cache peaked at $peak bytes (budget $BUDGET, largest segment $largest); now $total bytes"
 else
@@ -183,7 +184,7 @@ for round in 1 2 3; do
   # The GC's first pass after the start may be evicting while we count:
   # until both agree, for at most 10 s (a real mismatch stays).
   for _ in $(seq 50); do
-    on_disk=$(segment_sizes | awk '{s += $1} END {print s + 0}')
+    on_disk=$(segment_bytes)
     indexed=$(metric hlsfs_cache_bytes)
     indexed=${indexed%.*}
     strays=$(find "$d/cache" -ignore_readdir_race -type f ! -name '*.ts' | wc -l)
