@@ -91,7 +91,7 @@ std::shared_ptr<Backend> Backend::load(const std::vector<std::string>& plugin_di
                                      std::to_string(ops->abi_version) + ", this build needs " +
                                      std::to_string(HLSFS_BACKEND_ABI_VERSION));
   if (!ops->open || !ops->close || !ops->stat || !ops->read || !ops->write || !ops->remove || !ops->list ||
-      !ops->local_path)
+      !ops->open_read)
     throw BackendError(-ENOEXEC, who + ": " + b->path_ + ": incomplete operations table");
   b->ops_ = ops;
 
@@ -115,6 +115,12 @@ Backend::~Backend() {
   if (dl_) dlclose(dl_);
 }
 
+const char* Backend::c_key(const std::string& key) const {
+  if (key.find('\0') != std::string::npos)
+    throw BackendError(-EINVAL, "store " + quoted(store_) + ": a key with a NUL character is refused");
+  return key.c_str();
+}
+
 void Backend::fail(int code, const char* err, const std::string& key) const {
   std::string why = err && err[0] ? std::string(err) : key + ": " + strerror(code < 0 ? -code : EIO);
   throw BackendError(code < 0 ? code : -EIO, "store " + quoted(store_) + ": " + why);
@@ -123,7 +129,7 @@ void Backend::fail(int code, const char* err, const std::string& key) const {
 std::optional<ObjectStat> Backend::stat(const std::string& key) {
   hlsfs_backend_stat st {};
   char err[kErrLen] = {0};
-  int rc = ops_->stat(b_, key.c_str(), &st, err, sizeof err);
+  int rc = ops_->stat(b_, c_key(key), &st, err, sizeof err);
   if (rc == -ENOENT) return std::nullopt;
   if (rc < 0) fail(rc, err, key);
   return to_object_stat(st);
@@ -131,7 +137,7 @@ std::optional<ObjectStat> Backend::stat(const std::string& key) {
 
 int64_t Backend::read_once(const std::string& key, int64_t offset, void* buf, int64_t len) {
   char err[kErrLen] = {0};
-  int64_t n = ops_->read(b_, key.c_str(), offset, buf, len, err, sizeof err);
+  int64_t n = ops_->read(b_, c_key(key), offset, buf, len, err, sizeof err);
   if (n < 0) fail(static_cast<int>(n), err, key);
   return n;
 }
@@ -182,13 +188,13 @@ std::string Backend::read_all(const std::string& key) {
 
 void Backend::write(const std::string& key, const std::string& bytes) {
   char err[kErrLen] = {0};
-  int rc = ops_->write(b_, key.c_str(), bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
+  int rc = ops_->write(b_, c_key(key), bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
   if (rc < 0) fail(rc, err, key);
 }
 
 void Backend::remove(const std::string& key) {
   char err[kErrLen] = {0};
-  int rc = ops_->remove(b_, key.c_str(), err, sizeof err);
+  int rc = ops_->remove(b_, c_key(key), err, sizeof err);
   if (rc < 0 && rc != -ENOENT) fail(rc, err, key);
 }
 
@@ -211,18 +217,17 @@ int list_trampoline(void* ctx, const char* key, const hlsfs_backend_stat* st) {
 void Backend::list(const std::string& prefix, const std::function<bool(const std::string&, const ObjectStat&)>& cb) {
   ListCtx ctx{&cb, nullptr};
   char err[kErrLen] = {0};
-  int rc = ops_->list(b_, prefix.c_str(), list_trampoline, &ctx, err, sizeof err);
+  int rc = ops_->list(b_, c_key(prefix), list_trampoline, &ctx, err, sizeof err);
   if (ctx.error) std::rethrow_exception(ctx.error);
   if (rc < 0) fail(rc, err, prefix.empty() ? "(all keys)" : prefix);
 }
 
-std::optional<std::string> Backend::local_path(const std::string& key) {
-  char out[PATH_MAX + 1];
+std::optional<int> Backend::open_read(const std::string& key) {
   char err[kErrLen] = {0};
-  int rc = ops_->local_path(b_, key.c_str(), out, sizeof out, err, sizeof err);
+  int rc = ops_->open_read(b_, c_key(key), err, sizeof err);
   if (rc == -ENOTSUP) return std::nullopt;  // an object store: nothing on disk
   if (rc < 0) fail(rc, err, key);
-  return std::string(out);
+  return rc;
 }
 
 }  // namespace hlsfs

@@ -59,12 +59,17 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   // Recursive, keys relative to the store; cb returns false to stop. An
   // exception from cb stops the listing and propagates.
   void list(const std::string& prefix, const std::function<bool(const std::string&, const ObjectStat&)>& cb);
-  // Absolute path of an existing key in a local store; nullopt for object stores.
-  std::optional<std::string> local_path(const std::string& key);
+  // A local store's key opened for reading, checked by the plugin (inside
+  // the root, a regular file): a descriptor the caller owns and closes.
+  // nullopt for object stores (read them with read_into()).
+  std::optional<int> open_read(const std::string& key);
 
  private:
   Backend() = default;
   [[noreturn]] void fail(int code, const char* err, const std::string& key) const;
+  // key as the plugin's C string; a key holding a NUL (which the C string
+  // would cut, naming another object) is refused.
+  const char* c_key(const std::string& key) const;
   int64_t read_once(const std::string& key, int64_t offset, void* buf, int64_t len);  // one plugin call
 
   std::string store_, plugin_, path_;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <new>
 
+#include "actors/transcoder/guarded_input.h"
+
 extern "C" {
 #include <libavformat/avio.h>
 }
@@ -17,23 +19,16 @@ namespace {
 constexpr int kAvioBufferSize = 64 * 1024;
 
 // The custom I/O of one opened input; freed by InputCloser (see av_util.h).
-struct BackendInput : CustomInput {
+struct BackendInput : GuardedIo {
   BackendReader reader;
-  AVIOContext* avio = nullptr;
-  std::string error;  // the backend's message after a failed read
-
   explicit BackendInput(BackendReader r) : reader(std::move(r)) {}
-  ~BackendInput() override {
-    if (avio) {
-      av_freep(&avio->buffer);  // libav may have replaced the buffer we gave it
-      avio_context_free(&avio);
-    }
-  }
 };
+
+BackendInput* input_of(void* opaque) { return static_cast<BackendInput*>(static_cast<GuardedIo*>(opaque)); }
 
 // Callbacks run inside libav's C code: nothing may throw through them.
 int read_packet(void* opaque, uint8_t* buf, int size) {
-  auto* in = static_cast<BackendInput*>(opaque);
+  auto* in = input_of(opaque);
   try {
     int64_t n = in->reader.read(buf, size);
     return n > 0 ? static_cast<int>(n) : AVERROR_EOF;
@@ -52,21 +47,13 @@ int read_packet(void* opaque, uint8_t* buf, int size) {
 }
 
 int64_t seek(void* opaque, int64_t offset, int whence) {
-  auto* in = static_cast<BackendInput*>(opaque);
-  BackendReader& r = in->reader;
+  BackendReader& r = input_of(opaque)->reader;
   whence &= ~AVSEEK_FORCE;  // seeking is free here: it only moves the position
   if (whence == AVSEEK_SIZE) return r.size();
   int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? r.tell() : whence == SEEK_END ? r.size() : -1;
   if (base < 0 || (offset > 0 && base > INT64_MAX - offset) || base + offset < 0) return AVERROR(EINVAL);
   r.seek(base + offset);
   return base + offset;
-}
-
-// A demuxer that follows references (HLS/DASH manifests, MOV data
-// references, image sequences) would reach other objects or the network:
-// a source is the one object it names.
-int refuse_nested_open(AVFormatContext*, AVIOContext**, const char* url, int, AVDictionary**) {
-  return AVERROR(EPERM);
 }
 
 std::string missing(const Backend& b, const std::string& key, const char* why) {
@@ -123,28 +110,17 @@ InputPtr BackendSourceOpener::open(const std::string& uri) {
 
   auto* buf = static_cast<unsigned char*>(av_malloc(kAvioBufferSize));
   if (!buf) throw std::bad_alloc();
-  input->avio = avio_alloc_context(buf, kAvioBufferSize, 0, input.get(), read_packet, nullptr, seek);
+  input->avio = avio_alloc_context(buf, kAvioBufferSize, 0, static_cast<GuardedIo*>(input.get()), read_packet,
+                                   nullptr, seek);
   if (!input->avio) {
     av_free(buf);
     throw std::bad_alloc();
   }
   input->avio->seekable = AVIO_SEEKABLE_NORMAL;
-
-  AVFormatContext* fmt = avformat_alloc_context();
-  if (!fmt) throw std::bad_alloc();
-  fmt->pb = input->avio;
-  fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-  fmt->opaque = static_cast<CustomInput*>(input.get());
-  fmt->io_open = refuse_nested_open;
   // The URI (not the key) as the name: demuxers guess from its extension, and
-  // libav's messages then name what the user asked for.
-  int err = avformat_open_input(&fmt, uri.c_str(), nullptr, nullptr);
-  if (err < 0) {  // fmt is freed; the custom I/O is still ours and goes with `input`
-    if (!input->error.empty()) throw MediaError(input->error);
-    throw MediaError(uri + ": not a media file FFmpeg can open (" + av_error_text(err) + ")");
-  }
-  input.release();  // owned by fmt from here on (InputCloser)
-  return InputPtr(fmt);
+  // libav's messages then name what the user asked for. Nested opens are
+  // refused there: a source is the one object it names.
+  return open_guarded_input(std::move(input), uri);
 }
 
 }  // namespace hlsfs

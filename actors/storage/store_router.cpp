@@ -4,6 +4,10 @@ namespace hlsfs {
 
 bool is_clean_key(const std::string& key) {
   if (key.empty() || key[0] == '/') return false;
+  // A NUL would cut the key in the plugin ABI; control characters have no
+  // place in a name that also becomes a playlist line.
+  for (char c : key)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   size_t start = 0;
   while (start <= key.size()) {
     size_t slash = key.find('/', start);

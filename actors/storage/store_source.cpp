@@ -2,6 +2,7 @@
 
 #include "actors/storage/backend.h"
 #include "actors/storage/backend_source.h"
+#include "actors/transcoder/guarded_input.h"
 
 namespace hlsfs {
 
@@ -43,13 +44,15 @@ SourceIdentity StoreSourceOpener::identify(const std::string& uri) {
 
 InputPtr StoreSourceOpener::open(const std::string& uri) {
   auto [b, key] = route(uri);
-  std::optional<std::string> path;
+  std::optional<int> fd;
   try {
-    path = b->local_path(key);
+    fd = b->open_read(key);
   } catch (const BackendError& e) {
     throw MediaError(e.what());
   }
-  if (path) return local_.open_path(*path);
+  // A local store: read through the descriptor it opened after its checks,
+  // never by name again (a symlink swapped in meanwhile is not followed).
+  if (fd) return open_fd_input(*fd, uri);
   // An object store: ranged reads through a block cache shared by this job's
   // demuxers (video and audio read the same bytes), never a whole download.
   return remote_.open(uri);

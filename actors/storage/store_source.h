@@ -1,6 +1,6 @@
 // Sources read through the configured stores: a URI is routed to its store;
-// a local store hands FFmpeg the file itself (after the plugin has checked the
-// key stays inside its root), object stores go through ranged reads.
+// a local store hands over a descriptor of the file (opened after the plugin
+// checked the key stays inside its root), object stores go through ranged reads.
 #pragma once
 #include <memory>
 
@@ -24,7 +24,6 @@ class StoreSourceOpener : public SourceOpener {
   // The daemon's shared block cache, or one of this opener's own.
   static std::shared_ptr<BlockCache> blocks(const Services& svc);
   const Services& svc_;
-  LocalFileOpener local_;
   BackendSourceOpener remote_;  // object stores: ranged reads through a block cache
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "actors/transcoder/source_formats.h"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -12,7 +14,8 @@ namespace hlsfs {
 FormatCounts readable_formats() {
   FormatCounts c;
   void* it = nullptr;
-  while (const AVInputFormat* f = av_demuxer_iterate(&it)) c.demuxers.emplace_back(f->name);
+  while (const AVInputFormat* f = av_demuxer_iterate(&it))
+    if (source_format_refusal(f->name).empty()) c.demuxers.emplace_back(f->name);  // what sources may be
   it = nullptr;
   while (const AVCodec* codec = av_codec_iterate(&it)) {
     if (!av_codec_is_decoder(codec)) continue;

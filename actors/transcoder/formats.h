@@ -7,7 +7,7 @@
 namespace hlsfs {
 
 struct FormatCounts {
-  std::vector<std::string> demuxers;                       // container formats read
+  std::vector<std::string> demuxers;                       // container formats a source may be in
   std::vector<std::string> video, audio, subtitle;         // decoders by kind
 };
 

@@ -1,9 +1,13 @@
 #include "actors/transcoder/source.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "actors/transcoder/guarded_input.h"
 
 namespace hlsfs {
 
@@ -37,15 +41,15 @@ SourceIdentity LocalFileOpener::identify(const std::string& uri) {
 InputPtr LocalFileOpener::open(const std::string& uri) { return open_path(local_path_of(uri)); }
 
 InputPtr LocalFileOpener::open_path(const std::string& path) {
-  AVFormatContext* fmt = avformat_alloc_context();
-  if (!fmt) throw std::bad_alloc();
-  AVDictionary* opts = nullptr;
-  // Only plain files: a playlist or concat source must not make us open other paths.
-  av_dict_set(&opts, "protocol_whitelist", "file", 0);
-  int err = avformat_open_input(&fmt, path.c_str(), nullptr, &opts);  // frees fmt on failure
-  av_dict_free(&opts);
-  if (err < 0) throw MediaError(path + ": not a media file FFmpeg can open (" + av_error_text(err) + ")");
-  return InputPtr(fmt);
+  // O_NONBLOCK: a FIFO must not hang the open; it is refused below.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) throw MediaError(path + ": " + strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    throw MediaError(path + ": not a regular file");
+  }
+  return open_fd_input(fd, path);
 }
 
 }  // namespace hlsfs

@@ -1,5 +1,5 @@
-// Where source bytes come from. Issue-3 scope: local files (file:///); the
-// storage actor later supplies an AVIOContext over ranged reads for S3/OSS.
+// Where source bytes come from. Every opener hands the demuxer its bytes
+// through I/O of our own (guarded_input.h): a source never opens another file.
 #pragma once
 #include <string>
 
@@ -19,7 +19,9 @@ class SourceOpener {
   virtual int64_t remote_bytes_fetched() const { return 0; }
 };
 
-// file:///abs/path only; refuses other schemes with a clear error.
+// file:///abs/path only, opened as given (hlsfsctl render: the operator's
+// own files); refuses other schemes with a clear error. The daemon reads
+// local sources through their store instead (store_source.h).
 class LocalFileOpener : public SourceOpener {
  public:
   SourceIdentity identify(const std::string& uri) override;

@@ -10,6 +10,8 @@ std::string key_problem(const char* key) {
   if (n == 0) return "empty key";
   if (n > 4000) return "key too long";
   if (key[0] == '/') return "leading '/' (keys are relative to the store)";
+  for (const char* c = key; *c; ++c)
+    if (static_cast<unsigned char>(*c) < 0x20 || *c == 0x7f) return "control character in the key";
   const char* p = key;
   while (true) {
     const char* slash = strchr(p, '/');

@@ -309,25 +309,28 @@ int local_list(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, v
   return fail(err, errlen, ENOMEM, "list: out of memory");
 }
 
-// ---- local_path ----
+// ---- open_read ----
 
-int local_local_path(hlsfs_backend* b, const char* key, char* out, size_t outlen, char* err, size_t errlen) try {
+int local_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) try {
   if (int e = check_key(key, err, errlen)) return e;
-  // Only a path that resolves inside the root is handed out: the caller
-  // opens it directly, past our checks.
-  Fd fd(b->fs.open(key, O_PATH));
+  // The same checks as read(), on the descriptor handed out: what the caller
+  // reads is what was checked.
+  Fd fd(b->fs.open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY));
   if (fd.fd < 0) return fail_errno(err, errlen, fd.fd, key);
-  std::string path = b->fs.root() + "/" + key;
-  if (!out || path.size() + 1 > outlen) return fail(err, errlen, ENAMETOOLONG, std::string(key) + ": path too long");
-  memcpy(out, path.c_str(), path.size() + 1);
-  return 0;
+  struct stat st {};
+  if (fstat(fd.fd, &st) != 0) return fail_errno(err, errlen, -errno, key);
+  if (S_ISDIR(st.st_mode)) return fail(err, errlen, EISDIR, std::string(key) + ": is a directory");
+  if (!S_ISREG(st.st_mode)) return fail(err, errlen, EINVAL, std::string(key) + ": not a regular file");
+  int out = fd.fd;
+  fd.fd = -1;
+  return out;
 } catch (...) {
   return fail(err, errlen, ENOMEM, std::string(key) + ": out of memory");
 }
 
 const hlsfs_backend_ops kOps = {
     HLSFS_BACKEND_ABI_VERSION, "local", local_open, local_close, local_stat, local_read,
-    local_write, local_remove, local_list, local_local_path,
+    local_write, local_remove, local_list, local_open_read,
 };
 
 }  // namespace

@@ -10,6 +10,8 @@ std::string key_problem(const char* key) {
   if (k.empty()) return "empty key";
   if (k[0] == '/') return "leading '/' (keys are relative to the store)";
   if (k.size() > 1024) return "longer than 1024 bytes";
+  for (char c : k)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "control character in the key";
   for (size_t start = 0;;) {
     size_t slash = k.find('/', start);
     std::string_view part = k.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);

@@ -96,16 +96,16 @@ int list_keys(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, vo
   return fail(err, errlen, -rc, "list: " + why);
 }
 
-int no_local_path(hlsfs_backend* b, const char* key, char* out, size_t outlen, char* err, size_t errlen) {
+int no_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) {
   return fail(err, errlen, ENOTSUP,
-              std::string(key ? key : "") + ": an object store has no local path (" + b->store->config().scheme + ")");
+              std::string(key ? key : "") + ": an object store has no file to open (" + b->store->config().scheme + ")");
 }
 
 }  // namespace
 
 hlsfs_backend_ops plugin_ops(const char* name, OpenFn open) {
   return hlsfs_backend_ops{HLSFS_BACKEND_ABI_VERSION, name, open, close_store, stat_key, read_key,
-                           write_key, remove_key, list_keys, no_local_path};
+                           write_key, remove_key, list_keys, no_open_read};
 }
 
 hlsfs_backend* open_store(const char* const* config, char* err, size_t errlen,

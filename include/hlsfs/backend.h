@@ -24,7 +24,9 @@
 extern "C" {
 #endif
 
-#define HLSFS_BACKEND_ABI_VERSION 1u
+/* 2: open_read replaces local_path (a path handed out was opened again by
+ * name, past the plugin's checks). */
+#define HLSFS_BACKEND_ABI_VERSION 2u
 
 typedef struct hlsfs_backend hlsfs_backend; /* one opened store, owned by the plugin */
 
@@ -56,9 +58,12 @@ typedef struct hlsfs_backend_ops {
   int (*remove)(hlsfs_backend *b, const char *key, char *err, size_t errlen);
   /* Lists keys under prefix ("" = all; "dir/" = that directory), recursively. */
   int (*list)(hlsfs_backend *b, const char *prefix, hlsfs_backend_list_cb cb, void *ctx, char *err, size_t errlen);
-  /* For local stores: the absolute filesystem path of key (for zero-copy
-   * serving), or -ENOTSUP for object stores. */
-  int (*local_path)(hlsfs_backend *b, const char *key, char *out, size_t outlen, char *err, size_t errlen);
+  /* For local stores: key opened for reading (checked to stay inside the
+   * root, a regular file, never blocking on a FIFO), returned as a file
+   * descriptor the caller owns and closes; -ENOTSUP for object stores. The
+   * daemon reads local sources only through it: checked and opened once, so
+   * nothing swapped in after the check is read. */
+  int (*open_read)(hlsfs_backend *b, const char *key, char *err, size_t errlen);
 } hlsfs_backend_ops;
 
 typedef const hlsfs_backend_ops *(*hlsfs_backend_entry_fn)(void);

@@ -50,6 +50,16 @@ std::vector<std::string> list_keys(Backend& b, const std::string& prefix) {
   return keys;
 }
 
+// All of a descriptor from open_read(), which it closes.
+std::string read_fd(std::optional<int> fd) {
+  if (!fd) return "(no descriptor)";
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(*fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  close(*fd);
+  return out;
+}
+
 // Names of the files in a directory, temp files included.
 std::vector<std::string> dir_entries(const std::string& dir) {
   std::vector<std::string> out;
@@ -126,7 +136,7 @@ TEST(LocalBackend, WriteCreatesParentsAndReadsBack) {
   ASSERT_TRUE(dir);
   EXPECT_TRUE(dir->is_dir);
 
-  EXPECT_EQ(b->local_path("movies/2024/a.bin"), root.path + "/movies/2024/a.bin");
+  EXPECT_EQ(read_fd(b->open_read("movies/2024/a.bin")), "hello world");
 
   b->write("empty", "");
   EXPECT_EQ(b->read_all("empty"), "");
@@ -160,7 +170,7 @@ TEST(LocalBackend, MissingKeys) {
   EXPECT_EQ(e.code, -ENOENT);
   EXPECT_STREQ(e.what(), "store \"media\": nope/x.mp4: No such file or directory");
   EXPECT_STREQ(error_of([&] { b->read_all("x.mp4"); }).what(), "store \"media\": x.mp4: No such file or directory");
-  EXPECT_EQ(error_of([&] { b->local_path("x.mp4"); }).code, -ENOENT);
+  EXPECT_EQ(error_of([&] { b->open_read("x.mp4"); }).code, -ENOENT);
   EXPECT_NO_THROW(b->remove("nope/x.mp4"));
   EXPECT_NO_THROW(b->remove("x.mp4"));
   EXPECT_TRUE(list_keys(*b, "nope/").empty());
@@ -202,7 +212,7 @@ TEST(LocalBackend, KeysThatEscapeAreRefused) {
     std::string want = "store \"media\": " + (key.empty() ? std::string() : key) + ": invalid key: " + why;
     for (auto op : std::vector<std::function<void()>>{
              [&, k = key] { b->stat(k); }, [&, k = key] { b->read(k, 0, 1); }, [&, k = key] { b->write(k, "x"); },
-             [&, k = key] { b->remove(k); }, [&, k = key] { b->local_path(k); }}) {
+             [&, k = key] { b->remove(k); }, [&, k = key] { b->open_read(k); }}) {
       auto e = error_of(op);
       EXPECT_EQ(e.code, -EINVAL) << key;
       EXPECT_EQ(std::string(e.what()), want);
@@ -245,7 +255,7 @@ TEST_P(LocalSymlinks, SymlinksOutOfTheRootAreRefused) {
   for (std::string key : {"abs_dir/secret", "rel_dir/secret", "abs_file", "real/up"}) {
     std::string want = "store \"media\": " + key + ": refused: resolves outside the store root";
     for (auto op : std::vector<std::function<void()>>{[&] { b->stat(key); }, [&] { b->read(key, 0, 10); },
-                                                     [&] { b->local_path(key); }}) {
+                                                     [&] { b->open_read(key); }}) {
       auto e = error_of(op);
       EXPECT_EQ(e.code, -EACCES) << key;
       EXPECT_EQ(std::string(e.what()), want);
@@ -272,7 +282,7 @@ TEST_P(LocalSymlinks, SymlinksInsideTheRootWork) {
   EXPECT_EQ(b->read_all("real/sibling.txt"), "inside");
   EXPECT_EQ(b->stat("link.txt")->size, 6);
   EXPECT_TRUE(b->stat("alias")->is_dir);
-  EXPECT_EQ(b->local_path("link.txt"), rootdir + "/link.txt");
+  EXPECT_EQ(read_fd(b->open_read("link.txt")), "inside");
   b->write("alias/g.txt", "through the alias");
   EXPECT_EQ(slurp(rootdir + "/real/g.txt"), "through the alias");
   // Listed: regular files and symlinks to files inside; symlinked
@@ -434,4 +444,44 @@ TEST(LocalBackend, PluginExportsOnlyItsEntry) {
   }
   ASSERT_EQ(pclose(p), 0) << cmd;
   EXPECT_EQ(exported, std::vector<std::string>{"hlsfs_backend_entry"});
+}
+
+// A source is read through the descriptor the plugin opened after its
+// checks: what is swapped in at the name afterwards (a symlink to a file
+// outside the root) is never read.
+TEST(LocalBackend, OpenReadReadsWhatWasChecked) {
+  TempDir outer;
+  put(outer.path + "/outside/secret", "secret");
+  put(outer.path + "/root/a.mp4", "inside");
+  auto b = load_local(outer.path + "/root");
+  std::optional<int> fd = b->open_read("a.mp4");
+  ASSERT_TRUE(fd);
+  fs::remove(outer.path + "/root/a.mp4");
+  fs::create_symlink(outer.path + "/outside/secret", outer.path + "/root/a.mp4");
+  EXPECT_EQ(read_fd(fd), "inside");
+  EXPECT_EQ(error_of([&] { b->open_read("a.mp4"); }).code, -EACCES);
+}
+
+TEST(LocalBackend, OpenReadRefusesWhatIsNotAFileWithoutBlocking) {
+  TempDir root;
+  auto b = load_local(root.path);
+  ASSERT_EQ(mkfifo((root.path + "/fifo.mp4").c_str(), 0600), 0);
+  auto e = error_of([&] { b->open_read("fifo.mp4"); });  // a FIFO with no writer: open() would wait for ever
+  EXPECT_EQ(e.code, -EINVAL);
+  EXPECT_STREQ(e.what(), "store \"media\": fifo.mp4: not a regular file");
+  fs::create_directories(root.path + "/dir");
+  EXPECT_EQ(error_of([&] { b->open_read("dir"); }).code, -EISDIR);
+}
+
+TEST(LocalBackend, KeysWithControlCharactersAreRefused) {
+  TempDir root;
+  put(root.path + "/victim.mp4", "victim");
+  auto b = load_local(root.path);
+  // A NUL would cut the key in the plugin's C string and name victim.mp4.
+  auto e = error_of([&] { b->write(std::string("victim.mp4\0.m3u8", 16), "overwritten"); });
+  EXPECT_EQ(e.code, -EINVAL);
+  EXPECT_EQ(slurp(root.path + "/victim.mp4"), "victim");
+  e = error_of([&] { b->write("a\nb.m3u8", "x"); });
+  EXPECT_EQ(e.code, -EINVAL);
+  EXPECT_STREQ(e.what(), "store \"media\": a\nb.m3u8: invalid key: control character in the key");
 }

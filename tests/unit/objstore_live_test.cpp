@@ -163,7 +163,7 @@ TEST(S3Live, DataPathWithTheRightKey) {
   NEED_ENV("HLSFS_S3_ENDPOINT", "HLSFS_S3_BUCKET", "HLSFS_S3_ACCESS_KEY_ID");
   auto b = load("s3", "s3media", s3_config());
   EXPECT_EQ(b->plugin(), "s3");
-  EXPECT_EQ(b->local_path("x"), std::nullopt);
+  EXPECT_EQ(b->open_read("x"), std::nullopt);
   exercise_data_path(*b, "live");
 }
 
