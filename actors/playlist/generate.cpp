@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors/playlist/token.h"
+#include "actors/playlist/source_limits.h"
 
 namespace hlsfs {
 
@@ -139,6 +140,11 @@ GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInf
       if (other.target_uri == r.target_uri)
         throw RequestError("Targets", "two playlists would be " + r.playlist_uri() +
                                           " (a target's URI is taken by one of the master's tracks)");
+    if (r.plan.size() > kMaxSegments)
+      throw RequestError(o.is_target() ? "Targets[" + std::to_string(o.target) + "]" : "Targets",
+                         "the playlist " + r.playlist_uri() + " would have " + std::to_string(r.plan.size()) +
+                             " segments, more than " + std::to_string(kMaxSegments) + " (the source is " +
+                             std::to_string(static_cast<long long>(r.plan.duration())) + " s long)");
     out.files[r.playlist_uri()] = media_playlist(r);
     duration = std::max(duration, r.plan.duration());
     all_tokens += r.token;

@@ -3,9 +3,11 @@
 #include <random>
 
 #include "actors/playlist/generate.h"
+#include "actors/playlist/source_limits.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
 #include "actors/transcoder/codec_string.h"
+#include "actors/transcoder/job_deadline.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/subtitle_cues.h"
 #include "hlsfs/log.h"
@@ -150,6 +152,8 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   std::shared_ptr<const MediaInfo> media;
   try {
     id = opener->identify(req.source_uri);
+  } catch (const JobTimedOut& e) {  // a store that stalls: as the watchdog answers (playlist_actor.cpp)
+    return failure(504, "SourceTimeout", std::string("SourceURI: ") + e.what());
   } catch (const MediaError& e) {
     std::string msg = e.what();
     bool missing = msg.find("No such file") != std::string::npos;
@@ -157,9 +161,13 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   }
   try {
     media = probe_cached(svc, *opener, id);
+  } catch (const JobTimedOut& e) {
+    return failure(504, "SourceTimeout", std::string("SourceURI: ") + e.what());
   } catch (const MediaError& e) {
     return failure(400, "InvalidSource", std::string("SourceURI: ") + e.what());
   }
+  if (std::string why = timeline_problem(*media); !why.empty())
+    return failure(400, "InvalidSource", "SourceURI: " + req.source_uri + ": " + why);
 
   GeneratedPlaylists gen;
   try {

@@ -47,10 +47,16 @@ class ObjectReader {
     if (!v) return std::nullopt;
     if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>()))
       throw RequestError(path(key), "must be an integer");
+    auto outside = [&](const std::string& got) {
+      return RequestError(path(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + got);
+    };
+    // Checked before converting: a double or an unsigned beyond int64 has no
+    // int64 value (the cast would be UB or wrap into the range).
+    if (v->is_number_unsigned() && (hi < 0 || v->get<uint64_t>() > static_cast<uint64_t>(hi)))
+      throw outside(std::to_string(v->get<uint64_t>()));
+    if (v->is_number_float() && !(v->get<double>() >= lo && v->get<double>() <= hi)) throw outside(fmt(v->get<double>()));
     int64_t i = v->is_number_integer() ? v->get<int64_t>() : static_cast<int64_t>(v->get<double>());
-    if (i < lo || i > hi)
-      throw RequestError(path(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                                        ", got " + std::to_string(i));
+    if (i < lo || i > hi) throw outside(std::to_string(i));
     return i;
   }
 
@@ -93,6 +99,33 @@ class ObjectReader {
   std::string path_;
   std::set<std::string> seen_;
 };
+
+bool valid_uri(const std::string& u) {
+  return u.rfind("file:///", 0) == 0 || u.rfind("s3://", 0) == 0 || u.rfind("oss://", 0) == 0;
+}
+
+// A URI becomes a store key (a C string in the plugin ABI: a NUL would cut
+// it and name another object) and a line or a quoted attribute of a
+// playlist (a newline would inject a line, a quote end the attribute). The
+// message names the character by its code: the URI itself cannot be shown.
+void check_uri_text(const std::string& field, const std::string& uri) {
+  for (size_t i = 0; i < uri.size(); ++i) {
+    auto c = static_cast<unsigned char>(uri[i]);
+    if (c < 0x20 || c == 0x7f || c == '"') {
+      char code[8];
+      snprintf(code, sizeof code, "U+%04X", c);
+      throw RequestError(field, std::string("must not contain ") + (c == '"' ? "a double quote" : "control characters") +
+                                    " (" + code + " at byte " + std::to_string(i) + ")");
+    }
+  }
+}
+
+// Store URIs of every field: one of our schemes, nothing a key or a playlist
+// line cannot carry.
+void check_store_uri(const std::string& field, const std::string& uri) {
+  check_uri_text(field, uri);
+  if (!valid_uri(uri)) throw RequestError(field, "must start with file:///, s3:// or oss://, got \"" + uri + "\"");
+}
 
 ValueOption value_option(ObjectReader& r, const std::string& key) {
   return r
@@ -234,6 +267,7 @@ TargetRequest parse_target(const json& j, const std::string& path) {
   TargetRequest t;
   auto uri = r.str("URI");
   if (!uri || uri->empty()) throw RequestError(r.path("URI"), "is required");
+  check_uri_text(r.path("URI"), *uri);
   t.uri = *uri;
   if (t.uri.size() > 5 && t.uri.compare(t.uri.size() - 5, 5, ".m3u8") == 0)
     throw RequestError(r.path("URI"), "is the output prefix without extension (\"…/name\", not \"…/name.m3u8\")");
@@ -263,10 +297,6 @@ TargetRequest parse_target(const json& j, const std::string& path) {
   if (!t.video && !t.audio && !t.subtitle)
     throw RequestError(path, "has no Video, Audio or Subtitle: nothing to make");
   return t;
-}
-
-bool valid_uri(const std::string& u) {
-  return u.rfind("file:///", 0) == 0 || u.rfind("s3://", 0) == 0 || u.rfind("oss://", 0) == 0;
 }
 
 std::string dir_of(const std::string& uri) { return uri.substr(0, uri.rfind('/') + 1); }
@@ -304,11 +334,11 @@ PlaylistRequest parse_request(const json& body) {
   PlaylistRequest req;
   auto src = r.str("SourceURI");
   if (!src || src->empty()) throw RequestError("SourceURI", "is required");
-  if (!valid_uri(*src)) throw RequestError("SourceURI", "must start with file:///, s3:// or oss://, got \"" + *src + "\"");
+  check_store_uri("SourceURI", *src);
   req.source_uri = *src;
   req.master_uri = r.str("MasterURI");
   if (req.master_uri) {
-    if (!valid_uri(*req.master_uri)) throw RequestError("MasterURI", "must start with file:///, s3:// or oss://");
+    check_store_uri("MasterURI", *req.master_uri);
     const std::string& m = *req.master_uri;
     if (m.size() < 6 || m.compare(m.size() - 5, 5, ".m3u8") != 0)
       throw RequestError("MasterURI", "must name a .m3u8 file");
@@ -320,10 +350,14 @@ PlaylistRequest parse_request(const json& body) {
       ObjectReader s((*subs)[i], "SourceSubtitles[" + std::to_string(i) + "]");
       SourceSubtitle sub;
       auto uri = s.str("URI");
-      if (!uri || !valid_uri(*uri)) throw RequestError(s.path("URI"), "is required: file:///, s3:// or oss://");
+      if (!uri) throw RequestError(s.path("URI"), "is required: file:///, s3:// or oss://");
+      check_store_uri(s.path("URI"), *uri);
       sub.uri = *uri;
       sub.language = s.str("Language").value_or("und");
-      if (sub.language.size() != 3) throw RequestError(s.path("Language"), "must be an ISO 639-2 code like \"eng\"");
+      // It is written into the master's LANGUAGE="..." attribute.
+      bool letters = sub.language.size() == 3;
+      for (char c : sub.language) letters = letters && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+      if (!letters) throw RequestError(s.path("Language"), "must be an ISO 639-2 code like \"eng\"");
       s.finish();
       req.source_subtitles.push_back(sub);
     }
@@ -337,6 +371,8 @@ PlaylistRequest parse_request(const json& body) {
     if (!tags->is_object()) throw RequestError("Tags", "must be an object of strings");
     for (auto it = tags->begin(); it != tags->end(); ++it) {
       if (!it->is_string()) throw RequestError("Tags." + it.key(), "must be a string");
+      check_uri_text("Tags", it.key());
+      check_uri_text("Tags." + it.key(), it->get<std::string>());
       req.tags[it.key()] = it->get<std::string>();
     }
   }
@@ -381,6 +417,8 @@ PlaylistRequest parse_request_text(const std::string& text) {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw RequestError("request", std::string("is not valid JSON: ") + e.what());
+  } catch (const json::out_of_range& e) {  // a number no double holds: 1e400
+    throw RequestError("request", std::string("is not usable JSON: ") + e.what());
   }
   return parse_request(j);
 }

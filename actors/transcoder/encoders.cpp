@@ -95,7 +95,9 @@ CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const 
   }
   int err = avcodec_open2(c.get(), codec, &opts);
   av_dict_free(&opts);
-  av_check(err, hevc ? "cannot open the H.265 encoder" : "cannot open the H.264 encoder");
+  if (err < 0)
+    throw EncoderRefused(std::string(hevc ? "cannot open the H.265 encoder" : "cannot open the H.264 encoder") + ": " +
+                         av_error_text(err));
   return c;
 }
 

@@ -13,6 +13,11 @@ struct VideoEncoderMode {
   int pass = 0;                // 0: one pass; 1 or 2: two-pass bitrate encoding
   std::string stats_path;      // x264's pass statistics file (passes 1 and 2)
 };
+// EncoderRefused when the encoder will not open with these settings (x264
+// refuses a rate below what its highest quantizer reaches, for one).
+struct EncoderRefused : MediaError {
+  using MediaError::MediaError;
+};
 CodecPtr open_video_encoder(const VideoSpec& v, const StreamInfo& source, const VideoEncoderMode& mode = {});
 CodecPtr open_audio_encoder(const AudioSpec& a);
 

@@ -1,6 +1,8 @@
 // The IMM request model: defaults, ranges, clear errors naming the field.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "actors/playlist/request.h"
 
 using namespace hlsfs;
@@ -134,10 +136,72 @@ TEST(Request, NotJsonIsAClearError) {
   EXPECT_THROW(parse_request_text("[1,2]"), RequestError);
 }
 
+// Found by tests/fuzz (request_fuzz): numbers JSON can write but a double or
+// an int64 cannot hold are bad requests naming the field and the number as
+// sent, never a 500 (an escaping json exception), UB or a wrapped value.
+TEST(Request, NumbersBeyondWhatTheTypesHoldAreClearErrors) {
+  try {
+    parse_request_text(R"({"SourceURI":"file:///m/a.mp4","Targets":[{"URI":"file:///o/a","Duration":1e400}]})");
+    FAIL() << "accepted";
+  } catch (const RequestError& e) {
+    EXPECT_EQ(e.field, "request");
+    EXPECT_NE(std::string(e.what()).find("1e400"), std::string::npos) << e.what();
+  }
+  auto message_of = [](const json& j) -> std::string {
+    try {
+      parse_request(j);
+    } catch (const RequestError& e) {
+      return e.field + ": " + e.what();
+    }
+    return "(accepted)";
+  };
+  json j = minimal();
+  j["Targets"][0]["Video"]["TranscodeVideo"]["CRF"] = 1e300;  // a whole number as a double, beyond int64
+  EXPECT_NE(message_of(j).find("Targets[0].Video.TranscodeVideo.CRF: "), std::string::npos);
+  EXPECT_NE(message_of(j).find("got 1e+300"), std::string::npos) << message_of(j);
+  j = minimal();
+  j["Targets"][0]["Video"]["TranscodeVideo"]["BFrames"] = 18446744073709551615ull;  // beyond int64
+  EXPECT_NE(message_of(j).find("got 18446744073709551615"), std::string::npos) << message_of(j);
+  j = minimal();
+  j["Targets"][0]["Video"]["Stream"] = 18446744073709551615ull;
+  EXPECT_EQ(field_of(j), "Targets[0].Video.Stream");
+}
+
 TEST(Request, FrameRatesBecomeExact) {
   EXPECT_EQ(frame_rate_from_double(25), (Rational{25, 1}));
   EXPECT_EQ(frame_rate_from_double(29.97), (Rational{30000, 1001}));
   EXPECT_EQ(frame_rate_from_double(23.976), (Rational{24000, 1001}));
   EXPECT_EQ(frame_rate_from_double(59.94), (Rational{60000, 1001}));
   EXPECT_EQ(frame_rate_from_double(12.5), (Rational{25, 2}));
+}
+
+// A URI becomes a store key (a C string: a NUL names another object) and a
+// playlist line or quoted attribute (a newline injects a line, a quote ends
+// the attribute): refused in every field, named, without echoing the URI.
+TEST(Request, UrisCannotCarryWhatAKeyOrAPlaylistLineCannot) {
+  auto with = [](const std::function<void(json&)>& f) {
+    json j = minimal();
+    j["MasterURI"] = "file:///o/master.m3u8";
+    f(j);
+    return j;
+  };
+  for (const std::string bad : {std::string("file:///o/a\0.m3u8", 17), std::string("file:///o/a\n#EXT-X-ENDLIST"),
+                                std::string("file:///o/a\r"), std::string("file:///o/a\x7f"), std::string("file:///o/a\"b")}) {
+    EXPECT_EQ(field_of(with([&](json& j) { j["Targets"][0]["URI"] = bad; })), "Targets[0].URI") << bad;
+    EXPECT_EQ(field_of(with([&](json& j) { j["SourceURI"] = bad; })), "SourceURI") << bad;
+    EXPECT_EQ(field_of(with([&](json& j) { j["MasterURI"] = bad + "/m.m3u8"; })), "MasterURI") << bad;
+    EXPECT_EQ(field_of(with([&](json& j) { j["SourceSubtitles"] = json::array({{{"URI", bad}}}); })),
+              "SourceSubtitles[0].URI")
+        << bad;
+  }
+  try {
+    parse_request(with([](json& j) { j["Targets"][0]["URI"] = std::string("file:///o/victim.mp4\0", 21); }));
+    ADD_FAILURE() << "accepted";
+  } catch (const RequestError& e) {
+    EXPECT_STREQ(e.what(), "Targets[0].URI: must not contain control characters (U+0000 at byte 20)");
+  }
+  EXPECT_EQ(field_of(with([](json& j) { j["Tags"] = {{"k", "v\nw"}}; })), "Tags.k");
+  EXPECT_EQ(field_of(with([](json& j) { j["SourceSubtitles"] = json::array({{{"URI", "file:///o/s.srt"}, {"Language", "e\"g"}}}); })),
+            "SourceSubtitles[0].Language");
+  EXPECT_EQ(field_of(with([](json&) {})), "(accepted)");
 }
