@@ -32,6 +32,12 @@ constexpr double kTextTimeout = 1.0;
 
 std::string join(const std::string& dir, const char* name) { return dir.empty() ? name : dir + "/" + name; }
 
+// What a reader gets for a segment that could not be made: ENOENT (no such
+// segment), EBUSY (too many jobs queued or readers waiting: try again), or
+// EIO (the job failed, or made no progress for transcoder.job_timeout; the
+// log says why).
+int reader_errno(int32_t err) { return err == ENOENT || err == EBUSY ? err : EIO; }
+
 // Answers that come from actors after the mount stopped must touch neither
 // the FUSE session (destroyed) nor the mount's state (gone): stop() closes
 // the gate first, and they are dropped (their requests died with the mount).
@@ -139,7 +145,7 @@ struct FuseMount::Impl {
         // Not made yet: its size is known once it is made (a few seconds).
         ensure_segment(e, [=](int32_t err, const std::string&, int64_t size) {
           if (err) {
-            fuse_reply_err(req, err == ENOENT ? ENOENT : EIO);
+            fuse_reply_err(req, reader_errno(err));
           } else {
             reply(size);
           }
@@ -197,7 +203,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   std::string token = e.rendition->spec.token;
   uint32_t n = e.segment;
   m->ensure_segment(e, [m, req, info, token, n](int32_t err, const std::string& file, int64_t) {
-    if (err) return (void)fuse_reply_err(req, err == ENOENT ? ENOENT : EIO);
+    if (err) return (void)fuse_reply_err(req, reader_errno(err));
     // Counted open before the file is opened: the GC cannot slip in between.
     if (m->svc->open_segments) m->svc->open_segments->opened(token, n);
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);

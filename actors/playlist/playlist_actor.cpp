@@ -1,6 +1,7 @@
 #include "actors/playlist/playlist_actor.h"
 
 #include "actors/playlist/playlist_service.h"
+#include "actors/transcoder/watched_thread.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -15,23 +16,52 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
       [=](generate_atom, const std::string& body) -> caf::result<int32_t, std::string> {
         // This worker is detached (its own thread): waiting here for the
         // storage actors blocks nobody else.
-        PlaylistWriter through_storage = [&](const PlaylistFile& f) -> std::string {
+        // Reading the source (its stat, its probe) runs under a deadline
+        // (job_deadline.h): a source whose store stalls is given up on and
+        // the generate answers 504 (watched_thread.h). The work may outlive
+        // this call then: it owns what it uses.
+        auto deadline = std::make_shared<ProgressDeadline>(probe_limit(svc->tunables()->job_timeout_ms), "reading the source");
+        caf::actor_system& sys = self->system();
+        PlaylistWriter through_storage = [&sys, storage, deadline](const PlaylistFile& f) -> std::string {
+          // The source is read by now; the writes have timeouts of their own.
+          deadline->disarm();
+          if (deadline->expired()) return deadline->reason();  // given up on: write nothing
           auto it = storage.find(f.store);
           if (it == storage.end()) return "store \"" + f.store + "\" has no storage actor";
           std::string error;
-          caf::scoped_actor waiter{self->system()};
+          caf::scoped_actor waiter{sys};
           waiter->request(it->second, std::chrono::seconds(120), write_atom::value, f.key, f.text, f.keep_existing)
               .receive([&](int32_t err, const std::string& msg) { error = err ? msg : ""; },
-                       [&](caf::error& e) { error = "store \"" + f.store + "\": " + self->system().render(e); });
+                       [&](caf::error& e) { error = "store \"" + f.store + "\": " + sys.render(e); });
           return error;
         };
+        auto made = std::make_shared<GenerateOutcome>();
+        Watched w = run_watched(
+            deadline,
+            [svc, body, through_storage, made] {
+              try {
+                *made = generate_playlist(*svc, body, through_storage);
+              } catch (const std::exception& e) {
+                HLSFS_LOG(error, "playlist") << "generate failed: " << e.what();
+                made->status = 500;
+                made->body = {{"Code", "InternalError"}, {"Message", e.what()}};
+              }
+            },
+            abandoned_thread_limit(svc->workers));
         GenerateOutcome out;
-        try {
-          out = generate_playlist(*svc, body, through_storage);
-        } catch (const std::exception& e) {
-          HLSFS_LOG(error, "playlist") << "generate failed: " << e.what();
-          out.status = 500;
-          out.body = {{"Code", "InternalError"}, {"Message", e.what()}};
+        if (w == Watched::done) {
+          out = *made;
+        } else if (w == Watched::stalled) {
+          HLSFS_LOG(warning, "playlist") << deadline->reason() << ": the generate answers 504; its thread is stuck "
+                                         << "in a read of the source and is left behind (" << abandoned_threads()
+                                         << " now)";
+          out.status = 504;
+          out.body = {{"Code", "SourceTimeout"}, {"Message", "SourceURI: " + deadline->reason()}};
+        } else {
+          out.status = 503;
+          out.body = {{"Code", "ServiceUnavailable"},
+                      {"Message", std::to_string(abandoned_threads()) +
+                                      " jobs are stuck in reads of their sources: try again later"}};
         }
         if (out.status != 200) HLSFS_LOG(warning, "playlist") << "generate refused (" << out.status << "): " << out.body.value("Message", "");
         for (const auto& [token, count] : out.initial)

@@ -1,5 +1,7 @@
 #include "actors/transcoder/demux.h"
 
+#include "actors/transcoder/guarded_input.h"
+
 namespace hlsfs {
 
 Demuxer::Demuxer(SourceOpener& opener, const std::string& uri, int stream_index)
@@ -8,7 +10,9 @@ Demuxer::Demuxer(SourceOpener& opener, const std::string& uri, int stream_index)
 }
 
 void Demuxer::open() {
+  fmt_.reset();  // before the deadline it may point to is replaced
   fmt_ = opener_.open(uri_);
+  deadline_ = arm_interrupt(fmt_.get());
   // Reading stream information decodes the first frames of every stream, a
   // cost paid per segment. Containers with a real header (MP4, Matroska, ...)
   // already say what the decoder needs; headerless ones (MPEG-TS/PS) do not.
@@ -19,8 +23,11 @@ void Demuxer::open() {
                 (p->codec_type == AVMEDIA_TYPE_VIDEO && (p->width <= 0 || p->height <= 0)) ||
                 (p->codec_type == AVMEDIA_TYPE_AUDIO && (p->sample_rate <= 0 || p->ch_layout.nb_channels <= 0));
   }
-  if (need_info)
-    av_check(avformat_find_stream_info(fmt_.get(), nullptr), uri_ + ": cannot read stream information");
+  if (need_info) {
+    int err = avformat_find_stream_info(fmt_.get(), nullptr);
+    check_deadline();  // interrupted (it may not say so): say why
+    av_check(err, uri_ + ": cannot read stream information");
+  }
   if (index_ < 0 || index_ >= static_cast<int>(fmt_->nb_streams))
     throw MediaError(uri_ + ": stream " + std::to_string(index_) + " is gone (the source changed?)");
   for (unsigned i = 0; i < fmt_->nb_streams; ++i)
@@ -32,6 +39,7 @@ void Demuxer::open() {
   if (!dec_) throw std::bad_alloc();
   av_check(avcodec_parameters_to_context(dec_.get(), par), uri_ + ": decoder parameters");
   dec_->pkt_timebase = stream()->time_base;
+  dec_->max_pixels = kMaxPicturePixels;
   if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
     dec_->thread_count = 0;  // decoders are exact whatever the thread count
     dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
@@ -46,12 +54,16 @@ bool Demuxer::read(AVPacket* pkt) {
   int errors = 0;
   while (true) {
     int err = av_read_frame(fmt_.get(), pkt);
-    if (err == AVERROR_EOF) return false;
     if (err < 0) {
+      // An interrupted read ends like the stream or a damaged packet does:
+      // it must not make a segment short or hold its last picture.
+      check_deadline();
+      if (err == AVERROR_EOF) return false;
       // Damaged data mid-file: skip it like a player would, but not forever.
       if (err == AVERROR(EAGAIN) || ++errors < 50) continue;
       return false;
     }
+    note_progress();
     moved_ = true;
     if (pkt->stream_index == index_) return true;
     av_packet_unref(pkt);
@@ -131,6 +143,7 @@ void Demuxer::decode(DecodeStart& start, AVFrame* frame, const std::function<boo
       int err = avcodec_receive_frame(dec_.get(), frame);
       if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return true;
       if (err < 0) return true;  // a broken frame: skip it
+      note_progress();
       bool more = on_frame(frame);
       av_frame_unref(frame);
       if (!more) return false;

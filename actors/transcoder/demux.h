@@ -1,10 +1,15 @@
 // One stream of a source: open, seek to a keyframe or a time, decode forward.
-// Other streams are discarded at the demuxer.
+// Other streams are discarded at the demuxer. Packets read and frames
+// decoded are progress of the thread's deadline (job_deadline.h), which is
+// checked at every packet: past it, reading throws JobTimedOut rather than
+// pass an interrupted read for the end of the stream.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/transcoder/job_deadline.h"
 #include "actors/transcoder/source.h"
 #include "hlsfs/media_info.h"
 
@@ -42,6 +47,7 @@ class Demuxer {
   SourceOpener& opener_;
   std::string uri_;
   int index_;
+  std::shared_ptr<ProgressDeadline> deadline_;  // fmt_'s interrupt callback: outlives it
   InputPtr fmt_;
   CodecPtr dec_;
   bool moved_ = false;  // packets were consumed since open

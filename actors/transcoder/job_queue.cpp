@@ -1,5 +1,7 @@
 #include "actors/transcoder/job_queue.h"
 
+#include <iterator>
+
 namespace hlsfs {
 
 const char* to_string(Priority p) {
@@ -11,20 +13,42 @@ const char* to_string(Priority p) {
   return "?";
 }
 
-bool JobQueue::push(const JobKey& key, Priority p) {
-  if (running_.count(key)) return false;
+PushResult JobQueue::push(const JobKey& key, Priority p) {
+  PushResult r;
+  if (running_.count(key)) {
+    r.how = Pushed::unchanged;
+    return r;
+  }
   auto it = queued_.find(key);
   if (it != queued_.end()) {
-    if (static_cast<int>(it->second.priority) <= static_cast<int>(p)) return false;
+    if (static_cast<int>(it->second.priority) <= static_cast<int>(p)) {
+      r.how = Pushed::unchanged;
+      return r;
+    }
     order_.erase({static_cast<int>(it->second.priority), it->second.seq, key});
     it->second = Slot{p, seq_++};
     order_.insert({static_cast<int>(p), it->second.seq, key});
-    return true;
+    r.how = Pushed::raised;
+    return r;
+  }
+  if (queued_.size() >= limit_) {
+    // The last in order: the least urgent priority, and its newest job.
+    auto last = std::prev(order_.end());
+    const auto [prio, seq, victim] = *last;
+    if (prio <= static_cast<int>(p)) {
+      r.how = Pushed::refused;
+      return r;
+    }
+    order_.erase(last);
+    queued_.erase(victim);
+    r.displaced = victim;
+    r.displaced_priority = static_cast<Priority>(prio);
   }
   Slot s{p, seq_++};
   queued_.emplace(key, s);
   order_.insert({static_cast<int>(p), s.seq, key});
-  return true;
+  r.how = Pushed::queued;
+  return r;
 }
 
 std::optional<std::pair<JobKey, Priority>> JobQueue::pop() {

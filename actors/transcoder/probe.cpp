@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+
+#include "actors/transcoder/guarded_input.h"
 
 extern "C" {
 #include <libavutil/display.h>
@@ -97,6 +100,7 @@ class DecodeCheck {
     ctx_.reset(avcodec_alloc_context3(dec));
     if (!ctx_ || avcodec_parameters_to_context(ctx_.get(), st->codecpar) < 0) throw std::bad_alloc();
     ctx_->thread_count = 1;
+    ctx_->max_pixels = kMaxPicturePixels;
     int err = avcodec_open2(ctx_.get(), dec, nullptr);
     if (err < 0) {
       reason_ = "cannot open the " + std::string(dec->name) + " decoder: " + av_error_text(err);
@@ -133,12 +137,22 @@ class DecodeCheck {
 }  // namespace
 
 MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
+  // A deadline of its own when the caller set none (hlsfsctl render): the
+  // probe's loops end all the same. A generate's runs while it reads.
+  std::shared_ptr<ProgressDeadline> own;
+  if (!current_deadline()) own = std::make_shared<ProgressDeadline>(probe_limit(0), "");
+  std::optional<DeadlineScope> scope;
+  if (own) scope.emplace(own);
+  Reading reading("probing " + uri);
+
   MediaInfo info;
   info.source = opener.identify(uri);
   if (info.source.size == 0) throw MediaError(uri + ": the file is empty");
   InputPtr in = opener.open(uri);
   AVFormatContext* fmt = in.get();
+  arm_interrupt(fmt);  // the deadline outlives `in` (the scope above, or the caller's)
   int err = avformat_find_stream_info(fmt, nullptr);
+  check_deadline();  // interrupted (it may not say so): say why
   if (err < 0) throw MediaError(uri + ": cannot read stream information: " + av_error_text(err));
   info.format = fmt->iformat->name;
   info.container_duration = fmt->duration > 0 ? fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
@@ -165,6 +179,7 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
   std::string last_error;
   while (true) {
     err = av_read_frame(fmt, pkt.get());
+    if (err < 0) check_deadline();  // an interrupted read is not the end of the file
     if (err == AVERROR_EOF) break;
     if (err < 0) {
       last_error = av_error_text(err);
@@ -172,6 +187,7 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
       break;
     }
     consecutive_errors = 0;
+    note_progress();
     auto it = slot.find(pkt->stream_index);
     if (it == slot.end()) {
       av_packet_unref(pkt.get());

@@ -12,6 +12,7 @@
 
 #include "actors/transcoder/audio_source.h"
 #include "actors/transcoder/encoders.h"
+#include "actors/transcoder/scratch_dir.h"
 #include "actors/transcoder/subtitle_cues.h"
 #include "actors/transcoder/ts_muxer.h"
 #include "actors/transcoder/video_source.h"
@@ -26,14 +27,13 @@ const StreamInfo& stream_by_index(const MediaInfo& media, int index) {
   throw MediaError(media.source.uri + ": stream " + std::to_string(index) + " is not in the probe");
 }
 
-// x264's two-pass statistics for one job: a private file, removed after.
+// x264's two-pass statistics for one job: a file in this process's private
+// directory (scratch_dir.h), removed after.
 class StatsFile {
  public:
   StatsFile() {
     static std::atomic<unsigned> counter{0};
-    const char* tmp = getenv("TMPDIR");
-    path_ = std::string(tmp && *tmp ? tmp : "/tmp") + "/hlsfs-x264-" + std::to_string(getpid()) + "-" +
-            std::to_string(counter++) + ".log";
+    path_ = scratch_dir() + "/x264-" + std::to_string(counter++) + ".log";
   }
   ~StatsFile() {
     // x264's files, then x265's.
@@ -191,7 +191,26 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
   }
   if (!over.empty()) {
     if (progress) progress->total += (last - first) * 2;
-    encode(over);
+    // x264 refuses a rate below what its highest quantizer reaches (a small
+    // picture's cap is a few kbit/s): such a segment keeps its CRF encode,
+    // the same decision every time it is made.
+    std::vector<CodecPtr> crf_encoders;
+    std::vector<std::vector<PacketPtr>> crf_packets;
+    for (size_t i : over) {
+      crf_encoders.push_back(std::move(encoders[i]));
+      crf_packets.push_back(std::move(packets[i]));
+    }
+    try {
+      encode(over);
+    } catch (const EncoderRefused&) {
+      for (size_t o = 0; o < over.size(); ++o) {
+        size_t i = over[o];
+        encoders[i] = std::move(crf_encoders[o]);
+        packets[i] = std::move(crf_packets[o]);
+        video[i] = *specs[i]->video;
+        results[i].capped = false;
+      }
+    }
   }
 
   for (size_t i : all) {
@@ -276,12 +295,14 @@ std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo
     std::thread thread;
   };
   std::vector<Audio> audio(n);
+  const auto deadline = current_deadline();  // the job's: its audio threads keep it too
   for (size_t i = 0; i < n; ++i) {
     if (!specs[i]->audio) continue;
     Audio& a = audio[i];
     a.encoder = open_audio_encoder(*specs[i]->audio);
     a.stream = muxes[i]->add_stream(a.encoder.get());
     a.thread = std::thread([&, i]() {
+      DeadlineScope scope(deadline);
       try {
         results[i].audio_frames = encode_audio(opener, media, *specs[i], k, audio[i].encoder.get(), audio[i].packets);
       } catch (...) {

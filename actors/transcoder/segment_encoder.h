@@ -11,6 +11,7 @@
 
 #include "actors/playlist/rendition.h"
 #include "actors/transcoder/av_util.h"
+#include "actors/transcoder/job_deadline.h"
 #include "actors/transcoder/source.h"
 #include "hlsfs/media_info.h"
 
@@ -39,7 +40,8 @@ struct JobAbandoned : MediaError {
 // two-pass encode; 0 while unknown and for audio-only renditions).
 // A background encode also yields between frames while `reader_jobs` (jobs
 // that readers wait for) are enough to fill the CPUs, and every encode ends
-// at its next frame once hlsfsd stops (job_progress.h).
+// at its next frame once hlsfsd stops (job_progress.h) or once its thread's
+// deadline is over (job_deadline.h).
 struct EncodeProgress {
   std::atomic<int64_t> frames{0};
   std::atomic<int64_t> total{0};
@@ -49,10 +51,13 @@ struct EncodeProgress {
   std::shared_ptr<const std::atomic<bool>> stopping;
   // Called by the encode after each frame: returns at once for a reader's
   // job, or once readers' jobs leave a CPU free (or this one is raised).
-  // Throws JobAbandoned once hlsfsd stops: nobody waits for the segment.
+  // Throws JobAbandoned once hlsfsd stops: nobody waits for the segment;
+  // JobTimedOut once its deadline is over: its readers were answered.
   void yield_to_readers() const {
     for (;;) {
       if (stopping && stopping->load()) throw JobAbandoned();
+      check_deadline();
+      note_progress();  // a frame went through; and a job waiting for readers is not stuck
       if (!background.load() || !reader_jobs || reader_jobs->load() < pause_at) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }

@@ -32,6 +32,7 @@ bool fetch_from_store(const Services& svc, const PublishedRendition& r, const st
     if (!st || st->size <= 0) return false;
     std::string bytes = backend->read_all(key);
     if (static_cast<int64_t>(bytes.size()) != st->size) return false;
+    if (auto d = current_deadline(); d && d->over()) return false;  // left behind: nobody records it
     out.checksum = sha256_hex(bytes);
     write_file_atomic(svc.segments->path_of(token, n), bytes);
     out.size = static_cast<int64_t>(bytes.size());
@@ -67,9 +68,22 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
     std::vector<const RenditionSpec*> specs;
     for (const auto& r : rs) specs.push_back(&r->spec);
     std::vector<SegmentResult> segs = encode_segments(*opener, *lead.media, specs, n, progress);
+    // Cut or rewritten while it was read: the decoder met an early end and
+    // held the last frame to the segment's end. Such a segment is not kept.
+    SourceIdentity after = now;
+    try {
+      after = opener->identify(lead.spec.source_uri);
+    } catch (const std::exception&) {  // a store that does not answer now: the check before stands
+    }
+    if (after.size != now.size || after.version != now.version)
+      throw MediaError(lead.spec.source_uri + " changed while segment " + std::to_string(n) +
+                       " was made from it; generate it again");
     if (svc.metrics && opener->remote_bytes_fetched() > 0)
       svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
           .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
+    // A job left behind by its waiter (watched_thread.h) that got on again
+    // stops here: nobody records what it would write.
+    check_deadline();
     for (size_t i = 0; i < rs.size(); ++i) {
       if (segs[i].capped) {
         HLSFS_LOG(info, "transcoder") << rs[i]->store << "/" << segment_key(*rs[i], n)
@@ -84,16 +98,32 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
     }
   } catch (const JobAbandoned& e) {
     fail_all(ESHUTDOWN, e.what());
+  } catch (const JobTimedOut& e) {
+    fail_all(ETIMEDOUT, e.what());
   } catch (const MediaError& e) {
     fail_all(EIO, e.what());
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    fail_all(msg.find(strerror(ENOSPC)) != std::string::npos ? ENOSPC : EIO, msg);
+    // A full cache_dir (or its quota): the segment cache makes room and tries again.
+    bool full = msg.find(strerror(ENOSPC)) != std::string::npos || msg.find(strerror(EDQUOT)) != std::string::npos;
+    fail_all(full ? ENOSPC : EIO, msg);
   }
   return out;
 }
 
 }  // namespace
+
+std::shared_ptr<ProgressDeadline> segment_deadline(const Services& svc, const std::string& token, uint32_t n) {
+  auto r = svc.catalog->by_token(token);
+  const double seconds = r && n < r->spec.plan.size() ? r->spec.plan.extinf(n) : 0;
+  // No name of its own: whoever reports the timeout names the segment.
+  return std::make_shared<ProgressDeadline>(segment_job_limit(svc.tunables()->job_timeout_ms, seconds), "");
+}
+
+std::string segment_label(const Services& svc, const std::string& token, uint32_t n) {
+  auto r = svc.catalog->by_token(token);
+  return r ? r->store + "/" + segment_key(*r, n) : token + "/" + std::to_string(n);
+}
 
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n, EncodeProgress* progress) {
   MadeSegment out;
@@ -108,6 +138,7 @@ MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
   }
+  note_progress();  // the fetch (bounded by its store's timeouts) is over
   std::vector<MadeSegment> made = encode_and_store(svc, {r}, n, progress);
   out = made.front();
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

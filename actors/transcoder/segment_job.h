@@ -2,17 +2,23 @@
 // tier. A pure function of the published rendition and the source version.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/playlist/catalog.h"
 #include "actors/services.h"
 #include "actors/storage/backend.h"
+#include "actors/transcoder/job_deadline.h"
 
 namespace hlsfs {
 
 struct MadeSegment {
-  int32_t err = 0;  // 0, or an errno for the reader (ENOENT unknown token, EIO failure, ENOSPC, ESHUTDOWN abandoned as hlsfsd stops)
+  // 0, or an errno for the reader: ENOENT unknown token, EIO failure,
+  // ENOSPC, ESHUTDOWN abandoned as hlsfsd stops, ETIMEDOUT no progress for
+  // its limit (job_deadline.h; readers get EIO), EBUSY not run (too many
+  // jobs stuck, watched_thread.h).
+  int32_t err = 0;
   int64_t size = 0;
   std::string checksum;  // SHA-256 hex of the bytes
   double seconds = 0;
@@ -26,7 +32,15 @@ std::string segment_key(const PublishedRendition& r, uint32_t n);
 // segments are written back there, and fetched from there when evicted here.
 bool is_remote_store(const Backend& b);
 
-// progress: updated while it encodes (may be null).
+// The deadline of a job making segment n of `token`: transcoder.job_timeout,
+// or by default from the segment's length (segment_job_limit).
+std::shared_ptr<ProgressDeadline> segment_deadline(const Services& svc, const std::string& token, uint32_t n);
+
+// "media/out/a/720p-<token>-3.ts" (the token and n when it is unknown).
+std::string segment_label(const Services& svc, const std::string& token, uint32_t n);
+
+// progress: updated while it encodes (may be null). Under the thread's
+// deadline, if any: JobTimedOut becomes ETIMEDOUT.
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n,
                          EncodeProgress* progress = nullptr);
 

@@ -1,5 +1,7 @@
 #include "actors/transcoder/subtitle_cues.h"
 
+#include "actors/transcoder/job_deadline.h"
+
 #include <algorithm>
 #include <list>
 #include <mutex>
@@ -66,7 +68,10 @@ std::string where_of(const AVFormatContext* in, int index) {
 void ensure_stream_info(AVFormatContext* in, int index) {
   bool need = (in->ctx_flags & AVFMTCTX_NOHEADER) || index >= static_cast<int>(in->nb_streams) ||
               (index >= 0 && in->streams[index]->codecpar->codec_id == AV_CODEC_ID_NONE);
-  if (need) av_check(avformat_find_stream_info(in, nullptr), where_of(in, index) + ": cannot read stream information");
+  if (!need) return;
+  int err = avformat_find_stream_info(in, nullptr);
+  check_deadline();  // interrupted (it may not say so): say why
+  av_check(err, where_of(in, index) + ": cannot read stream information");
 }
 
 const AVStream* text_subtitle_stream(const AVFormatContext* in, int index) {
@@ -164,6 +169,14 @@ std::vector<SubtitleCue> cues_of(std::vector<Event> events) {
 }  // namespace
 
 std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_index) {
+  // Under the thread's deadline (job_deadline.h): libav's loops end once it
+  // is over, and an interrupted read must not pass for the end.
+  struct Restore {  // the input is the caller's: its callback comes back after
+    AVFormatContext* in;
+    AVIOInterruptCB saved;
+    ~Restore() { in->interrupt_callback = saved; }
+  } restore{input, input->interrupt_callback};
+  const auto deadline = arm_interrupt(input);
   ensure_stream_info(input, stream_index);
   const AVStream* st = text_subtitle_stream(input, stream_index);
   const std::string where = where_of(input, stream_index);
@@ -175,6 +188,7 @@ std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_i
   int read_errors = 0, decode_errors = 0, last_decode_error = 0;
   while (true) {
     int err = av_read_frame(input, pkt.get());
+    if (err < 0) check_deadline();
     if (err == AVERROR_EOF) break;
     if (err < 0) {
       // Damaged data: skip it like a player would. An error that persists
@@ -182,6 +196,7 @@ std::vector<SubtitleCue> read_subtitle_cues(AVFormatContext* input, int stream_i
       if (++read_errors > kMaxReadErrors) av_check(err, where + ": cannot read the subtitles");
       continue;
     }
+    note_progress();
     if (pkt->stream_index == stream_index) {
       if (int derr = decode_packet(dec.get(), pkt.get(), st->time_base, events); derr < 0) {
         ++decode_errors;
@@ -227,6 +242,7 @@ std::shared_ptr<const std::vector<SubtitleCue>> subtitle_track_cues(SourceOpener
   }
   const SubtitleSpec& sub = *spec.subtitle;
   const std::string& uri = sub.file_uri.empty() ? spec.source_uri : sub.file_uri;
+  Reading reading("reading the subtitles of " + uri);
   InputPtr input = opener.open(uri);
   int stream = sub.stream;
   if (stream < 0) {  // a file: its first subtitle stream

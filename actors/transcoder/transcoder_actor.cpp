@@ -17,6 +17,7 @@
 #include "actors/transcoder/job_threads.h"
 #include "actors/transcoder/segment_encoder.h"
 #include "actors/transcoder/segment_job.h"
+#include "actors/transcoder/watched_thread.h"
 #include "daemon/http/metrics.h"
 #include "hlsfs/log.h"
 
@@ -35,39 +36,77 @@ using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string
 // The job's entry on the board ends here, when the work does, not when the
 // scheduler hears of it: a scheduler stopped meanwhile (SIGTERM) must not
 // leave background jobs waiting for this one forever.
-void run_job(JobProgressBoard& board, int32_t priority, uint32_t job_id,
-             const std::function<void(EncodeProgress*)>& work) {
-  auto progress = board.find(job_id);
-  std::thread job([&] {
-    name_this_thread(job_thread_name(job_id));
-    auto background = [&] {
-      return progress ? progress->background.load() : priority != static_cast<int32_t>(Priority::on_demand);
-    };
-    if (background()) {
-      const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-      setpriority(PRIO_PROCESS, tid, 19);
-      // Raised before this thread had its name or nice 19 (the scheduler's
-      // scan missed it): it lowers itself back.
-      if (!background()) setpriority(PRIO_PROCESS, tid, daemon_nice());
-    }
-    work(progress.get());
-  });
-  job.join();
-  board.finish(job_id);
+// A job that makes no progress for its deadline's limit is given up on
+// (watched_thread.h): the worker answers at once and is free for the next
+// job, and the job's thread, if it is stuck where nothing checks, is left
+// behind (it ends on its own if its read ever returns). `work` owns what it
+// touches: it may outlive this call.
+Watched run_job(const std::shared_ptr<Services>& svc, int32_t priority, uint32_t job_id,
+                const std::shared_ptr<ProgressDeadline>& deadline, std::function<void(EncodeProgress*)> work) {
+  auto progress = svc->progress->find(job_id);
+  Watched w = run_watched(
+      deadline,
+      [progress, priority, job_id, work = std::move(work)] {
+        name_this_thread(job_thread_name(job_id));
+        auto background = [&] {
+          return progress ? progress->background.load() : priority != static_cast<int32_t>(Priority::on_demand);
+        };
+        if (background()) {
+          const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+          setpriority(PRIO_PROCESS, tid, 19);
+          // Raised before this thread had its name or nice 19 (the scheduler's
+          // scan missed it): it lowers itself back.
+          if (!background()) setpriority(PRIO_PROCESS, tid, daemon_nice());
+        }
+        work(progress.get());
+      },
+      abandoned_thread_limit(svc->workers));
+  svc->progress->finish(job_id);
+  return w;
+}
+
+// What a job that did not end by itself answers: ETIMEDOUT (its readers get
+// EIO) or EBUSY (it never ran), and why, which the log shows.
+MadeSegment not_made(const Services& svc, Watched w, const ProgressDeadline& deadline, const std::string& token,
+                     uint32_t n, uint32_t job_id) {
+  MadeSegment m;
+  if (w == Watched::refused) {
+    m.err = EBUSY;
+    m.message = "not started: " + std::to_string(abandoned_threads()) +
+                " segment jobs are still stuck (their source reads do not return)";
+    return m;
+  }
+  m.err = ETIMEDOUT;
+  m.message = deadline.reason();
+  HLSFS_LOG(warning, "transcoder") << segment_label(svc, token, n) << ": " << m.message
+                                   << ": the job ends and its readers get EIO; its thread (" << job_thread_name(job_id)
+                                   << ") is stuck in a read or a libav call and is left behind (" << abandoned_threads()
+                                   << " now)";
+  return m;
 }
 
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
       [=](encode_atom, const std::string& token, uint32_t n, int32_t priority,
           uint32_t job_id) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
-        MadeSegment m;
-        run_job(*svc->progress, priority, job_id, [&](EncodeProgress* p) { m = make_segment(*svc, token, n, p); });
+        auto made = std::make_shared<MadeSegment>();
+        auto deadline = segment_deadline(*svc, token, n);
+        Watched w = run_job(svc, priority, job_id, deadline,
+                            [svc, token, n, made](EncodeProgress* p) { *made = make_segment(*svc, token, n, p); });
+        MadeSegment m = w == Watched::done ? *made : not_made(*svc, w, *deadline, token, n, job_id);
         return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
       },
       [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority,
           uint32_t job_id) -> std::string {
-        std::vector<MadeSegment> made;
-        run_job(*svc->progress, priority, job_id, [&](EncodeProgress* p) { made = make_segments(*svc, tokens, n, p); });
+        auto made_here = std::make_shared<std::vector<MadeSegment>>();
+        auto deadline = segment_deadline(*svc, tokens.front(), n);
+        Watched w = run_job(svc, priority, job_id, deadline, [svc, tokens, n, made_here](EncodeProgress* p) {
+          *made_here = make_segments(*svc, tokens, n, p);
+        });
+        std::vector<MadeSegment> made =
+            w == Watched::done ? *made_here
+                               : std::vector<MadeSegment>(tokens.size(),
+                                                          not_made(*svc, w, *deadline, tokens.front(), n, job_id));
         nlohmann::json out = nlohmann::json::array();
         for (const auto& m : made)
           out.push_back({{"err", m.err}, {"size", m.size}, {"sum", m.checksum}, {"seconds", m.seconds},
@@ -117,7 +156,19 @@ void update_gauges(scheduler_pointer self) {
   }
 }
 
-void count_result(scheduler_state& s, int32_t err, bool fetched, double secs) {
+constexpr const char* kTimeouts = "hlsfs_segment_timeouts_total";
+constexpr const char* kTimeoutsHelp = "Segment jobs ended by transcoder.job_timeout: no progress for that long";
+
+// A job refused or dropped: the queue was full (transcoder.max_queue), or
+// too many jobs were stuck to start one.
+void count_refused(scheduler_state& s, Priority p, const char* reason) {
+  if (auto* m = s.svc->metrics.get())
+    m->counter("hlsfs_jobs_refused_total", "Segment jobs refused or dropped (queue full, or jobs stuck)",
+               {{"priority", to_string(p)}, {"reason", reason}})
+        .inc();
+}
+
+void count_result(scheduler_state& s, Priority prio, int32_t err, bool fetched, double secs) {
   auto* m = s.svc->metrics.get();
   if (!m) return;
   if (err == 0 && fetched) {
@@ -126,14 +177,17 @@ void count_result(scheduler_state& s, int32_t err, bool fetched, double secs) {
     m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
     static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
     m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
+  } else if (err == EBUSY) {  // never ran: too many jobs stuck (watched_thread.h)
+    count_refused(s, prio, "stuck_jobs");
   } else if (err != ESHUTDOWN) {  // abandoned as hlsfsd stops: not a failure
     m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
+    if (err == ETIMEDOUT) m->counter(kTimeouts, kTimeoutsHelp).inc();
   }
 }
 
-void deliver(scheduler_state& s, const JobKey& key, int32_t err, int64_t size, const std::string& sum, double secs,
-             const std::string& msg, bool fetched) {
-  count_result(s, err, fetched, secs);
+void deliver(scheduler_state& s, const JobKey& key, Priority prio, int32_t err, int64_t size, const std::string& sum,
+             double secs, const std::string& msg, bool fetched) {
+  count_result(s, prio, err, fetched, secs);
   for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg, fetched);
   s.promises.erase(key);
 }
@@ -157,10 +211,10 @@ void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<Jo
             for (size_t i = 0; i < group.size(); ++i) {
               if (results.is_array() && i < results.size()) {
                 const auto& r = results[i];
-                deliver(s, group[i], r.at("err").get<int32_t>(), r.at("size").get<int64_t>(), r.at("sum"),
+                deliver(s, group[i], prio, r.at("err").get<int32_t>(), r.at("size").get<int64_t>(), r.at("sum"),
                         r.at("seconds").get<double>(), r.at("message"), false);
               } else {
-                deliver(s, group[i], int32_t{EIO}, int64_t{0}, std::string{}, 0.0, "malformed worker reply", false);
+                deliver(s, group[i], prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, "malformed worker reply", false);
               }
             }
             dispatch(self);
@@ -169,7 +223,7 @@ void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<Jo
             auto& s = self->state;
             release();
             for (const auto& k : group)
-              deliver(s, k, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
+              deliver(s, k, prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
             dispatch(self);
           });
 }
@@ -228,12 +282,12 @@ void dispatch(scheduler_pointer self) {
         .then(
             [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
               release();
-              deliver(self->state, key, err, size, sum, secs, msg, fetched);
+              deliver(self->state, key, prio, err, size, sum, secs, msg, fetched);
               dispatch(self);
             },
             [=](caf::error& e) {
               release();
-              deliver(self->state, key, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
+              deliver(self->state, key, prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
               dispatch(self);
             });
   }
@@ -284,25 +338,42 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
     self->state.idle.push_back(w);
   }
   return {
-      [=](transcode_atom, const std::string& token, uint32_t n, int32_t prio) {
-        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string, bool>();
+      [=](transcode_atom, const std::string& token, uint32_t n,
+          int32_t prio) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
+        auto& st = self->state;
         JobKey key{token, n};
         Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
-        self->state.promises[key].push_back(rp);
+        auto drop = [&](const JobKey& d, const std::string& why) {
+          for (auto& w : st.promises[d]) w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, why, false);
+          st.promises.erase(d);
+        };
         // A reader's request after a seek: the prefetch queued for the old
         // position goes, so workers serve where the reader is.
         if (p == Priority::on_demand) {
-          auto dropped =
-              self->state.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(svc->tunables()->prefetch_segments) + 1);
-          for (const auto& d : dropped) {
-            for (auto& w : self->state.promises[d])
-              w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, std::string{"prefetch dropped after a seek"},
-                        false);
-            self->state.promises.erase(d);
-          }
+          for (const auto& d : st.queue.drop_prefetch_outside(
+                   token, n, n + static_cast<uint32_t>(svc->tunables()->prefetch_segments) + 1))
+            drop(d, "prefetch dropped after a seek");
         }
-        if (p == Priority::on_demand && self->state.queue.is_running(key)) raise_for_reader(self->state, key);
-        self->state.queue.push(key, p);
+        if (p == Priority::on_demand && st.queue.is_running(key)) raise_for_reader(st, key);
+        const auto tunables = svc->tunables();
+        st.queue.set_limit(tunables->max_queue);
+        PushResult pushed = st.queue.push(key, p);
+        if (pushed.how == Pushed::refused) {
+          count_refused(st, p, "queue_full");
+          const std::string why = "refused: " + std::to_string(st.queue.depth()) +
+                                  " segment jobs wait already (transcoder.max_queue " +
+                                  std::to_string(tunables->max_queue) + ")";
+          if (p == Priority::on_demand) HLSFS_LOG(warning, "transcoder") << key.token << "/" << key.segment << ": " << why;
+          update_gauges(self);
+          return {int32_t{EBUSY}, int64_t{0}, std::string{}, 0.0, why, false};
+        }
+        if (pushed.displaced) {  // room made for more urgent work
+          count_refused(st, pushed.displaced_priority, "queue_full");
+          drop(*pushed.displaced, std::string(to_string(pushed.displaced_priority)) +
+                                      " job dropped: the queue is full (transcoder.max_queue)");
+        }
+        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string, bool>();
+        st.promises[key].push_back(rp);
         dispatch(self);
         return rp;
       },
@@ -310,6 +381,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         nlohmann::json j;
         auto& st = self->state;
         j["workers"] = svc->workers;
+        j["abandoned_threads"] = abandoned_threads();  // jobs ended by their deadline, still stuck
         j["queued"] = {{"on-demand", st.queue.depth(Priority::on_demand)},
                        {"prefetch", st.queue.depth(Priority::prefetch)},
                        {"initial", st.queue.depth(Priority::initial)}};
@@ -334,6 +406,12 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
 }  // namespace
 
 transcoder_actor spawn_transcoder(caf::actor_system& sys, std::shared_ptr<Services> svc) {
+  if (auto* m = svc->metrics.get()) {  // at 0 from the start
+    m->counter(kTimeouts, kTimeoutsHelp);
+    m->gauge_callback("hlsfs_abandoned_job_threads",
+                      "Threads of jobs ended by their deadline that are still stuck (in a source read or a libav call)",
+                      [] { return static_cast<double>(abandoned_threads()); });
+  }
   return sys.spawn(scheduler, std::move(svc));
 }
 

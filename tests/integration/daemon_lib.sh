@@ -19,7 +19,8 @@ free_port() {
 
 # write_config DIR [extra yaml]: DIR/hlsfs.yaml (mode 0600) for a daemon in
 # DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT,
-# prefetch $PREFETCH segments (1), log level $LOG_LEVEL (info)).
+# prefetch $PREFETCH segments (1), more transcoder keys $TRANSCODER_EXTRA
+# ("key: value, ..."), log level $LOG_LEVEL (info)).
 write_config() {
   local d=$1 extra=${2:-}
   mkdir -p "$d/media"; mkdir -p "$d/mnt" 2>/dev/null || true  # a stale mount answers ENOTCONN
@@ -30,7 +31,7 @@ state_dir: $d/state
 cache_dir: $d/cache
 control: {socket: $d/control.sock}
 metrics: {listen: 127.0.0.1:$METRICS_PORT}
-transcoder: {workers: 2, prefetch_segments: ${PREFETCH:-1}}
+transcoder: {workers: 2, prefetch_segments: ${PREFETCH:-1}${TRANSCODER_EXTRA:+, $TRANSCODER_EXTRA}}
 log: {level: ${LOG_LEVEL:-info}}
 stores:
   media: {plugin: local, root: $d/media}
