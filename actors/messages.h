@@ -24,6 +24,7 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using gc_atom = caf::atom_constant<caf::atom("gc")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
 using encode_group_atom = caf::atom_constant<caf::atom("encgroup")>;
+using make_room_atom = caf::atom_constant<caf::atom("makeroom")>;
 
 // A segment on the local disk: errno (0 = ready), path in cache_dir, size.
 using segment_cache_actor = caf::typed_actor<
@@ -55,10 +56,14 @@ using worker_actor = caf::typed_actor<
 using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
 
 // Access-time records and eviction of cold segments. tick: "a segment was
-// just made, check the budget"; gc: a pass now (dry run or not) -> report JSON.
+// just made, check the budget and the free-space floor"; gc: a pass now (dry
+// run or not) -> report JSON; make_room: a segment could not be written for
+// want of space (ENOSPC): evict now -> bytes freed (0: nothing to evict), and
+// what was done, for the log.
 using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32_t>, caf::reacts_to<flush_atom>,
                                   caf::reacts_to<tick_atom>, caf::replies_to<gc_atom, bool>::with<std::string>,
-                                  caf::replies_to<status_atom>::with<std::string>>;
+                                  caf::replies_to<status_atom>::with<std::string>,
+                                  caf::replies_to<make_room_atom>::with<int64_t, std::string>>;
 
 // One per store, wrapping its plugin: blocking I/O on its own thread.
 using storage_actor = caf::typed_actor<

@@ -1,6 +1,10 @@
 #include "actors/gc/gc_actor.h"
 
+#include <sys/statvfs.h>
+
 #include <map>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -26,10 +30,37 @@ struct gc_state {
   RemoteExpiryReport last_remote;
   uint64_t passes = 0;
   int64_t ticks = 0;  // seconds since the last periodic pass
+  // A failing state directory (read-only, full) fails every flush and pass:
+  // said once when it starts and once when it ends, not every second.
+  bool flush_failing = false, pass_failing = false;
+  bool floor_unmet = false;  // below the floor with nothing (more) to evict: said once
   static inline const char* name = "gc";
 };
 
 using gc_pointer = gc_actor::stateful_pointer<gc_state>;
+
+// The filesystem holding cache_dir; nullopt when statvfs fails (no floor then).
+std::optional<DiskSpace> disk_space(const std::string& dir) {
+  struct statvfs v {};
+  if (statvfs(dir.c_str(), &v) != 0) return std::nullopt;
+  const auto unit = static_cast<int64_t>(v.f_frsize ? v.f_frsize : v.f_bsize);
+  return DiskSpace{static_cast<int64_t>(v.f_blocks) * unit, static_cast<int64_t>(v.f_bavail) * unit};
+}
+
+// Logs the first failure of a run as a warning, the rest at debug, and the
+// end of the run. already_said: the state store logged it (its writes fail).
+void note_failure(bool& failing, const std::string& what, const std::string& error, bool already_said) {
+  if (failing || already_said) {
+    HLSFS_LOG(debug, "gc") << what << ": " << error;
+  } else {
+    HLSFS_LOG(warning, "gc") << what << ": " << error << " (said once; retried every second)";
+  }
+  failing = true;
+}
+void note_success(bool& failing, const std::string& what) {
+  if (failing) HLSFS_LOG(info, "gc") << what << " again";
+  failing = false;
+}
 
 void flush(gc_pointer self) {
   auto& st = self->state;
@@ -40,8 +71,9 @@ void flush(gc_pointer self) {
   try {
     st.svc->state->touch(batch);
     st.flushed += batch.size();
+    note_success(st.flush_failing, "access times recorded");
   } catch (const std::exception& e) {
-    HLSFS_LOG(warning, "gc") << "access times not recorded: " << e.what();
+    note_failure(st.flush_failing, "access times not recorded", e.what(), st.svc->state->writes_failing());
   }
   st.pending.clear();
 }
@@ -75,12 +107,23 @@ RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
   return r;
 }
 
-GcReport pass(gc_pointer self, bool dry_run) {
+// must_free: bytes to evict whatever the budget says (the free-space floor,
+// or room after an ENOSPC).
+GcReport pass(gc_pointer self, bool dry_run, int64_t must_free = 0) {
   auto& st = self->state;
   flush(self);  // recent reads must count before anything is judged cold
   auto open = st.svc->open_segments;
-  GcReport r = run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
-                      [open](const std::string& t, uint32_t n) { return open && open->is_open(t, n); }, dry_run);
+  GcReport r;
+  try {
+    r = run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
+               [open](const std::string& t, uint32_t n) { return open && open->is_open(t, n); }, dry_run, must_free);
+    note_success(st.pass_failing, "GC passes work");
+  } catch (const std::exception& e) {  // the state cannot be read or written: nothing is evicted
+    note_failure(st.pass_failing, "GC pass failed", e.what(), st.svc->state->writes_failing());
+    r.dry_run = dry_run;
+    r.must_free = must_free;
+    return r;
+  }
   if (!dry_run) {
     st.last = r;
     ++st.passes;
@@ -92,8 +135,54 @@ GcReport pass(gc_pointer self, bool dry_run) {
   if (r.evicted)
     HLSFS_LOG(info, "gc") << (dry_run ? "would evict " : "evicted ") << r.evicted << " segments, " << r.freed_bytes
                           << " bytes (cache " << r.bytes_before << " -> " << r.bytes_after << " bytes"
-                          << (r.skipped_open ? ", " + std::to_string(r.skipped_open) + " kept: open" : "") << ")";
+                          << (r.skipped_open ? ", " + std::to_string(r.skipped_open) + " kept: open" : "")
+                          << (must_free ? ", " + std::to_string(must_free) + " bytes wanted for free space" : "") << ")";
   return r;
+}
+
+// Below the free-space floor (cache.min_free): evict until above it. Other
+// files can hold the space: when the cache cannot give enough, that is said
+// once (until free space is back above the floor).
+void keep_floor(gc_pointer self) {
+  auto& st = self->state;
+  auto disk = disk_space(st.svc->cache_dir);
+  if (!disk) return;
+  const GcPolicy p = st.svc->tunables()->gc;
+  const int64_t deficit = floor_deficit(p, *disk);
+  if (deficit <= 0) {
+    st.floor_unmet = false;
+    return;
+  }
+  GcReport r = pass(self, false, deficit);
+  if (r.freed_bytes < deficit && !st.floor_unmet)
+    HLSFS_LOG(warning, "gc") << st.svc->cache_dir << ": " << disk->available << " bytes free, below cache.min_free ("
+                             << free_floor(p, disk->total) << " bytes), and the cache had only " << r.freed_bytes
+                             << " bytes to evict (said once)";
+  st.floor_unmet = r.freed_bytes < deficit;
+}
+
+// A segment could not be written: evict at once. Returns the bytes freed
+// and, for the log, what was done.
+std::pair<int64_t, std::string> make_room(gc_pointer self) {
+  auto& st = self->state;
+  auto* m = st.svc->metrics.get();
+  if (m) m->counter("hlsfs_cache_enospc_total", "Segments not written for want of space in cache_dir (each wakes the GC)").inc();
+  const GcPolicy p = st.svc->tunables()->gc;
+  const DiskSpace disk = disk_space(st.svc->cache_dir).value_or(DiskSpace{});
+  const int64_t want = room_after_enospc(p, disk, st.svc->state->local_bytes(), st.svc->state->segment_count());
+  GcReport r = pass(self, false, want);
+  std::string free_text = std::to_string(disk.available) + " bytes were free in " + st.svc->cache_dir;
+  if (r.freed_bytes > 0) {
+    std::string what = "evicted " + std::to_string(r.evicted) + " segments (" + std::to_string(r.freed_bytes) +
+                       " bytes); " + free_text;
+    HLSFS_LOG(warning, "gc") << "cache full: a segment could not be written: " << what;
+    return {r.freed_bytes, what};
+  }
+  if (m) m->counter("hlsfs_cache_full_total", "Segments not made: cache_dir full and nothing to evict").inc();
+  std::string what = "nothing to evict (" + std::to_string(st.svc->state->segment_count()) + " segments cached" +
+                     (r.skipped_open ? ", " + std::to_string(r.skipped_open) + " open" : "") + "); " + free_text;
+  HLSFS_LOG(error, "gc") << "cache full: a segment could not be written: " << what;
+  return {0, what};
 }
 
 nlohmann::json to_json(const GcReport& r, const RemoteExpiryReport& remote) {
@@ -109,12 +198,38 @@ void maybe_pass(gc_pointer self) {
   const GcPolicy p = st.svc->tunables()->gc;
   bool over = p.max_bytes > 0 && st.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water);
   if (over || p.max_idle_ms > 0) pass(self, false);
+  keep_floor(self);
   if (!st.svc->tunables()->remote_max_age_ms.empty()) expire_remote(self, false);
+}
+
+void register_metrics(const std::shared_ptr<Services>& svc) {
+  auto* m = svc->metrics.get();
+  if (!m) return;
+  m->counter("hlsfs_cache_enospc_total", "Segments not written for want of space in cache_dir (each wakes the GC)");
+  m->counter("hlsfs_cache_full_total", "Segments not made: cache_dir full and nothing to evict");
+  m->counter("hlsfs_gc_evicted_total", "Segments evicted from the local cache");
+  m->counter("hlsfs_gc_freed_bytes_total", "Bytes evicted from the local cache");
+  // Read at render time; weak: the registry belongs to svc.
+  std::weak_ptr<Services> weak = svc;
+  const std::string dir = svc->cache_dir;
+  m->gauge_callback("hlsfs_cache_free_bytes", "Bytes free in cache_dir's filesystem (for hlsfsd's user)", [dir] {
+    auto disk = disk_space(dir);
+    if (!disk) throw std::runtime_error("statvfs failed");
+    return static_cast<double>(disk->available);
+  });
+  m->gauge_callback("hlsfs_cache_min_free_bytes", "The free-space floor the GC keeps in cache_dir's filesystem (cache.min_free)",
+                    [dir, weak] {
+                      auto s = weak.lock();
+                      auto disk = disk_space(dir);
+                      if (!s || !disk) throw std::runtime_error("no floor");
+                      return static_cast<double>(free_floor(s->tunables()->gc, disk->total));
+                    });
 }
 
 }  // namespace
 
 gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
+  register_metrics(svc);
   // Detached: a pass deletes files and writes RocksDB, blocking I/O.
   return sys.spawn<caf::detached>([=](gc_pointer self) -> gc_actor::behavior_type {
     self->state.svc = svc;
@@ -133,11 +248,16 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
           self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
         },
         [=](tick_atom) {
-          // A segment was just made: keep the cache within its budget now,
-          // not at the next periodic pass.
+          // A segment was just made: keep the cache within its budget and
+          // above the free-space floor now, not at the next periodic pass.
           const GcPolicy p = self->state.svc->tunables()->gc;
           if (p.max_bytes > 0 && self->state.svc->state->local_bytes() > static_cast<int64_t>(p.max_bytes * p.high_water))
             pass(self, false);
+          keep_floor(self);
+        },
+        [=](make_room_atom) -> caf::result<int64_t, std::string> {
+          auto [freed, what] = make_room(self);
+          return {freed, what};
         },
         [=](gc_atom, bool dry_run) -> std::string {
           GcReport local = pass(self, dry_run);
@@ -145,9 +265,12 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
         },
         [=](status_atom) -> std::string {
           auto& st = self->state;
+          auto disk = disk_space(st.svc->cache_dir);
           return nlohmann::json{{"cache_bytes", st.svc->state->local_bytes()},
                                 {"segments", st.svc->state->segment_count()},
                                 {"max_bytes", st.svc->tunables()->gc.max_bytes},
+                                {"free_bytes", disk ? disk->available : -1},
+                                {"min_free_bytes", disk ? free_floor(st.svc->tunables()->gc, disk->total) : -1},
                                 {"access_times_recorded", st.flushed},
                                 {"gc_passes", st.passes},
                                 {"remote_copies", st.svc->state->remote_count()},

@@ -1,6 +1,8 @@
-// The GC actor. Here: access times, batched (a read costs no RocksDB write;
-// one batch per second carries them all). Eviction policy comes with the
-// cache lifecycle issue and walks the access-time index this keeps.
+// The GC actor: access times, batched (a read costs no RocksDB write; one
+// batch per second carries them all), and eviction (gc_policy.h) by the
+// budget and idle age every gc_interval, by the free-space floor
+// (cache.min_free) after every made segment, and at once when a segment
+// could not be written for want of space (make_room).
 #pragma once
 #include <memory>
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
@@ -14,10 +15,30 @@ bool gc_due(const GcPolicy& p, int64_t local_bytes, int64_t oldest_access_ms, in
   return p.max_idle_ms > 0 && oldest_access_ms > 0 && oldest_access_ms < now_ms - p.max_idle_ms;
 }
 
+int64_t free_floor(const GcPolicy& p, int64_t total_bytes) {
+  int64_t floor = INT64_MAX;
+  if (p.min_free_bytes > 0) floor = p.min_free_bytes;
+  if (p.min_free_fraction > 0)
+    floor = std::min(floor, static_cast<int64_t>(static_cast<double>(std::max<int64_t>(total_bytes, 0)) * p.min_free_fraction));
+  return floor == INT64_MAX ? 0 : floor;
+}
+
+int64_t floor_deficit(const GcPolicy& p, const DiskSpace& disk) {
+  const int64_t floor = free_floor(p, disk.total);
+  if (floor <= 0 || disk.available >= floor) return 0;
+  return floor + floor / 10 - disk.available;
+}
+
+int64_t room_after_enospc(const GcPolicy& p, const DiskSpace& disk, int64_t cache_bytes, int64_t cache_segments) {
+  const int64_t mean = cache_segments > 0 ? cache_bytes / cache_segments : 0;
+  return std::max({floor_deficit(p, disk), 4 * mean, int64_t{1}});
+}
+
 GcReport run_gc(StateStore& state, SegmentStore& segments, const GcPolicy& p, int64_t now_ms,
-                const std::function<bool(const std::string&, uint32_t)>& is_open, bool dry_run) {
+                const std::function<bool(const std::string&, uint32_t)>& is_open, bool dry_run, int64_t must_free) {
   GcReport r;
   r.dry_run = dry_run;
+  r.must_free = must_free;
   r.bytes_before = state.local_bytes();
   const int64_t target =
       p.max_bytes > 0 ? static_cast<int64_t>(static_cast<double>(p.max_bytes) * p.low_water) : INT64_MAX;
@@ -27,7 +48,8 @@ GcReport run_gc(StateStore& state, SegmentStore& segments, const GcPolicy& p, in
     ++r.visited;
     bool over_budget = bytes > target;
     bool too_old = atime < idle_before;
-    if (!over_budget && !too_old) return false;  // everything after this is newer
+    bool short_of_room = r.freed_bytes < must_free;
+    if (!over_budget && !too_old && !short_of_room) return false;  // everything after this is newer
     if (is_open && is_open(token, n)) {
       ++r.skipped_open;
       return true;

@@ -9,4 +9,4 @@ else()
 endif()
 
 add_library(hlsfs_state STATIC segment_cache/state_store.cpp segment_cache/state_store_remote.cpp segment_cache/state_keys.cpp)
-target_link_libraries(hlsfs_state PUBLIC ${HLSFS_ROCKSDB})
+target_link_libraries(hlsfs_state PUBLIC ${HLSFS_ROCKSDB} hlsfs_log)

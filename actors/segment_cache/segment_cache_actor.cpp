@@ -20,6 +20,9 @@ namespace {
 
 using ready_promise = caf::typed_response_promise<int32_t, std::string, int64_t>;
 
+constexpr const char* kWaitersRefused = "hlsfs_readers_refused_total";
+constexpr const char* kWaitersRefusedHelp = "Readers answered EBUSY: transcoder.max_waiters wait for the segment already";
+
 struct cache_state {
   std::shared_ptr<Services> svc;
   transcoder_actor transcoder;
@@ -29,6 +32,7 @@ struct cache_state {
     std::vector<ready_promise> waiters;  // readers
     bool asked_on_demand = false, asked_background = false;
     Priority first = Priority::on_demand;  // why it was asked for first (prefetch, initial, a reader)
+    bool making_room = false, retried_after_enospc = false;  // see retry_after_enospc
   };
   std::map<JobKey, InFlight> inflight;
   uint64_t hits = 0, misses = 0;
@@ -61,7 +65,10 @@ void keep_in_store(cache_pointer self, const std::string& token, uint32_t n, con
   try {
     st.svc->state->put_remote(token, n, RemoteCopy{r->store, key, size, now_ms()});
   } catch (const std::exception& e) {
-    HLSFS_LOG(warning, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
+    if (st.svc->state->writes_failing())  // said once by the state store, not once per segment
+      HLSFS_LOG(debug, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
+    else
+      HLSFS_LOG(warning, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
   }
   auto actor = st.storage.find(r->store);
   if (fetched || actor == st.storage.end()) return;
@@ -105,6 +112,39 @@ void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t s
   }
 }
 
+void request_job(cache_pointer self, const std::string& token, uint32_t n, Priority p);
+
+// cache_dir was full when the segment was written (ENOSPC): the GC evicts at
+// once and the job runs once more, so that its readers get the segment, not
+// the error. True when the answer is taken care of here; false when the
+// retry failed too (the caller answers the readers).
+bool retry_after_enospc(cache_pointer self, const JobKey& key) {
+  auto& f = self->state.inflight[key];
+  if (f.making_room) return true;  // the same job's answer to an earlier request of it
+  if (f.retried_after_enospc) return false;
+  f.making_room = true;
+  auto after = [=](int64_t freed, const std::string& what) {
+    auto& st = self->state;
+    auto it = st.inflight.find(key);
+    if (it == st.inflight.end()) return;
+    auto& f = it->second;
+    f.making_room = false;
+    f.retried_after_enospc = true;
+    if (freed > 0) {
+      const Priority p = f.asked_on_demand ? Priority::on_demand : f.first;
+      f.asked_on_demand = f.asked_background = false;
+      request_job(self, key.token, key.segment, p);
+      return;
+    }
+    HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, key.token, key.segment) << ": cache full: " << what;
+    for (auto& w : f.waiters) w.deliver(int32_t{ENOSPC}, std::string{}, int64_t{0});
+    st.inflight.erase(it);
+  };
+  self->request(self->state.gc, caf::infinite, make_room_atom::value)
+      .then(after, [=](caf::error&) { after(0, "the GC did not answer"); });
+  return true;
+}
+
 // Asks the transcoder for (token, n) unless an equal or more urgent request
 // is already out (the transcoder merges a reader's request into a queued
 // prefetch of the same segment).
@@ -126,15 +166,23 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
             auto& st = self->state;
             auto it = st.inflight.find(key);
             if (it == st.inflight.end()) return;  // answered already (an upgraded request came back first)
-            if (err == ECANCELED) {  // a dropped prefetch
+            // A dropped prefetch (after a seek, or to make room in the
+            // queue), or background work the transcoder refused.
+            if (err == ECANCELED || (err == EBUSY && p != Priority::on_demand)) {
               it->second.asked_background = false;
               if (it->second.asked_on_demand) return;  // a reader's request is still out
               st.inflight.erase(it);
               return;
             }
+            if (err == ENOSPC && retry_after_enospc(self, key)) return;
             std::string path = st.svc->segments->path_of(token, n);
             if (err == 0) {
-              st.svc->segments->record(token, n, size, sum);
+              try {
+                st.svc->segments->record(token, n, size, sum);
+              } catch (const std::exception& e) {
+                // The state store said so (once): the file is whole, its readers get it.
+                HLSFS_LOG(debug, "transcoder") << describe(*st.svc, token, n) << " served but not recorded: " << e.what();
+              }
               self->send(st.gc, tick_atom::value);
               const auto& f = it->second;
               // A reader's request outranks the background one it joined.
@@ -151,8 +199,11 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
                                                 static_cast<int>(f.waiters.size()), why});
             } else if (err == ESHUTDOWN) {
               HLSFS_LOG(info, "transcoder") << describe(*st.svc, token, n) << ": " << msg;
+            } else if (err == EBUSY) {  // the queue is full: readers may try again
+              HLSFS_LOG(warning, "transcoder") << describe(*st.svc, token, n) << ": " << msg;
             } else {
-              HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": " << msg;
+              HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": "
+                                             << (err == ENOSPC ? "cache full: " : "") << msg;
             }
             for (auto& w : it->second.waiters) w.deliver(err, path, size);
             st.inflight.erase(it);
@@ -182,6 +233,7 @@ void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint3
 segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
                                         transcoder_actor transcoder, gc_actor gc,
                                         std::map<std::string, storage_actor> storage) {
+  if (svc->metrics) svc->metrics->counter(kWaitersRefused, kWaitersRefusedHelp);  // at 0 from the start
   return sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
     self->state.svc = svc;
     self->state.transcoder = transcoder;
@@ -202,6 +254,16 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
             return {int32_t{0}, st.svc->segments->path_of(token, n), *size};
           }
           ++st.misses;
+          // Waiters of one segment are bounded (transcoder.max_waiters):
+          // beyond, a reader hears EBUSY at once and may try again.
+          if (auto it = st.inflight.find(JobKey{token, n});
+              it != st.inflight.end() && it->second.waiters.size() >= st.svc->tunables()->max_waiters) {
+            if (st.svc->metrics)
+              st.svc->metrics->counter(kWaitersRefused, kWaitersRefusedHelp).inc();
+            HLSFS_LOG(debug, "transcoder") << describe(*st.svc, token, n) << ": reader refused, "
+                                           << it->second.waiters.size() << " wait already (transcoder.max_waiters)";
+            return {int32_t{EBUSY}, std::string{}, int64_t{0}};
+          }
           auto rp = self->make_response_promise<int32_t, std::string, int64_t>();
           st.inflight[JobKey{token, n}].waiters.push_back(rp);
           request_job(self, token, n, Priority::on_demand);

@@ -24,7 +24,12 @@ std::optional<int64_t> SegmentStore::present(const std::string& token, uint32_t 
   if (!rec || !(rec->where & 1)) return std::nullopt;
   struct stat st {};
   if (stat(path_of(token, n).c_str(), &st) != 0 || st.st_size != rec->size) {
-    state_.delete_segment(token, n);  // gone or altered: it will be made again
+    try {
+      state_.delete_segment(token, n);  // gone or altered: it will be made again
+    } catch (const StateError&) {
+      // The state cannot be written (said once by the store): the record
+      // stays, the segment is made again all the same.
+    }
     return std::nullopt;
   }
   return rec->size;

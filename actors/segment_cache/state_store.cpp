@@ -10,12 +10,14 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <utility>
 
 #include "actors/segment_cache/state_keys.h"
+#include "hlsfs/log.h"
 
 namespace hlsfs {
 
@@ -32,6 +34,27 @@ const char* const kPlaylists = "playlists";
 const char* const kSegments = "segments";
 const char* const kAtime = "atime";
 const char* const kRemote = "remote";
+
+// RocksDB's own log goes to hlsfsd's (warnings and errors), not to a LOG file
+// in state_dir: RocksDB's file logger aborts the process (an assertion in
+// 7.8's WritableFileWriter, compiled into Debian's library) at its first line
+// after a write to that file failed, that is as soon as state_dir turns
+// read-only or fills up.
+class ForwardingLogger : public rocksdb::Logger {
+ public:
+  explicit ForwardingLogger(std::string dir) : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[2048];
+    vsnprintf(line, sizeof line, format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) HLSFS_LOG(error, "state") << dir_ << ": RocksDB: " << line;
+    else HLSFS_LOG(warning, "state") << dir_ << ": RocksDB: " << line;
+  }
+
+ private:
+  std::string dir_;
+};
 
 }  // namespace
 
@@ -86,7 +109,9 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
   // whole WriteBatch: the state is some earlier consistent point, never half
   // a batch. This is RocksDB's default, spelled out because we rely on it.
   db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db_opts.keep_log_file_num = 5;  // RocksDB's info LOG files, not the WAL
+  db_opts.info_log = std::make_shared<ForwardingLogger>(dir);
+  db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_opts.keep_log_file_num = 5;  // RocksDB's info LOG files of older hlsfsd, not the WAL
   // After a kill, open replays the WAL not yet flushed: bound it (~400k
   // segment writes) so a restart takes seconds, not a replay of every memtable.
   db_opts.max_total_wal_size = 64 << 20;
@@ -168,7 +193,19 @@ void StateStore::ok(const rocksdb::Status& s, const std::string& what) const {
 void StateStore::write(rocksdb::WriteBatch& batch, bool sync, const std::string& what) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;  // see the header: WAL always, fsync only where power loss matters
-  ok(db_->Write(wo, &batch), what);
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (s.ok()) {
+    if (writes_failing_.exchange(false)) HLSFS_LOG(info, "state") << dir_ << ": state writes work again";
+    return;
+  }
+  // Every write fails from now on (RocksDB stops writing after an I/O
+  // error): one line for the run, not one per segment or access time.
+  if (!writes_failing_.exchange(true))
+    HLSFS_LOG(error, "state") << dir_ << ": state writes fail: " << what << ": " << s.ToString()
+                              << ". hlsfsd goes on: cached segments are served, new ones are made and served but not"
+                                 " recorded, access times and new playlists are lost; once the state directory is"
+                                 " writable again, restart hlsfsd";
+  ok(s, what);
 }
 
 std::optional<SegmentRecord> StateStore::read_segment(const std::string& key) {

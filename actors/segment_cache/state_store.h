@@ -185,6 +185,9 @@ class StateStore {
   }
 
   const std::string& dir() const { return dir_; }
+  // The last write failed (read-only or full state directory); writes log
+  // their first failure and their recovery themselves.
+  bool writes_failing() const { return writes_failing_; }
 
  private:
   StateStore() = default;
@@ -219,6 +222,7 @@ class StateStore {
   // finds the first live entry.
   std::string atime_floor_;
   std::atomic<int64_t> count_{0}, bytes_{0}, local_bytes_{0}, remote_count_{0};
+  std::atomic<bool> writes_failing_{false};  // the last write failed (logged once per run)
 };
 
 }  // namespace hlsfs

@@ -12,6 +12,8 @@
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
+#include "daemon/config/config.h"
+#include "daemon/config/reload.h"
 
 using namespace hlsfs;
 namespace fs = std::filesystem;
@@ -176,6 +178,91 @@ TEST_F(Cache, ARemoteCopyTheStoreWillNotDeleteIsKeptForTheNextPass) {
   EXPECT_TRUE(state->check_consistency().empty());
 }
 
+// The free-space floor (cache.min_free): evicting for room, not for a budget.
+TEST_F(Cache, MustFreeEvictsOldestFirstUntilThatMuchIsFreedWithoutABudget) {
+  for (uint32_t i = 0; i < 6; ++i) add(a, i, 1000 + i);
+  GcPolicy p;  // no budget, no idle age
+  auto open = [&](const std::string& t, uint32_t n) { return t == a && n == 1; };
+  GcReport r = run_gc(*state, *segments, p, 2000, open, false, 2500);
+  EXPECT_EQ(r.must_free, 2500);
+  EXPECT_EQ(r.freed_bytes, 3000);  // whole segments: 0, 2, 3 (1 is open)
+  EXPECT_EQ(r.evicted, 3);
+  EXPECT_EQ(r.skipped_open, 1);
+  EXPECT_FALSE(on_disk(a, 0));
+  EXPECT_TRUE(on_disk(a, 1));
+  EXPECT_FALSE(on_disk(a, 3));
+  EXPECT_TRUE(on_disk(a, 4));
+  EXPECT_TRUE(state->check_consistency().empty());
+  // Nothing asked: nothing evicted.
+  EXPECT_EQ(run_gc(*state, *segments, p, 2000, nullptr, false).evicted, 0);
+}
+
+TEST_F(Cache, MustFreeBeyondTheCacheEvictsEverythingNotOpenAndSaysHowMuch) {
+  add(a, 0, 1000);
+  add(a, 1, 1001);
+  auto open = [](const std::string&, uint32_t n) { return n == 1; };
+  GcReport r = run_gc(*state, *segments, GcPolicy{}, 2000, open, false, 1'000'000);
+  EXPECT_EQ(r.freed_bytes, 1000);
+  EXPECT_EQ(run_gc(*state, *segments, GcPolicy{}, 2000, open, false, 1'000'000).freed_bytes, 0);  // nothing left to evict
+}
+
+TEST(FreeFloor, DefaultIsOneGibOrFivePercentWhicheverIsSmaller) {
+  GcPolicy p;
+  EXPECT_EQ(free_floor(p, 100LL << 30), 1LL << 30);    // 100 GiB disk: 1 GiB
+  EXPECT_EQ(free_floor(p, 10LL << 30), 512LL << 20);   // 10 GiB disk: 5 % = 512 MiB
+  EXPECT_EQ(free_floor(p, 8LL << 20), 419430);         // an 8 MiB tmpfs: 410 KiB
+  p.min_free_fraction = 0;                             // "2GiB": the size alone
+  p.min_free_bytes = 2LL << 30;
+  EXPECT_EQ(free_floor(p, 10LL << 30), 2LL << 30);
+  p.min_free_bytes = 0;                                // "0": no floor
+  EXPECT_EQ(free_floor(p, 10LL << 30), 0);
+  p.min_free_fraction = 0.1;                           // "10%": the share alone
+  EXPECT_EQ(free_floor(p, 10LL << 30), 1LL << 30);
+}
+
+TEST(FreeFloor, DeficitHasAMarginAndEnospcAsksForRoomForSegments) {
+  GcPolicy p;
+  p.min_free_fraction = 0;
+  p.min_free_bytes = 1000;
+  EXPECT_EQ(floor_deficit(p, DiskSpace{100'000, 1000}), 0);  // at the floor: nothing to do
+  EXPECT_EQ(floor_deficit(p, DiskSpace{100'000, 400}), 700);  // back to the floor + a tenth
+  p.min_free_bytes = 0;
+  EXPECT_EQ(floor_deficit(p, DiskSpace{100'000, 0}), 0);  // no floor
+  // ENOSPC: four segments of the cache's mean size (12 segments, 3000 bytes)...
+  EXPECT_EQ(room_after_enospc(p, DiskSpace{100'000, 10}, 3000, 12), 1000);
+  // ... or the floor's deficit when that is more ...
+  p.min_free_bytes = 5000;
+  EXPECT_EQ(room_after_enospc(p, DiskSpace{100'000, 10}, 3000, 12), 5490);
+  // ... and something even when the cache is empty (a pass then finds nothing).
+  EXPECT_EQ(room_after_enospc(GcPolicy{0, 0.95, 0.85, 0, 0, 0}, DiskSpace{}, 0, 0), 1);
+}
+
+TEST(FreeFloor, ConfigTakesASizeAShareOrZeroAndSighupAppliesIt) {
+  const std::string stores = "stores: {m: {plugin: local, root: /x}}\n";
+  Config dflt = parse_config(stores, "f.yaml");
+  EXPECT_EQ(dflt.cache_min_free_bytes, 1LL << 30);
+  EXPECT_DOUBLE_EQ(dflt.cache_min_free_fraction, 0.05);
+  Config size = parse_config("cache: {min_free: 2GiB}\n" + stores, "f.yaml");
+  EXPECT_EQ(tunables_of(size).gc.min_free_bytes, 2LL << 30);
+  EXPECT_EQ(tunables_of(size).gc.min_free_fraction, 0);
+  Config share = parse_config("cache: {min_free: 12.5%}\n" + stores, "f.yaml");
+  EXPECT_EQ(share.cache_min_free_bytes, 0);
+  EXPECT_DOUBLE_EQ(share.cache_min_free_fraction, 0.125);
+  Config off = parse_config("cache: {min_free: 0}\n" + stores, "f.yaml");
+  EXPECT_EQ(free_floor(tunables_of(off).gc, 1LL << 40), 0);
+  for (const char* bad : {"lots", "150%", "%", "-1G", "5%%"}) {
+    try {
+      parse_config(std::string("cache: {min_free: \"") + bad + "\"}\n" + stores, "f.yaml");
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("cache.min_free"), std::string::npos) << e.what();
+    }
+  }
+  ReloadPlan plan = plan_reload(dflt, size);
+  EXPECT_EQ(plan.applied, std::vector<std::string>{"cache.min_free"});
+  EXPECT_EQ(with_live_changes(dflt, size).cache_min_free_bytes, 2LL << 30);
+}
+
 TEST(Units, SizesAndDurations) {
   EXPECT_EQ(parse_bytes("1048576"), 1048576);
   EXPECT_EQ(parse_bytes("20GiB"), 20LL << 30);
@@ -187,4 +274,12 @@ TEST(Units, SizesAndDurations) {
   EXPECT_EQ(parse_duration_ms("30m"), 1800000);
   EXPECT_EQ(parse_duration_ms("45"), 45000);
   EXPECT_THROW(parse_duration_ms("soon"), std::invalid_argument);
+  EXPECT_EQ(parse_size_or_share("2GiB").bytes, 2LL << 30);
+  EXPECT_EQ(parse_size_or_share("2GiB").fraction, 0);
+  EXPECT_DOUBLE_EQ(parse_size_or_share("5%").fraction, 0.05);
+  EXPECT_DOUBLE_EQ(parse_size_or_share("0.5 %").fraction, 0.005);
+  EXPECT_EQ(parse_size_or_share("5%").bytes, 0);
+  EXPECT_EQ(parse_size_or_share("0").bytes, 0);
+  for (const char* bad : {"%", "x%", "101%", "1.2.3%", "5%%", "lots"})
+    EXPECT_THROW(parse_size_or_share(bad), std::invalid_argument) << bad;
 }
