@@ -1,6 +1,8 @@
 #include "backends/objstore/http.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -77,11 +79,39 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+// "" when every Content-Length of the reply is a plain number and they
+// agree, else why not. libcurl refuses a negative one itself, but reads
+// "12abc" as 12 and "+7" as 7 and takes an overflow for "unknown": a reply
+// framed like that is not trusted, and its length never reaches a caller.
+std::string content_length_problem(const Headers& headers) {
+  const std::string* first = nullptr;
+  for (const auto& [name, value] : headers) {
+    if (name != "content-length") continue;
+    int64_t n = 0;
+    if (!parse_content_length(value, &n)) return "malformed Content-Length \"" + value.substr(0, 40) + "\" in the reply";
+    if (first && *first != value) return "conflicting Content-Length headers in the reply";
+    first = &value;
+  }
+  return "";
+}
+
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
 }  // namespace
+
+bool parse_content_length(std::string_view value, int64_t* out) {
+  if (value.empty()) return false;
+  int64_t n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return false;
+    if (n > (INT64_MAX - (c - '0')) / 10) return false;
+    n = n * 10 + (c - '0');
+  }
+  *out = n;
+  return true;
+}
 
 const std::string* HttpResult::header(const std::string& lower_name) const {
   for (const auto& [k, v] : headers)
@@ -175,6 +205,13 @@ HttpResult HttpClient::perform(const std::string& url, const Request& r, RangeSi
   result.curl = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
   if (result.curl == CURLE_WRITE_ERROR && sink && sink->full) result.curl = CURLE_OK;  // cut short on purpose
+  if (result.curl == CURLE_OK) {
+    std::string bad = content_length_problem(result.headers);
+    if (!bad.empty()) {
+      result.curl = CURLE_WEIRD_SERVER_REPLY;
+      snprintf(errbuf, sizeof errbuf, "%s", bad.c_str());
+    }
+  }
   if (result.curl != CURLE_OK) {
     result.curl_error = errbuf[0] ? errbuf : curl_easy_strerror(result.curl);
     if (result.too_large) result.curl_error = "reply larger than " + std::to_string(kMaxBody >> 20) + " MiB";

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backends/objstore/request.h"
@@ -44,6 +45,10 @@ struct HttpResult {
 
   const std::string* header(const std::string& lower_name) const;
 };
+
+// A Content-Length value: plain decimal digits that fit an int64_t (no
+// sign, no spaces, no list). False for anything else.
+bool parse_content_length(std::string_view value, int64_t* out);
 
 class HttpClient {
  public:

@@ -1,7 +1,7 @@
 #include "backends/objstore/xml.h"
 
-#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace objstore {
 
@@ -36,6 +36,29 @@ void append_utf8(std::string& out, unsigned long cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
+}
+
+// The code point of a character reference's digits ("233", "x20AC"), if it
+// names a character XML may carry: not NUL, not a UTF-16 surrogate
+// (U+D800-DFFF, which UTF-8 cannot encode), not beyond U+10FFFF. Digits only
+// (strtoul would take a sign and spaces).
+bool character_reference(std::string_view digits, unsigned long* cp) {
+  bool hex = !digits.empty() && (digits[0] == 'x' || digits[0] == 'X');
+  if (hex) digits.remove_prefix(1);
+  if (digits.empty()) return false;
+  unsigned long v = 0;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0'
+            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1;
+    if (d < 0) return false;
+    v = v * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+    if (v > 0x10FFFF) return false;  // also ends the loop before an overflow
+  }
+  if (v == 0 || (v >= 0xD800 && v <= 0xDFFF)) return false;
+  *cp = v;
+  return true;
 }
 
 struct Parser {
@@ -90,11 +113,8 @@ struct Parser {
     else if (e == "quot") out += '"';
     else if (e == "apos") out += '\'';
     else if (!e.empty() && e[0] == '#') {
-      std::string num(e.substr(1));
-      bool hex = !num.empty() && (num[0] == 'x' || num[0] == 'X');
-      char* end = nullptr;
-      unsigned long cp = strtoul(num.c_str() + (hex ? 1 : 0), &end, hex ? 16 : 10);
-      if (num.size() <= (hex ? 1u : 0u) || *end || cp > 0x10FFFF) return fail("bad character reference");
+      unsigned long cp = 0;
+      if (!character_reference(e.substr(1), &cp)) return fail("bad character reference &" + std::string(e) + ";");
       append_utf8(out, cp);
     } else {
       return fail("unknown entity &" + std::string(e) + ";");

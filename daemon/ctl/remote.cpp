@@ -2,30 +2,55 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
+#include <map>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "actors/storage/atomic_file.h"
-#include "actors/gc/units.h"
-#include "actors/storage/store_router.h"
 #include "daemon/config/config.h"
-#include "daemon/ctl/nginx_site.h"
-#include "daemon/ctl/sign.h"
 #include "daemon/http/http_client.h"
 
 namespace hlsfs {
 
+namespace {
+
+// The bearer token for each TCP endpoint control_endpoint() handed out. Kept
+// here, keyed by the endpoint, so that hlsfsctl's commands keep taking the
+// endpoint alone (one process, one daemon: at most one entry in practice).
+std::map<std::string, std::string>& endpoint_tokens() {
+  static std::map<std::string, std::string> tokens;
+  return tokens;
+}
+
+HttpResult call(const std::string& endpoint, const std::string& method, const std::string& path,
+                const std::string& body = "", long timeout_s = 600) {
+  auto it = endpoint_tokens().find(endpoint);
+  return http_call(endpoint, method, path, body, timeout_s, it == endpoint_tokens().end() ? "" : it->second);
+}
+
+}  // namespace
+
 std::string control_endpoint(const std::string& config_path, const std::string& endpoint_flag) {
-  if (!endpoint_flag.empty()) return endpoint_flag;
+  if (!endpoint_flag.empty()) {
+    // Over TCP the daemon may ask for its token (control.token_file): read it
+    // from the config when there is one here. The unix socket needs none, so
+    // a user of the socket needs no access to the token file.
+    if (endpoint_flag.rfind("http://", 0) == 0 && access(config_path.c_str(), F_OK) == 0) {
+      std::string token = read_control_token(load_config(config_path));
+      if (!token.empty()) endpoint_tokens()[endpoint_flag] = token;
+    }
+    return endpoint_flag;
+  }
   Config cfg = load_config(config_path);
   return "unix:" + cfg.control_socket;
 }
 
 int run_generate(const std::string& endpoint, const std::string& request_path) {
   std::string body = read_file(request_path);
-  HttpResult r = http_call(endpoint, "POST", "/v1/GenerateVideoPlaylist", body);
+  HttpResult r = call(endpoint, "POST", "/v1/GenerateVideoPlaylist", body);
   if (r.status / 100 != 2) {
     std::cerr << "error: " << describe_error(r) << "\n";
     return r.status / 100 == 4 ? 2 : 1;
@@ -35,7 +60,7 @@ int run_generate(const std::string& endpoint, const std::string& request_path) {
 }
 
 int run_status(const std::string& endpoint, bool as_json) {
-  HttpResult r = http_call(endpoint, "GET", "/v1/status", "", 30);
+  HttpResult r = call(endpoint, "GET", "/v1/status", "", 30);
   if (r.status != 200) {
     std::cerr << "error: " << describe_error(r) << "\n";
     return 1;
@@ -73,45 +98,8 @@ int run_status(const std::string& endpoint, bool as_json) {
   return 0;
 }
 
-int run_sign(const std::string& config_path, const std::string& what, const std::string& ttl) {
-  Config cfg = load_config(config_path);  // refuses a world-readable secret
-  if (cfg.signing_secret.empty()) {
-    std::cerr << "error: " << config_path << ": signing.secret is not set\n";
-    return 2;
-  }
-  int64_t ttl_ms = ttl.empty() ? cfg.signing_ttl_ms : parse_duration_ms(ttl);
-  // A target URI (file:///srv/media/out/x.m3u8) or a path under the mount.
-  std::string path = what;
-  if (what.find("://") != std::string::npos) {
-    StoreRouter router;
-    for (const auto& s : cfg.stores)
-      if (s.plugin == "local") router.add_local(s.name, s.options.at("root"));
-      else if (s.options.count("bucket"))
-        router.add_bucket(s.name, s.plugin == "oss" ? "oss" : "s3", s.options.at("bucket"),
-                          s.options.count("prefix") ? s.options.at("prefix") : "");
-    auto loc = router.locate(what);
-    if (!loc) {
-      std::cerr << "error: " << what << ": no configured store holds it (" << router.describe() << ")\n";
-      return 2;
-    }
-    path = "/" + loc->store + "/" + loc->key;
-  } else if (path.rfind(cfg.mount + "/", 0) == 0) {
-    path = path.substr(cfg.mount.size());  // a path in the mount itself
-  }
-  int64_t expires = static_cast<int64_t>(time(nullptr)) + ttl_ms / 1000;
-  std::cout << cfg.signing_base_url << sign_path(path, cfg.signing_secret, expires).path() << std::endl;
-  return 0;
-}
-
-int run_nginx_site(const std::string& config_path, const std::string& listen, const std::string& player_dir,
-                   const std::string& hls_js) {
-  Config cfg = load_config(config_path);
-  std::cout << nginx_site(cfg, listen, player_dir, hls_js);
-  return 0;
-}
-
 int run_gc(const std::string& endpoint, bool dry_run) {
-  HttpResult r = http_call(endpoint, "POST", dry_run ? "/v1/gc?dry_run=1" : "/v1/gc", "", 600);
+  HttpResult r = call(endpoint, "POST", dry_run ? "/v1/gc?dry_run=1" : "/v1/gc", "", 600);
   if (r.status != 200) {
     std::cerr << "error: " << describe_error(r) << "\n";
     return 1;

@@ -50,7 +50,7 @@ std::string connect_reason(CURL* curl, const char* errbuf, CURLcode rc, std::str
 }  // namespace
 
 HttpResult http_call(const std::string& endpoint, const std::string& method, const std::string& path,
-                     const std::string& body, long timeout_s) {
+                     const std::string& body, long timeout_s, const std::string& bearer_token) {
   std::string url, socket_path;
   if (endpoint.rfind("unix:", 0) == 0) {
     socket_path = endpoint.substr(5);
@@ -90,6 +90,11 @@ HttpResult http_call(const std::string& endpoint, const std::string& method, con
   // an empty "Content-Type:" stops it from calling a JSON-less POST a form.
   curl_slist* raw = curl_slist_append(nullptr, "Expect:");
   raw = curl_slist_append(raw, body.empty() ? "Content-Type:" : "Content-Type: application/json");
+  if (!bearer_token.empty()) {
+    if (bearer_token.find_first_of("\r\n") != std::string::npos)
+      throw std::invalid_argument("the control API token may not hold a line break");
+    raw = curl_slist_append(raw, ("Authorization: Bearer " + bearer_token).c_str());
+  }
   std::unique_ptr<curl_slist, CurlDeleter> headers(raw);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, raw);
 

@@ -19,8 +19,10 @@ struct HttpResult {
 // with one line when the daemon cannot be reached or does not answer, e.g.
 // "cannot reach hlsfsd at unix:/run/hlsfs/control.sock: No such file or directory (is the daemon running?)".
 // Thread-safe (one curl handle per call); proxies from the environment are ignored.
+// A non-empty `bearer_token` is sent as "Authorization: Bearer <token>" (the
+// daemon asks for it over TCP when control.token_file is set).
 HttpResult http_call(const std::string& endpoint, const std::string& method, const std::string& path,
-                     const std::string& body = "", long timeout_s = 600);
+                     const std::string& body = "", long timeout_s = 600, const std::string& bearer_token = "");
 
 // One line for a non-2xx result, for "error: ..." messages: the Message of an
 // IMM-style JSON error ({"Code": ..., "Message": ...}), else

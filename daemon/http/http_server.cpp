@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -44,6 +45,9 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxMethod = 32;
 constexpr size_t kEcho = 64;  // longest piece of a bad request quoted back
+// Evictions and connections closed unanswered come in floods (a slowloris, a
+// client in a loop): counted, and said in the log at most this often.
+constexpr auto kOverloadLogEvery = std::chrono::seconds(10);
 
 std::string sys_error(int err) { return std::strerror(err); }
 
@@ -110,6 +114,39 @@ std::string_view trim(std::string_view s) {
 
 std::string echo(std::string_view s) {
   return s.size() <= kEcho ? std::string(s) : std::string(s.substr(0, kEcho)) + "...";
+}
+
+// "0.5 s", "10 s": for messages about timeouts, which tests set below a second.
+std::string seconds_text(std::chrono::milliseconds d) {
+  long long ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000);
+  return buf;
+}
+
+// Compares without an early exit, so the time taken tells nothing about how
+// much of a guess was right (only the expected length shows).
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+  unsigned char diff = given.size() != expected.size();
+  for (size_t i = 0; i < expected.size(); ++i) {
+    unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
+  }
+  return diff == 0;
+}
+
+// "" when the Authorization header value carries `token` as a bearer token
+// (the scheme is case-insensitive, RFC 9110 11.1), else why not.
+std::string bearer_problem(std::string_view value, const std::string& token) {
+  value = trim(value);
+  if (value.empty()) return "missing \"Authorization: Bearer <token>\": requests over TCP need the control API's token";
+  size_t sp = value.find_first_of(" \t");
+  if (sp == std::string_view::npos || lower(value.substr(0, sp)) != "bearer")
+    return "\"Authorization: Bearer <token>\" is needed over TCP; another scheme was sent";
+  if (!constant_time_equal(trim(value.substr(sp + 1)), token))
+    return "the token in \"Authorization: Bearer <token>\" is not the control API's token";
+  return "";
 }
 
 // Does a comma-separated header value contain `token` (case-insensitive)?
@@ -416,17 +453,30 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
 }
 
 struct HttpServer::Conn {
-  int fd = -1;
-  bool reject = false;  // over max_connections: answer 503 once, then close
+  int fd = -1;          // closed by release() under `mu`: an eviction never hits a reused number
+  bool is_unix = false;
+  Pool* pool = nullptr;
+  bool reject = false;  // over its pool's limit: answer 503 once, then close
   std::string buf;      // bytes read but not yet consumed (pipelined requests)
   std::thread thread;
   std::atomic<bool> finished{false};
+  // Between the connection's thread and the accept thread, which may evict it:
+  std::mutex mu;
+  // Holding a slot without work: waiting for a request head (or idle between
+  // requests), or lingering after its last answer. Only then may it be evicted.
+  bool evictable = false;
+  Clock::time_point evictable_since;
+  bool evicted = false;          // its slot was given to a newer connection
 };
 
 HttpServer::HttpServer(HttpHandler handler, std::string name, HttpServerOptions options)
     : handler_(std::move(handler)), name_(std::move(name)), opt_(std::move(options)) {
   if (!handler_) throw std::invalid_argument(name_ + ": HttpServer needs a handler");
   if (opt_.max_connections < 1) throw std::invalid_argument(name_ + ": max_connections must be at least 1");
+  if (opt_.max_tcp_connections < 1) throw std::invalid_argument(name_ + ": max_tcp_connections must be at least 1");
+  if (opt_.head_timeout.count() < 1) throw std::invalid_argument(name_ + ": head_timeout must be positive");
+  unix_pool_.limit = opt_.max_connections;
+  tcp_pool_.limit = opt_.max_tcp_connections;
   if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error(name_ + ": cannot create a pipe: " + sys_error(errno));
 }
@@ -626,6 +676,7 @@ void HttpServer::accept_loop() {
     }
     if (pfds.back().revents) return;
     reap_finished();
+    log_overload();  // what was counted since the last report
     for (size_t i = 0; i + 1 < pfds.size(); ++i) {
       if (!pfds[i].revents) continue;
       while (true) {
@@ -659,23 +710,31 @@ void HttpServer::reap_finished() {
 }
 
 void HttpServer::spawn(int fd, bool is_unix) {
-  int active = active_.load();
-  if (active >= opt_.max_connections + kRejectSlots) {
-    close(fd);
-    log("too many connections, closed one without an answer");
-    return;
+  Pool& pool = is_unix ? unix_pool_ : tcp_pool_;
+  bool reject = false;
+  // Only this thread raises `serving`, so the check holds until the increment.
+  if (pool.serving.load() >= pool.limit && !evict_oldest_idle(pool)) {
+    if (pool.rejecting.load() >= kRejectSlots) {
+      close(fd);
+      ++dropped_;
+      log_overload();
+      return;
+    }
+    reject = true;
   }
   if (!is_unix) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  active_.fetch_add(1);
+  (reject ? pool.rejecting : pool.serving).fetch_add(1);
   try {
     // Listed before its thread starts, so a failure cannot leave a joinable thread unowned.
     conns_.push_back(std::make_unique<Conn>());
     Conn* p = conns_.back().get();
     p->fd = fd;
-    p->reject = active >= opt_.max_connections;
+    p->is_unix = is_unix;
+    p->pool = &pool;
+    p->reject = reject;
     try {
       p->thread = std::thread([this, p] {
         set_thread_name(name_ + "-conn");
@@ -684,8 +743,7 @@ void HttpServer::spawn(int fd, bool is_unix) {
         } catch (const std::exception& e) {  // bad_alloc and the like: drop this connection, keep the server
           log(std::string("connection failed: ") + e.what());
         }
-        close(p->fd);
-        active_.fetch_sub(1);
+        release(*p);
         p->finished.store(true, std::memory_order_release);  // last touch: the accept thread may free p now
       });
     } catch (...) {
@@ -693,10 +751,79 @@ void HttpServer::spawn(int fd, bool is_unix) {
       throw;
     }
   } catch (const std::exception& e) {  // no thread or no memory left: refuse this one, keep accepting
-    active_.fetch_sub(1);
+    (reject ? pool.rejecting : pool.serving).fetch_sub(1);
     close(fd);
     log(std::string("cannot start a connection thread: ") + e.what());
   }
+}
+
+// A full pool gives the slot of the connection that has held one longest
+// without work (waiting for a request head: a slowloris, an idle keep-alive
+// client; or lingering after its answer): a client that holds a slot
+// without asking anything cannot keep one that asks out. Connections with a
+// request in progress are never evicted.
+bool HttpServer::evict_oldest_idle(Pool& pool) {
+  // Evicted connections end on their own threads: under a flood, do not
+  // start more threads than their ends keep up with.
+  if (pool.evicting.load() >= pool.limit) return false;
+  for (int attempt = 0; attempt < 3; ++attempt) {  // another try if the chosen one got its head meanwhile
+    Conn* oldest = nullptr;
+    Clock::time_point since{};
+    for (auto& c : conns_) {
+      if (c->pool != &pool || c->reject) continue;
+      std::lock_guard<std::mutex> lock(c->mu);
+      if (c->fd < 0 || c->evicted || !c->evictable) continue;
+      if (!oldest || c->evictable_since < since) {
+        oldest = c.get();
+        since = c->evictable_since;
+      }
+    }
+    if (!oldest) return false;
+    std::lock_guard<std::mutex> lock(oldest->mu);
+    if (oldest->fd < 0 || oldest->evicted || !oldest->evictable) continue;
+    oldest->evicted = true;
+    pool.serving.fetch_sub(1);
+    pool.evicting.fetch_add(1);
+    shutdown(oldest->fd, SHUT_RDWR);  // its thread wakes up, reads EOF and ends
+    ++evicted_;
+    log_overload();
+    return true;
+  }
+  return false;
+}
+
+void HttpServer::log_overload() {
+  Clock::time_point now = Clock::now();
+  if ((evicted_ == 0 && dropped_ == 0) || now - overload_logged_at_ < kOverloadLogEvery) return;
+  log("connection slots full (unix socket " + std::to_string(unix_pool_.limit) + ", TCP " +
+      std::to_string(tcp_pool_.limit) + "): " + std::to_string(evicted_) +
+      " idle connection(s) (no request in progress) closed to make room, " + std::to_string(dropped_) +
+      " new one(s) closed unanswered (every slot busy)");
+  evicted_ = dropped_ = 0;
+  overload_logged_at_ = now;
+}
+
+bool HttpServer::mark_evictable(Conn& c, Clock::time_point since) {
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.evictable = true;
+  c.evictable_since = since;
+  return !c.evicted;
+}
+
+bool HttpServer::head_arrived(Conn& c) {
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.evictable = false;
+  return !c.evicted;
+}
+
+void HttpServer::release(Conn& c) {
+  std::lock_guard<std::mutex> lock(c.mu);
+  close(c.fd);
+  c.fd = -1;
+  c.evictable = false;
+  if (c.reject) c.pool->rejecting.fetch_sub(1);
+  else if (c.evicted) c.pool->evicting.fetch_sub(1);  // the eviction gave the slot back already
+  else c.pool->serving.fetch_sub(1);
 }
 
 void HttpServer::serve(Conn& c) {
@@ -707,14 +834,14 @@ void HttpServer::serve(Conn& c) {
     ReadResult r = read_request(c, req, error, keep_alive);
     if (r == ReadResult::closed) break;
     if (r == ReadResult::error) {
-      if (write_all(c.fd, serialize(error, false, false))) linger(c.fd);
+      if (write_all(c.fd, serialize(error, false, false))) linger(c);
       return;
     }
     bool head_only = req.method == "HEAD";
     HttpResponse resp;
     if (c.reject) {
       resp = json_error(503, "ServiceUnavailable",
-                        "too many connections (at most " + std::to_string(opt_.max_connections) + "); retry later");
+                        "too many connections (at most " + std::to_string(c.pool->limit) + "); retry later");
       keep_alive = false;
     } else if (stopping_.load(std::memory_order_acquire)) {
       resp = json_error(503, "ServiceUnavailable", name_ + " is shutting down");
@@ -734,7 +861,7 @@ void HttpServer::serve(Conn& c) {
     if (stopping_.load(std::memory_order_acquire)) keep_alive = false;
     if (!write_all(c.fd, serialize(resp, keep_alive, head_only))) return;
     if (!keep_alive) {
-      linger(c.fd);
+      linger(c);
       return;
     }
   }
@@ -746,12 +873,18 @@ HttpServer::ReadResult HttpServer::read_request(Conn& c, HttpRequest& req, HttpR
     return ReadResult::error;
   };
   // One deadline for the idle wait and the whole request: a client trickling
-  // bytes cannot hold a connection longer than read_timeout per request.
-  Clock::time_point deadline = Clock::now() + opt_.read_timeout;
+  // bytes cannot hold a connection longer than read_timeout per request; and
+  // a shorter one for the head, which a real client sends at once: a
+  // connection that asks for nothing holds its slot for head_timeout at most.
+  Clock::time_point start = Clock::now();
+  Clock::time_point deadline = start + opt_.read_timeout;
+  std::chrono::milliseconds head_time = std::min(opt_.head_timeout, opt_.read_timeout);
+  Clock::time_point head_deadline = start + head_time;
+  if (!mark_evictable(c, start)) return ReadResult::closed;
   char chunk[16384];
-  auto read_more = [&]() -> int {  // 1 = got bytes, 0 = EOF/error/stop, -1 = timeout
+  auto read_more = [&](Clock::time_point until) -> int {  // 1 = got bytes, 0 = EOF/error/stop, -1 = timeout
     while (true) {
-      if (!wait_io(c.fd, POLLIN, deadline, true)) return stopping_.load(std::memory_order_acquire) ? 0 : -1;
+      if (!wait_io(c.fd, POLLIN, until, true)) return stopping_.load(std::memory_order_acquire) ? 0 : -1;
       ssize_t n = recv(c.fd, chunk, sizeof chunk, 0);
       if (n > 0) {
         c.buf.append(chunk, static_cast<size_t>(n));
@@ -772,18 +905,29 @@ HttpServer::ReadResult HttpServer::read_request(Conn& c, HttpRequest& req, HttpR
     if (find_head_end(c.buf, head_end, body_start)) break;
     if (c.buf.size() > opt_.max_header_bytes)
       return fail(431, "request line and headers exceed " + std::to_string(opt_.max_header_bytes) + " bytes");
-    int got = read_more();
-    if (got == 0) return ReadResult::closed;  // EOF, error or stop: nobody to answer
+    int got = read_more(head_deadline);
+    if (got == 0) return ReadResult::closed;  // EOF, error, stop or eviction: nobody to answer
     if (got < 0) {
       if (c.buf.empty()) return ReadResult::closed;  // idle keep-alive connection
-      return fail(408, "the request did not arrive within " + std::to_string(opt_.read_timeout.count() / 1000) + " s");
+      return fail(408, "the request line and headers did not arrive within " + seconds_text(head_time));
     }
   }
+  if (!head_arrived(c)) return ReadResult::closed;
   if (head_end > opt_.max_header_bytes)
     return fail(431, "request line and headers exceed " + std::to_string(opt_.max_header_bytes) + " bytes");
 
   HeadError herr;
   if (!parse_head(std::string_view(c.buf).substr(0, head_end), req, herr)) return fail(herr.status, herr.message);
+  if (!c.is_unix && !opt_.bearer_token.empty()) {
+    // Before anything else about the request: a client without the token
+    // learns nothing, and its body is never read.
+    std::string why = bearer_problem(req.header("authorization"), opt_.bearer_token);
+    if (!why.empty()) {
+      fail(401, why);
+      error.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"" + name_ + "\"");
+      return ReadResult::error;
+    }
+  }
 
   // Framing. Anything we cannot frame closes the connection after the error.
   std::string te = req.header("transfer-encoding");
@@ -811,10 +955,9 @@ HttpServer::ReadResult HttpServer::read_request(Conn& c, HttpRequest& req, HttpR
     if (!write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n")) return ReadResult::closed;
   }
   while (c.buf.size() - body_start < length) {
-    int got = read_more();
+    int got = read_more(deadline);
     if (got == 0) return ReadResult::closed;
-    if (got < 0)
-      return fail(408, "the request body did not arrive within " + std::to_string(opt_.read_timeout.count() / 1000) + " s");
+    if (got < 0) return fail(408, "the request body did not arrive within " + seconds_text(opt_.read_timeout));
   }
   req.body = c.buf.substr(body_start, length);
   c.buf.erase(0, body_start + length);  // what remains is the next (pipelined) request
@@ -871,7 +1014,11 @@ bool HttpServer::write_all(int fd, const std::string& data) {
   return true;
 }
 
-void HttpServer::linger(int fd) {
+void HttpServer::linger(Conn& c) {
+  // Its answer is sent: the slot may go to a new client if the pool is full
+  // (a client that keeps the connection open after a 401 holds nothing).
+  if (!mark_evictable(c, Clock::now())) return;
+  int fd = c.fd;
   shutdown(fd, SHUT_WR);  // the client sees the end of our response
   Clock::time_point deadline = Clock::now() + kLingerTime;
   size_t drained = 0;

@@ -10,9 +10,19 @@
 //   until the client sends `Connection: close`, is idle for read_timeout, or
 //   the server stops. HTTP/1.0 connections close after one response.
 // * Limits: request line + headers > max_header_bytes -> 431, body >
-//   max_body_bytes -> 413, a request not complete within read_timeout -> 408,
-//   more than max_connections open -> 503. Malformed -> 400. Each error body
-//   is JSON {"Code": ..., "Message": ...}, like the IMM errors the API returns.
+//   max_body_bytes -> 413, a head not complete within head_timeout or a
+//   request not complete within read_timeout -> 408 (a connection that sent
+//   nothing is just closed). Malformed -> 400. Each error body is JSON
+//   {"Code": ..., "Message": ...}, like the IMM errors the API returns.
+// * Connection slots: the unix socket and TCP have separate pools
+//   (max_connections, max_tcp_connections), so clients of one cannot lock
+//   out the other. When a pool is full, a new connection takes the slot of
+//   the one that has held its slot longest without work (waiting for a
+//   request head: a slowloris, an idle keep-alive client; or lingering after
+//   its answer), which is closed at once; only when every slot is busy with
+//   a request does the new one get 503.
+// * Authentication: with bearer_token set, a request over TCP without
+//   "Authorization: Bearer <token>" gets 401 before its body is read.
 // * Responses always carry Content-Length and Content-Type (except 204,
 //   which must not carry Content-Length); HEAD gets the headers only.
 //
@@ -71,8 +81,14 @@ using HttpHandler = std::function<void(HttpRequest, Responder)>;
 struct HttpServerOptions {
   size_t max_header_bytes = 16 * 1024;  // request line + headers
   size_t max_body_bytes = 1024 * 1024;
-  int max_connections = 128;  // open connections served; more get 503
+  int max_connections = 128;     // open unix-socket connections served; more get 503
+  int max_tcp_connections = 64;  // the same for TCP, a separate pool: one listener cannot starve the other
   std::chrono::milliseconds read_timeout{30000};      // idle keep-alive, and one whole request
+  std::chrono::milliseconds head_timeout{10000};      // request line + headers, from the start of the wait
+  // When set, every request over TCP must carry "Authorization: Bearer
+  // <token>" (else 401). Not asked on the unix socket: its file mode is its
+  // access control.
+  std::string bearer_token;
   std::chrono::milliseconds write_timeout{30000};     // a client that stops reading
   std::chrono::milliseconds response_timeout{900000}; // handler never answers -> 504
   std::chrono::milliseconds stop_grace{5000};         // stop(): how long pending answers may take
@@ -123,17 +139,30 @@ class HttpServer {
     int port = -1;
   };
   struct Conn;
+  // The connection slots of one kind of listener. `serving` changes up only
+  // on the accept thread, down on a connection's thread or at an eviction.
+  struct Pool {
+    int limit = 0;
+    std::atomic<int> serving{0};    // connections served (not rejected, not evicted)
+    std::atomic<int> rejecting{0};  // connections over the limit, being answered 503
+    std::atomic<int> evicting{0};   // evicted connections whose threads have not ended yet
+  };
   enum class ReadResult { ok, closed, error };
   using Clock = std::chrono::steady_clock;
 
   void accept_loop();
   void reap_finished();
   void spawn(int fd, bool is_unix);
+  bool evict_oldest_idle(Pool& pool);  // accept thread only
+  void log_overload();                    // accept thread only
+  bool mark_evictable(Conn& c, Clock::time_point since);  // false: it was evicted already
+  bool head_arrived(Conn& c);             // false: the connection was evicted meanwhile
+  void release(Conn& c);                  // closes c.fd and gives its slot back
   void serve(Conn& c);  // the caller closes c.fd
   ReadResult read_request(Conn& c, HttpRequest& req, HttpResponse& error, bool& keep_alive);
   HttpResponse call_handler(HttpRequest req);
   bool write_all(int fd, const std::string& data);
-  void linger(int fd);  // drains input before the caller closes, so no RST eats our response
+  void linger(Conn& c);  // drains input before the caller closes, so no RST eats our response
   bool wait_io(int fd, short events, Clock::time_point deadline, bool abort_on_stop);
   void log(const std::string& message) const;
 
@@ -148,7 +177,11 @@ class HttpServer {
   bool stopped_ = false;
   std::thread accept_thread_;
   std::list<std::unique_ptr<Conn>> conns_;  // only the accept thread (then stop()) touches it
-  std::atomic<int> active_{0};
+  Pool unix_pool_, tcp_pool_;
+  // Accept thread only: overload not yet logged, and when it last was.
+  long long evicted_ = 0;
+  long long dropped_ = 0;
+  Clock::time_point overload_logged_at_;
 };
 
 }  // namespace hlsfs

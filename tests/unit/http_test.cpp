@@ -62,6 +62,19 @@ int connect_unix(const std::string& path) {
   return fd;
 }
 
+int connect_tcp(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 void send_all(int fd, const std::string& data) {
   size_t off = 0;
   while (off < data.size()) {
@@ -134,8 +147,9 @@ struct Fixture {
     server->start();
   }
   std::string endpoint() const { return "unix:" + sock; }
-  std::string raw(const std::string& request, std::chrono::milliseconds timeout = 5000ms) const {
-    int fd = connect_unix(sock);
+  std::string tcp() const { return "http://127.0.0.1:" + std::to_string(server->tcp_port()); }
+  std::string raw(const std::string& request, std::chrono::milliseconds timeout = 5000ms, bool over_tcp = false) const {
+    int fd = over_tcp ? connect_tcp(server->tcp_port()) : connect_unix(sock);
     if (fd < 0) return "connect failed";
     send_all(fd, request);
     std::string out = read_until_close(fd, timeout);
@@ -563,6 +577,188 @@ TEST(HttpServer, UnixSocketFileHandling) {
     EXPECT_NE(std::string(e.what()).find("/proc/hlsfs-test"), std::string::npos) << e.what();
   }
   EXPECT_THROW(b.start(), std::logic_error);  // nothing to listen on
+}
+
+// ---- the TCP listener against hostile clients ----
+
+TEST(HttpServer, BearerTokenGuardsTcpButNotTheUnixSocket) {
+  HttpServerOptions opt;
+  opt.bearer_token = "s3cret-t0ken-0123456789";
+  Fixture f(echo, opt, true);
+  auto expect_401 = [&](const HttpResult& r, const std::string& what) {
+    EXPECT_EQ(r.status, 401) << what;
+    json j = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(j["Code"], "Unauthorized") << what << ": " << r.body;
+    EXPECT_TRUE(j["Message"].is_string() && j["Message"].get<std::string>().find("Authorization: Bearer") != std::string::npos)
+        << what << ": " << r.body;
+  };
+  expect_401(http_call(f.tcp(), "GET", "/v1/status"), "no token");
+  expect_401(http_call(f.tcp(), "GET", "/v1/status", "", 10, "wrong-t0ken-0123456789"), "a wrong token");
+  expect_401(http_call(f.tcp(), "GET", "/v1/status", "", 10, "s3cret-t0ken-012345678"), "a prefix of the token");
+  expect_401(http_call(f.tcp(), "GET", "/v1/status", "", 10, "s3cret-t0ken-01234567890"), "the token and more");
+  HttpResult r = http_call(f.tcp(), "POST", "/v1/x", "{\"a\":1}", 10, opt.bearer_token);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["body"], "{\"a\":1}");
+
+  // The scheme is case-insensitive (RFC 9110 11.1); other schemes are not a token.
+  std::string ok = f.raw("GET /a HTTP/1.1\r\nauthorization: bearer  " + opt.bearer_token + " \r\nConnection: close\r\n\r\n",
+                         5000ms, true);
+  EXPECT_EQ(status_line(ok), "HTTP/1.1 200 OK");
+  std::string basic = f.raw("GET /a HTTP/1.1\r\nAuthorization: Basic " + opt.bearer_token + "\r\n\r\n", 5000ms, true);
+  EXPECT_EQ(status_line(basic), "HTTP/1.1 401 Unauthorized");
+  EXPECT_NE(basic.find("WWW-Authenticate: Bearer"), std::string::npos) << basic;
+  EXPECT_NE(basic.find("Connection: close\r\n"), std::string::npos);
+
+  // Without the token the body is never read: refused from the head at once.
+  auto t0 = std::chrono::steady_clock::now();
+  std::string big = f.raw("POST /x HTTP/1.1\r\nContent-Length: 500000\r\n\r\n", 3000ms, true);
+  EXPECT_EQ(status_line(big), "HTTP/1.1 401 Unauthorized");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2500ms);
+
+  // The unix socket's file mode is its access control: no token asked.
+  EXPECT_EQ(http_call(f.endpoint(), "GET", "/v1/status").status, 200);
+}
+
+TEST(HttpServer, HeadDeadlineEndsSilentAndTricklingClients) {
+  HttpServerOptions opt;
+  opt.head_timeout = 500ms;  // read_timeout stays 30 s: the head has its own, shorter deadline
+  Fixture f(echo, opt, true);
+  for (bool over_tcp : {true, false}) {
+    SCOPED_TRACE(over_tcp ? "tcp" : "unix");
+    // Connects and sends nothing: closed without an answer.
+    int fd = over_tcp ? connect_tcp(f.server->tcp_port()) : connect_unix(f.sock);
+    ASSERT_GE(fd, 0);
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(read_until_close(fd, 5000ms), "");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms) << "a silent connection is held past the head deadline";
+    close(fd);
+
+    // Trickles a header byte every 50 ms, never finishing the head: 408.
+    fd = over_tcp ? connect_tcp(f.server->tcp_port()) : connect_unix(f.sock);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET / HTTP/1.1\r\n");
+    std::atomic<bool> stop{false};
+    std::thread trickle([&] {
+      for (int i = 0; i < 80 && !stop; ++i) {
+        if (send(fd, "X", 1, MSG_NOSIGNAL) != 1) return;
+        std::this_thread::sleep_for(50ms);
+      }
+    });
+    t0 = std::chrono::steady_clock::now();
+    std::string resp = read_until_close(fd, 5000ms);
+    stop = true;
+    trickle.join();
+    EXPECT_EQ(status_line(resp), "HTTP/1.1 408 Request Timeout");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+    close(fd);
+
+    // An idle keep-alive connection is a connection without a head too.
+    fd = over_tcp ? connect_tcp(f.server->tcp_port()) : connect_unix(f.sock);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET /first HTTP/1.1\r\n\r\n");
+    std::string pending;
+    EXPECT_EQ(status_line(read_response(fd, pending)), "HTTP/1.1 200 OK");
+    t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(read_until_close(fd, 5000ms), "");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+    close(fd);
+
+    // A body may take longer than the head deadline (read_timeout bounds it).
+    fd = over_tcp ? connect_tcp(f.server->tcp_port()) : connect_unix(f.sock);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "POST /slow-body HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nab");
+    std::this_thread::sleep_for(800ms);
+    send_all(fd, "cd");
+    resp = read_until_close(fd, 5000ms);
+    EXPECT_EQ(status_line(resp), "HTTP/1.1 200 OK");
+    EXPECT_EQ(json::parse(body_of(resp), nullptr, false)["body"], "abcd");
+    close(fd);
+  }
+}
+
+// 140 half-open TCP connections used to take every connection slot (one pool
+// for both listeners, each slot held for read_timeout): a real client on
+// either listener was refused.
+TEST(HttpServer, SlowlorisOnOneListenerLocksOutNoRealClient) {
+  HttpServerOptions opt;
+  opt.max_connections = 4;
+  opt.max_tcp_connections = 4;
+  Fixture f(echo, opt, true);
+  for (bool attack_tcp : {true, false}) {
+    SCOPED_TRACE(attack_tcp ? "slowloris over tcp" : "slowloris over the unix socket");
+    std::vector<int> slow;
+    for (int i = 0; i < 40; ++i) {
+      int fd = attack_tcp ? connect_tcp(f.server->tcp_port()) : connect_unix(f.sock);
+      ASSERT_GE(fd, 0);
+      send_all(fd, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      slow.push_back(fd);
+    }
+    std::this_thread::sleep_for(300ms);  // all accepted and waiting
+    auto t0 = std::chrono::steady_clock::now();
+    HttpResult u = http_call(f.endpoint(), "GET", "/unix", "", 5);
+    HttpResult t = http_call(f.tcp(), "GET", "/tcp", "", 5);
+    EXPECT_EQ(u.status, 200) << u.body;
+    EXPECT_EQ(t.status, 200) << t.body;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms);
+    for (int fd : slow) close(fd);
+  }
+}
+
+// A client that sends whole requests without the token and keeps each
+// connection open after its 401 must not hold the slots either (the server
+// lingers 2 s after a closing answer, draining what the client still sends).
+TEST(HttpServer, ClientsKeepingTheir401ConnectionsOpenHoldNoSlot) {
+  HttpServerOptions opt;
+  opt.max_tcp_connections = 4;
+  opt.bearer_token = "s3cret-t0ken-0123456789";
+  Fixture f(echo, opt, true);
+  std::vector<int> held;
+  for (int i = 0; i < 20; ++i) {
+    int fd = connect_tcp(f.server->tcp_port());
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    held.push_back(fd);
+  }
+  std::this_thread::sleep_for(300ms);  // all answered 401, all left open
+  auto t0 = std::chrono::steady_clock::now();
+  HttpResult r = http_call(f.tcp(), "GET", "/ok", "", 5, opt.bearer_token);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+  for (int fd : held) close(fd);
+}
+
+TEST(HttpServer, BusyTcpConnectionsGet503WhileTheUnixSocketAnswers) {
+  Parked parked;
+  HttpHandler park = parked.handler();
+  HttpServerOptions opt;
+  opt.max_tcp_connections = 2;
+  Fixture f([&](HttpRequest req, Responder respond) {
+    if (req.path == "/held") park(std::move(req), std::move(respond));
+    else echo(std::move(req), std::move(respond));
+  }, opt, true);
+  std::vector<std::thread> held;
+  std::vector<int> statuses(2);
+  for (int i = 0; i < 2; ++i) held.emplace_back([&, i] { statuses[i] = http_call(f.tcp(), "GET", "/held").status; });
+  ASSERT_TRUE(parked.wait_for(2));
+  // Requests in progress are not evicted: a third TCP client is told to come back.
+  HttpResult r = http_call(f.tcp(), "GET", "/third");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(describe_error(r), "too many connections (at most 2); retry later");
+  EXPECT_EQ(http_call(f.endpoint(), "GET", "/unix").status, 200) << "the unix socket has its own slots";
+  parked.answer_all();
+  for (auto& t : held) t.join();
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
+}
+
+TEST(HttpServer, ContentLengthMustBeDigits) {
+  Fixture f(echo);
+  for (const char* cl : {"-1", "-0", "+5", "5 5", "0x10", "1e3", "abc", "99999999999999999999", "5,5"}) {
+    std::string resp = f.raw(std::string("POST / HTTP/1.1\r\nContent-Length: ") + cl + "\r\n\r\nhello");
+    EXPECT_EQ(status_line(resp), "HTTP/1.1 400 Bad Request") << cl;
+    EXPECT_NE(resp.find("malformed Content-Length"), std::string::npos) << cl << ": " << resp;
+  }
+  std::string resp = f.raw("POST / HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+  EXPECT_EQ(json::parse(body_of(resp), nullptr, false)["body"], "hello");
 }
 
 TEST(HttpClient, UnreachableDaemonIsOneClearLine) {

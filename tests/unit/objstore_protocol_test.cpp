@@ -1,14 +1,23 @@
-// The protocol pieces of the object-store plugins that need no server:
-// encodings, S3 XML replies, the retry policy, configuration and
-// credential files, date formats.
+// The protocol pieces of the object-store plugins that need no object
+// store: encodings, S3 XML replies, the HTTP exchange's framing checks (against
+// a canned loopback server), the retry policy, configuration and credential
+// files, date formats.
 #include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "backends/objstore/config.h"
 #include "backends/objstore/encode.h"
+#include "backends/objstore/http.h"
 #include "backends/objstore/keys.h"
 #include "backends/objstore/replies.h"
 #include "backends/objstore/request.h"
@@ -94,6 +103,28 @@ TEST(ObjstoreXml, RefusesBrokenDocuments) {
   EXPECT_FALSE(parse_xml(std::string(1000, '<'), &root, &why));  // bounded depth, no stack overflow
 }
 
+// A character reference that names no XML character (NUL, a UTF-16
+// surrogate, beyond U+10FFFF) or is not plain digits would put bytes into
+// keys and messages that no well-formed reply can hold: the reply is refused,
+// naming the reference.
+TEST(ObjstoreXml, RefusesCharacterReferencesToNoCharacter) {
+  for (const char* ref : {"&#0;", "&#x0;", "&#x00000;", "&#xD800;", "&#55296;", "&#xDBFF;", "&#xDC00;", "&#xDFFF;",
+                          "&#57343;", "&#x110000;", "&#1114112;", "&#xFFFFFFFF;", "&#4294967297;", "&#x100000041;", "&#-1;",
+                          "&#+65;", "&# 65;", "&#x-41;", "&#x+41;", "&#x 41;", "&#0x41;", "&#;", "&#x;", "&#12a;",
+                          "&#xG;"}) {
+    XmlNode root;
+    std::string why;
+    std::string doc = std::string("<Error><Key>a") + ref + "b</Key></Error>";
+    EXPECT_FALSE(parse_xml(doc, &root, &why)) << ref << " was accepted as \"" << root.child_text("Key") << "\"";
+    EXPECT_NE(why.find(std::string("bad character reference ") + ref), std::string::npos) << ref << ": " << why;
+  }
+  // The edges that are characters still decode.
+  XmlNode root;
+  std::string why;
+  ASSERT_TRUE(parse_xml("<K>&#9;&#x41;&#xD7FF;&#xE000;&#xFFFD;&#x10FFFF;&#1114111;</K>", &root, &why)) << why;
+  EXPECT_EQ(root.text, "\tA\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF");
+}
+
 TEST(ObjstoreReplies, ParsesAListObjectsV2Page) {
   // Shaped like the ListObjectsV2 example of the S3 API reference, with
   // encoding-type=url keys and a continuation token.
@@ -158,6 +189,25 @@ TEST(ObjstoreReplies, ListWithoutEncodingTypeKeepsKeysAsTheyAre) {
   EXPECT_FALSE(parse_list_page("<html>", &page, &why));
   // Truncated without a token would list the same page forever.
   EXPECT_FALSE(parse_list_page("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", &page, &why));
+}
+
+// Found by tests/fuzz (objstore_replies_fuzz): a listed object's Size that
+// is not a byte count (negative, not a number, missing) is a reply we cannot
+// read, reported as such, not a negative or zero size handed to the daemon.
+TEST(ObjstoreReplies, AListedSizeMustBeAByteCount) {
+  for (const char* size : {"<Size>-5</Size>", "<Size>12abc</Size>", "<Size></Size>", "<Size> 7</Size>", "",
+                           "<Size>99999999999999999999</Size>"}) {
+    ListPage page;
+    std::string why;
+    std::string xml = std::string("<ListBucketResult><Contents><Key>a.ts</Key>") + size + "</Contents></ListBucketResult>";
+    EXPECT_FALSE(parse_list_page(xml, &page, &why)) << size;
+    EXPECT_NE(why.find("Size"), std::string::npos) << size << ": " << why;
+  }
+  ListPage page;
+  std::string why;
+  ASSERT_TRUE(parse_list_page("<ListBucketResult><Contents><Key>a.ts</Key><Size>9223372036854775807</Size></Contents>"
+                              "</ListBucketResult>", &page, &why)) << why;
+  EXPECT_EQ(page.objects.at(0).size, INT64_MAX);
 }
 
 TEST(ObjstoreReplies, ParsesErrorReplies) {
@@ -360,6 +410,99 @@ TEST(AwsCredentials, ConfigKeysComeFirstAndMustBeComplete) {
   EXPECT_THROW(hlsfs_s3::resolve_aws_credentials(h), ConfigError);
 }
 
+// ---- replies' framing ----
+
+namespace {
+
+// Answers each connection on 127.0.0.1 with the next of `replies`, as it
+// is, then closes it: what a broken or hostile server could send.
+class CannedServer {
+ public:
+  explicit CannedServer(std::vector<std::string> replies) : replies_(std::move(replies)) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 8) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      for (const std::string& reply : replies_) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string request;
+        char buf[4096];
+        while (request.find("\r\n\r\n") == std::string::npos) {
+          ssize_t n = recv(c, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          request.append(buf, static_cast<size_t>(n));
+        }
+        if (send(c, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) {
+          // The client gave up: the test says so.
+        }
+        shutdown(c, SHUT_WR);
+        while (recv(c, buf, sizeof buf, 0) > 0) {
+        }
+        close(c);
+      }
+    });
+  }
+  ~CannedServer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/bucket/key"; }
+
+ private:
+  std::vector<std::string> replies_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST(ObjstoreHttp, ParsesContentLengthStrictly) {
+  int64_t n = -1;
+  EXPECT_TRUE(parse_content_length("0", &n));
+  EXPECT_EQ(n, 0);
+  EXPECT_TRUE(parse_content_length("1234567", &n));
+  EXPECT_EQ(n, 1234567);
+  EXPECT_TRUE(parse_content_length("9223372036854775807", &n));
+  EXPECT_EQ(n, INT64_MAX);
+  for (const char* bad : {"", "-5", "-0", "+7", " 7", "7 ", "12abc", "abc", "0x10", "1e3", "7,7", "9223372036854775808",
+                          "99999999999999999999999"})
+    EXPECT_FALSE(parse_content_length(bad, &n)) << "\"" << bad << "\"";
+}
+
+// A reply whose Content-Length is negative or not a number is not a reply:
+// the exchange fails, naming the header, instead of a size read as 12 from
+// "12abc" (strtoll) or curl's own guess.
+TEST(ObjstoreHttp, RefusesAReplyWithABadContentLength) {
+  std::vector<std::string> values = {"-5", "12abc", "+7", "abc", "99999999999999999999", "5, 6"};
+  std::vector<std::string> replies;
+  for (const std::string& v : values)
+    replies.push_back("HTTP/1.1 200 OK\r\nContent-Length: " + v + "\r\nConnection: close\r\n\r\n");
+  replies.push_back("HTTP/1.1 200 OK\r\nContent-Length: 42\r\nConnection: close\r\n\r\n");
+  CannedServer server(replies);
+  HttpClient client(HttpOptions{});
+  Request r;
+  r.method = "HEAD";
+  for (const std::string& v : values) {
+    HttpResult res = client.perform(server.url(), r, nullptr);
+    EXPECT_NE(res.curl, CURLE_OK) << "Content-Length: " << v << " was accepted";
+    EXPECT_NE(res.curl_error.find("Content-Length"), std::string::npos) << v << ": " << res.curl_error;
+    EXPECT_FALSE(is_transient(res.curl, res.status, "")) << v << ": retrying cannot fix the server's framing";
+  }
+  HttpResult ok = client.perform(server.url(), r, nullptr);
+  EXPECT_EQ(ok.curl, CURLE_OK) << ok.curl_error;
+  ASSERT_NE(ok.header("content-length"), nullptr);
+  EXPECT_EQ(*ok.header("content-length"), "42");
+}
+
 // ---- dates ----
 
 TEST(ObjstoreTime, FormatsAndParsesTheProtocolDates) {
@@ -370,4 +513,14 @@ TEST(ObjstoreTime, FormatsAndParsesTheProtocolDates) {
   EXPECT_EQ(parse_iso8601_ns("2022-12-28T10:27:41.250Z"), 1672223261LL * 1000000000LL + 250000000LL);
   EXPECT_EQ(parse_iso8601_ns("garbage"), 0);
   EXPECT_EQ(parse_http_date_ns("Wed, 28 Foo 2022 10:27:41 GMT"), 0);
+}
+
+// Found by tests/fuzz (objstore_replies_fuzz): a server's date after
+// 2262-04-11 has no int64 nanosecond count; it is "not such a date" (0), not
+// a signed overflow.
+TEST(ObjstoreTime, DatesPastInt64NanosecondsAreNotDates) {
+  EXPECT_EQ(parse_iso8601_ns("9999-12-31T23:59:59Z"), 0);
+  EXPECT_EQ(parse_http_date_ns("Fri, 31 Dec 9999 23:59:59 GMT"), 0);
+  EXPECT_EQ(parse_iso8601_ns("2262-04-11T23:47:16.854775807Z"), INT64_MAX);  // the last one that fits
+  EXPECT_EQ(parse_iso8601_ns("2262-04-11T23:47:16.854775808Z"), 0);
 }
