@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The demo command: installs what it needs, builds hlsfs, makes a sample
 # video, starts hlsfsd on a local store (mounted at build/demo/mnt) and nginx
-# on 127.0.0.1 serving the mount through signed URLs only, generates a master
-# playlist (720p + 360p) and prints the signed URL of the player page.
+# on 127.0.0.1 (its workers as www-data) serving the mount through signed
+# URLs only, generates a master playlist (720p + 360p) and prints the signed
+# URL of the player page.
 # Every segment is made when the player first reads it. Ctrl-C stops it all
 # and unmounts.
 # Environment: HLSFS_DEMO_PORT (8088), HLSFS_DEMO_METRICS_PORT (9480),
-# HLSFS_DEMO_DIR (build/demo), HLSFS_DEMO_TTL (12h).
+# HLSFS_DEMO_DIR (build/demo; /var/tmp/hlsfs-demo when www-data cannot
+# enter the repository, e.g. under /root), HLSFS_DEMO_TTL (12h).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -14,9 +16,21 @@ cd "$repo"
 scripts/deps.sh all
 scripts/build.sh build
 
-demo=${HLSFS_DEMO_DIR:-$repo/build/demo}
 port=${HLSFS_DEMO_PORT:-8088}
 metrics_port=${HLSFS_DEMO_METRICS_PORT:-9480}
+# nginx's workers run as www-data, not root: they read the mount (hlsfsd
+# mounts it with allow_other), the player page and the control socket (the
+# player's readout), all in the demo's directory, so www-data must be able
+# to enter it.
+web_user=www-data
+can_enter() { mkdir -p "$1" && chmod o+x "$1" && runuser -u "$web_user" -- test -x "$1"; }
+demo=${HLSFS_DEMO_DIR:-$repo/build/demo}
+if ! can_enter "$demo"; then
+  [ -z "${HLSFS_DEMO_DIR:-}" ] || { echo "demo: $web_user (nginx's workers) cannot enter $demo: choose another HLSFS_DEMO_DIR"; exit 1; }
+  echo "demo: $web_user (nginx's workers) cannot enter $demo (a private parent such as /root): using /var/tmp/hlsfs-demo"
+  demo=/var/tmp/hlsfs-demo
+  can_enter "$demo" || { echo "demo: $web_user cannot enter $demo either: set HLSFS_DEMO_DIR"; exit 1; }
+fi
 mkdir -p "$demo/media" "$demo/nginx"
 mountpoint -q "$demo/mnt" 2>/dev/null && fusermount3 -u -z "$demo/mnt" || true
 mkdir -p "$demo/mnt" 2>/dev/null || fusermount3 -u -z "$demo/mnt"
@@ -58,8 +72,35 @@ for _ in $(seq 100); do
   curl -sf --unix-socket "$demo/control.sock" http://hlsfs/healthz >/dev/null 2>&1 && break
   sleep 0.1
 done
-HLSFSCTL=$repo/build/bin/hlsfsctl scripts/nginx-conf.sh "$demo/nginx" "$port" "$demo/mnt" "$demo/hlsfs.yaml" \
-  >"$demo/nginx/nginx.conf"
+# The readout's requests reach the control socket (0660) through its group.
+# That is the whole control API for www-data: fine on a demo machine.
+chgrp "$web_user" "$demo/control.sock"
+# The player page, where www-data can read it wherever the repository is.
+install -d -m 755 "$demo/player"
+install -m 644 etc/player/index.html tests/browser/node_modules/hls.js/dist/hls.min.js "$demo/player/"
+# The site holds the signing secret: --output writes it 0600 (nginx's master
+# reads its configuration as root, before starting the workers).
+ctl nginx-site --listen "127.0.0.1:$port" --player "$demo/player" --hls-js "$demo/player/hls.min.js" \
+  --output "$demo/nginx/site.conf"
+# Temporary files (request bodies, large proxied replies) go where the
+# workers may write.
+install -d -m 700 -o "$web_user" "$demo/nginx/tmp"
+cat >"$demo/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 8;  # a worker waits while a cold segment is made: several per core
+user $web_user;
+pid $demo/nginx/nginx.pid;
+error_log $demo/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $demo/nginx/access.log;
+  sendfile on;
+  client_body_temp_path $demo/nginx/tmp; proxy_temp_path $demo/nginx/tmp; fastcgi_temp_path $demo/nginx/tmp;
+  uwsgi_temp_path $demo/nginx/tmp; scgi_temp_path $demo/nginx/tmp;
+  include $demo/nginx/site.conf;
+}
+CONF
 nginx -c "$demo/nginx/nginx.conf" &
 pids+=($!)
 cat >"$demo/request.json" <<JSON

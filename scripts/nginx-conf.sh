@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints an nginx configuration that serves an hlsfs mount on 127.0.0.1, with
-# the player page (hls.js from npm, no CDN) at /player/. Used by the demo and
-# the tests. With HLSFS_CONFIG, the server is the signed site of
+# the player page (hls.js from npm, no CDN) at /player/. Used by the tests
+# (scripts/demo.sh writes its own, with unprivileged workers). With HLSFS_CONFIG, the server is the signed site of
 # `hlsfsctl nginx-site` (no anonymous playback); without, the mount is open
 # (tests of the mount itself).
 # Usage: nginx-conf.sh STATE_DIR PORT MOUNT [HLSFS_CONFIG]

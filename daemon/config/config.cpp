@@ -4,7 +4,14 @@
 
 #include "actors/gc/units.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <set>
@@ -13,6 +20,15 @@
 namespace hlsfs {
 
 namespace {
+
+// A mapping key as text. YAML allows any node as a key ("? [a, b]: 1"), and
+// yaml-cpp's as<std::string>() throws its own "bad conversion", naming no
+// key, for anything but a scalar.
+std::string key_text(const YAML::Node& key, const std::string& where, const std::string& file) {
+  if (!key.IsScalar())
+    throw ConfigError(file + ": " + (where.empty() ? "top level" : where) + ": keys must be plain names, not lists or mappings");
+  return key.Scalar();
+}
 
 // Walks one YAML mapping; keys left unread at the end are unknown (typos
 // must not silently become defaults).
@@ -68,7 +84,7 @@ class Section {
   void finish() const {
     if (!node_ || !node_.IsMap()) return;
     for (auto it = node_.begin(); it != node_.end(); ++it) {
-      std::string k = it->first.as<std::string>();
+      std::string k = key_text(it->first, where_, file_);
       if (!seen_.count(k)) fail(key(k), "unknown key");
     }
   }
@@ -87,6 +103,49 @@ const StoreConfig* Config::store(const std::string& name) const {
   return nullptr;
 }
 
+bool is_loopback_host(const std::string& host_in) {
+  std::string host = host_in;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  return false;  // a name: it may resolve to anything
+}
+
+std::string read_control_token(const Config& c) {
+  if (c.control_token_file.empty()) return "";
+  const std::string& path = c.control_token_file;
+  auto fail = [&](const std::string& why) -> std::string {
+    throw ConfigError(c.path + ": control.token_file: " + path + ": " + why);
+  };
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return fail(std::string("cannot open: ") + strerror(errno));
+  struct stat st {};
+  std::string text;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok && !(st.st_mode & (S_IRWXG | S_IRWXO))) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < 4096) text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (!ok) return fail("not a regular file");
+  // Anyone who can read the token can call the API; anyone who can write it can choose it.
+  if (st.st_mode & (S_IRWXG | S_IRWXO)) return fail("group or others may access it (chmod 600 " + path + ")");
+  if (text.size() >= 4096) return fail("longer than 4095 bytes: not a token");
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  for (char ch : text)
+    if (ch <= ' ' || ch == 0x7f) return fail("the token may hold only visible characters (no spaces, no control characters, one line)");
+  if (text.size() < 16)
+    return fail("the token has " + std::to_string(text.size()) +
+                " characters: use at least 16 random ones, e.g. `openssl rand -hex 32 > " + path + "`");
+  return text;
+}
+
 Endpoint parse_endpoint(const std::string& text, const std::string& key) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
@@ -103,7 +162,7 @@ Endpoint parse_endpoint(const std::string& text, const std::string& key) {
   return e;
 }
 
-Config parse_config(const std::string& text, const std::string& file) {
+static Config parse_checked(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -118,6 +177,7 @@ Config parse_config(const std::string& text, const std::string& file) {
   top.path("cache_dir", c.cache_dir);
   if (YAML::Node pd = top.get("plugin_dir")) {
     auto add = [&](const YAML::Node& n) {
+      if (!n.IsScalar()) top.fail("plugin_dir", "must be absolute paths");
       std::string d = n.as<std::string>();
       if (d.empty() || d[0] != '/') top.fail("plugin_dir", "must be absolute paths");
       c.plugin_dirs.push_back(d);
@@ -133,6 +193,27 @@ Config parse_config(const std::string& text, const std::string& file) {
     std::string listen;
     s.str("listen", listen);
     if (!listen.empty()) c.control_listen = parse_endpoint(listen, file + ": control.listen");
+    s.str("token_file", c.control_token_file);
+    if (!c.control_token_file.empty() && c.control_token_file[0] != '/')
+      s.fail("control.token_file", "must be an absolute path, got \"" + c.control_token_file + "\"");
+    std::string head_timeout;
+    s.str("head_timeout", head_timeout);
+    if (!head_timeout.empty()) {
+      try {
+        c.control_head_timeout_ms = parse_duration_ms(head_timeout);
+      } catch (const std::invalid_argument& e) {
+        s.fail("control.head_timeout", e.what());
+      }
+      if (c.control_head_timeout_ms < 100 || c.control_head_timeout_ms > 300000)
+        s.fail("control.head_timeout", "must be between 100ms and 5m");
+    }
+    s.integer("max_tcp_connections", c.control_max_tcp_connections, 1, 4096);
+    // Whoever reaches the API can generate (write files in stores) and run
+    // the GC: beyond loopback, only with a token.
+    if (c.control_listen.enabled() && !is_loopback_host(c.control_listen.host) && c.control_token_file.empty())
+      s.fail("control.listen", c.control_listen.str() +
+                                   " is not a loopback address: anyone who reaches it could use the control API. "
+                                   "Set control.token_file (a bearer token only hlsfsd's user can read) or listen on 127.0.0.1");
     s.finish();
   }
   {
@@ -152,6 +233,19 @@ Config parse_config(const std::string& text, const std::string& file) {
     s.integer("threads", c.encoder_threads, 1, 64);
     s.str("x264_params", c.x264_params);
     s.integer("prefetch_segments", c.prefetch_segments, 0, 30);
+    std::string timeout;
+    s.str("job_timeout", timeout);
+    if (!timeout.empty() && timeout != "auto") {
+      try {
+        c.job_timeout_ms = parse_duration_ms(timeout);
+      } catch (const std::invalid_argument& e) {
+        s.fail("transcoder.job_timeout", e.what());
+      }
+      if (c.job_timeout_ms != 0 && c.job_timeout_ms < 1000)
+        s.fail("transcoder.job_timeout", "must be at least 1s (or auto)");
+    }
+    s.integer("max_queue", c.max_queue, 1, 1000000);
+    s.integer("max_waiters", c.max_waiters, 1, 1000000);
     s.finish();
   }
   {
@@ -173,6 +267,18 @@ Config parse_config(const std::string& text, const std::string& file) {
     value("gc_interval", parse_duration_ms, c.gc_interval_ms);
     value("remote_max_age", parse_duration_ms, c.cache_remote_max_age_ms);
     if (c.gc_interval_ms < 1000) s.fail("cache.gc_interval", "must be at least 1s");
+    v.clear();
+    s.str("min_free", v);
+    if (!v.empty()) {
+      try {
+        SizeOrShare f = parse_size_or_share(v);
+        c.cache_min_free_bytes = f.bytes;
+        c.cache_min_free_fraction = f.fraction;
+      } catch (const std::invalid_argument& e) {
+        s.fail("cache.min_free", std::string(e.what()) + " (a size like 2GiB, a share like 5%, or 0)");
+      }
+      if (c.cache_min_free_bytes < 0) s.fail("cache.min_free", "must not be negative");
+    }
     auto fraction = [&](const std::string& k, double& out) {
       YAML::Node n = s.get(k);
       if (!n) return;
@@ -228,12 +334,12 @@ Config parse_config(const std::string& text, const std::string& file) {
     top.fail("stores", "needs at least one store, e.g. media: {plugin: local, root: /srv/media}");
   for (auto it = stores.begin(); it != stores.end(); ++it) {
     StoreConfig sc;
-    sc.name = it->first.as<std::string>();
+    sc.name = key_text(it->first, "stores", file);
     if (sc.name.empty() || sc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
       top.fail("stores." + sc.name, "store names are lower-case letters, digits, '-' and '_' (they become directories)");
     if (!it->second.IsMap()) top.fail("stores." + sc.name, "must be a mapping with a plugin key");
     for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) {
-      std::string k = kv->first.as<std::string>();
+      std::string k = key_text(kv->first, "stores." + sc.name, file);
       if (!kv->second.IsScalar()) top.fail("stores." + sc.name + "." + k, "must be a string");
       if (k == "plugin") {
         sc.plugin = kv->second.as<std::string>();
@@ -262,16 +368,56 @@ Config parse_config(const std::string& text, const std::string& file) {
   return c;
 }
 
+std::vector<std::string> secrets_in(const Config& c) {
+  std::vector<std::string> keys;
+  if (!c.signing_secret.empty()) keys.push_back("signing.secret");
+  // Store options go to plugins unread here: judge them by name, so a new
+  // plugin's keys are covered too (s3: secret_access_key, session_token;
+  // oss: access_key_secret, security_token).
+  for (const auto& s : c.stores)
+    for (const auto& [k, v] : s.options)
+      if (!v.empty() && (k.find("secret") != std::string::npos || k.find("token") != std::string::npos ||
+                         k.find("password") != std::string::npos))
+        keys.push_back("stores." + s.name + "." + k);
+  return keys;
+}
+
+Config parse_config(const std::string& text, const std::string& file) {
+  // A conversion yaml-cpp refuses that the checks above did not foresee
+  // still names the file and the line.
+  try {
+    return parse_checked(text, file);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file + ": " + e.what());
+  }
+}
+
 Config load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot read the configuration file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Config c = parse_config(ss.str(), path);
-  // Anyone who can read the secret can sign URLs for every video.
+  // One open: the mode checked is the mode of the file read.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw ConfigError(path + ": cannot read the configuration file: " + strerror(errno));
   struct stat st {};
-  if (!c.signing_secret.empty() && stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH))
-    throw ConfigError(path + ": holds signing.secret but is readable by every user (chmod o-r " + path + ")");
+  std::string text;
+  char buf[65536];
+  ssize_t n = 0;
+  if (fstat(fd, &st) != 0) n = -1;
+  while (n >= 0 && (n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  int err = errno;
+  close(fd);
+  if (n < 0) throw ConfigError(path + ": cannot read the configuration file: " + strerror(err));
+  Config c = parse_config(text, path);
+  // Whoever reads a secret signs URLs for every video or reads and writes
+  // the object stores; whoever writes the file chooses them.
+  std::vector<std::string> secrets = secrets_in(c);
+  if (!secrets.empty() && (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP))) {
+    std::string held;
+    for (const auto& k : secrets) held += (held.empty() ? "" : ", ") + k;
+    throw ConfigError(path + ": holds " + held + " but " +
+                      (st.st_mode & S_IROTH ? "every user can read it"
+                       : st.st_mode & S_IWOTH ? "every user can change it"
+                                              : "its group can change it") +
+                      ": chmod 640 " + path + " (owner root or hlsfsd's user, group of who may read it)");
+  }
   return c;
 }
 

@@ -36,13 +36,23 @@ struct Config {
   std::string cache_dir = "/var/cache/hlsfs";
   std::vector<std::string> plugin_dirs;  // empty: the defaults next to the binary
   std::string control_socket = "/run/hlsfs/control.sock";
-  Endpoint control_listen;  // optional loopback TCP for the control API
+  Endpoint control_listen;  // optional TCP for the control API (loopback, or any address with a token)
+  // A file holding the bearer token TCP requests must carry (read by
+  // read_control_token, not here: hlsfsctl on the unix socket needs no access).
+  std::string control_token_file;
+  int64_t control_head_timeout_ms = 10000;  // a request head must arrive within this
+  int control_max_tcp_connections = 64;     // TCP connection slots (the unix socket has its own)
   Endpoint metrics_listen{"127.0.0.1", 9480};
   int workers = 2;               // segment jobs at once
   std::string preset = "veryfast";
   int encoder_threads = 2;       // x264 threads per job (fixed: same bytes on any machine)
   std::string x264_params;
   int prefetch_segments = 2;     // after segment N is read, N+1..N+k are queued
+  // A segment job (or a generate's probe) that makes no progress this long
+  // ends; its readers get EIO. 0 (auto): 10 x the segment + 10 s; probes 60 s.
+  int64_t job_timeout_ms = 0;
+  int max_queue = 256;           // segment jobs waiting for a worker, at most
+  int max_waiters = 1024;        // readers waiting for one segment, at most
   std::string log_level = "info";
   bool allow_other = true;       // FUSE: let the web server's user read the mount
   // Cache lifecycle (GC).
@@ -50,6 +60,10 @@ struct Config {
   double cache_high_water = 0.95;
   double cache_low_water = 0.85;
   int64_t cache_max_idle_ms = 0;    // 0: never by age
+  // cache.min_free: free space kept in cache_dir's filesystem, the smaller of
+  // the two that are set (0: not set); default 1 GiB or 5 %.
+  int64_t cache_min_free_bytes = int64_t{1} << 30;
+  double cache_min_free_fraction = 0.05;
   int64_t gc_interval_ms = 30000;
   int64_t cache_remote_max_age_ms = 0;  // object stores' default; 0: keep their copies
   // Signed playback (nginx secure_link): the shared secret, the lifetime of
@@ -63,8 +77,22 @@ struct Config {
   const StoreConfig* store(const std::string& name) const;
 };
 
+// Also refuses a file holding a secret (secrets_in) that every user can read
+// or that users other than its owner can change.
 Config load_config(const std::string& path);
+// The keys holding secrets, as named in the file ("signing.secret",
+// "stores.s3.secret_access_key"): their file must stay private.
+std::vector<std::string> secrets_in(const Config& c);
 Config parse_config(const std::string& yaml_text, const std::string& path_for_errors);
+
+// The bearer token of control.token_file ("" when it is not set), checked:
+// the file is private to its owner (neither group nor others may read or
+// write it), the token is at least 16 visible characters (one trailing
+// newline is dropped). Throws ConfigError naming control.token_file.
+std::string read_control_token(const Config& c);
+
+// Is `host` (of an Endpoint) a loopback address: 127.0.0.0/8, ::1, localhost?
+bool is_loopback_host(const std::string& host);
 
 // "127.0.0.1:9480" -> Endpoint; throws ConfigError naming `key`.
 Endpoint parse_endpoint(const std::string& text, const std::string& key);

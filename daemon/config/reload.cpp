@@ -5,7 +5,12 @@ namespace hlsfs {
 Tunables tunables_of(const Config& c) {
   Tunables t;
   t.prefetch_segments = c.prefetch_segments;
+  t.job_timeout_ms = c.job_timeout_ms;
+  t.max_queue = static_cast<size_t>(c.max_queue);
+  t.max_waiters = static_cast<size_t>(c.max_waiters);
   t.gc = GcPolicy{c.cache_max_bytes, c.cache_high_water, c.cache_low_water, c.cache_max_idle_ms};
+  t.gc.min_free_bytes = c.cache_min_free_bytes;
+  t.gc.min_free_fraction = c.cache_min_free_fraction;
   t.gc_interval_ms = c.gc_interval_ms;
   for (const StoreConfig& s : c.stores) {
     if (s.plugin == "local") continue;  // segments of a local target live in cache_dir only
@@ -44,10 +49,16 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.applied, a.cache_high_water != b.cache_high_water, "cache.high_water");
   check(p.applied, a.cache_low_water != b.cache_low_water, "cache.low_water");
   check(p.applied, a.cache_max_idle_ms != b.cache_max_idle_ms, "cache.max_idle");
+  check(p.applied,
+        a.cache_min_free_bytes != b.cache_min_free_bytes || a.cache_min_free_fraction != b.cache_min_free_fraction,
+        "cache.min_free");
   check(p.applied, a.gc_interval_ms != b.gc_interval_ms, "cache.gc_interval");
   check(p.applied, a.cache_remote_max_age_ms != b.cache_remote_max_age_ms, "cache.remote_max_age");
   check(p.applied, remote_ages(a) != remote_ages(b), "stores.*.remote_max_age");
   check(p.applied, a.prefetch_segments != b.prefetch_segments, "transcoder.prefetch_segments");
+  check(p.applied, a.job_timeout_ms != b.job_timeout_ms, "transcoder.job_timeout");
+  check(p.applied, a.max_queue != b.max_queue, "transcoder.max_queue");
+  check(p.applied, a.max_waiters != b.max_waiters, "transcoder.max_waiters");
 
   check(p.need_restart, a.mount != b.mount, "mount");
   check(p.need_restart, a.allow_other != b.allow_other, "allow_other");
@@ -56,6 +67,9 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.need_restart, a.plugin_dirs != b.plugin_dirs, "plugin_dirs");
   check(p.need_restart, a.control_socket != b.control_socket, "control.socket");
   check(p.need_restart, !same(a.control_listen, b.control_listen), "control.listen");
+  check(p.need_restart, a.control_token_file != b.control_token_file, "control.token_file");
+  check(p.need_restart, a.control_head_timeout_ms != b.control_head_timeout_ms, "control.head_timeout");
+  check(p.need_restart, a.control_max_tcp_connections != b.control_max_tcp_connections, "control.max_tcp_connections");
   check(p.need_restart, !same(a.metrics_listen, b.metrics_listen), "metrics.listen");
   check(p.need_restart, a.workers != b.workers, "transcoder.workers");
   check(p.need_restart, a.preset != b.preset, "transcoder.preset");
@@ -77,12 +91,17 @@ Config with_live_changes(const Config& running, const Config& fresh) {
   c.cache_high_water = fresh.cache_high_water;
   c.cache_low_water = fresh.cache_low_water;
   c.cache_max_idle_ms = fresh.cache_max_idle_ms;
+  c.cache_min_free_bytes = fresh.cache_min_free_bytes;
+  c.cache_min_free_fraction = fresh.cache_min_free_fraction;
   c.gc_interval_ms = fresh.gc_interval_ms;
   c.cache_remote_max_age_ms = fresh.cache_remote_max_age_ms;
   // A store's expiry age changes live; the rest of its definition needs a restart.
   for (StoreConfig& s : c.stores)
     if (const StoreConfig* f = fresh.store(s.name)) s.remote_max_age_ms = f->remote_max_age_ms;
   c.prefetch_segments = fresh.prefetch_segments;
+  c.job_timeout_ms = fresh.job_timeout_ms;
+  c.max_queue = fresh.max_queue;
+  c.max_waiters = fresh.max_waiters;
   c.signing_secret = fresh.signing_secret;
   c.signing_ttl_ms = fresh.signing_ttl_ms;
   c.signing_base_url = fresh.signing_base_url;

@@ -8,6 +8,7 @@
 #include "daemon/ctl/remote.h"
 #include "actors/transcoder/formats.h"
 #include "daemon/ctl/render.h"
+#include "daemon/ctl/signing_commands.h"
 
 namespace {
 
@@ -16,11 +17,14 @@ const char* kUsage =
     "  generate REQUEST.json   GenerateVideoPlaylist on the running daemon; prints the IMM response\n"
     "  status [--json]         queue, running jobs, cache\n"
     "  gc [--dry-run]          a cache eviction pass now; reports what it freed (or would)\n"
-    "  sign PATH_OR_URI [--ttl 2h]\n"
+    "  sign PATH_OR_URI [--ttl 2h] [--allow-store-root]\n"
     "                          a signed playback URL for a playlist (a path under the mount,\n"
-    "                          /media/out/a/master.m3u8, or its file:/// URI)\n"
-    "  nginx-site [--listen 127.0.0.1:8088] [--player DIR --hls-js FILE]\n"
-    "                          the nginx server block for the mount, with the signing secret\n"
+    "                          /media/out/a/master.m3u8, or its file:/// URI); the URL opens the\n"
+    "                          playlist's directory, so one at a store's root is refused unless\n"
+    "                          --allow-store-root\n"
+    "  nginx-site [--listen 127.0.0.1:8088] [--player DIR --hls-js FILE] [--output FILE]\n"
+    "                          the nginx server block for the mount, with the signing secret;\n"
+    "                          --output writes FILE with mode 0600 (nginx reads it as root)\n"
     "  formats [--list]        how many containers and codecs this build reads (--list: their names)\n"
     "  render REQUEST.json [--segments all|N,M-K] [--order in|shuffled] [--jobs J]\n"
     "         [--preset P] [--threads T] [--x264-params K=V:...] [--separate] [--quiet]\n"
@@ -99,25 +103,28 @@ int main(int argc, char** argv) {
   }
   if (cmd == "sign" || cmd == "nginx-site") {
     try {
-      std::string ttl, listen = "127.0.0.1:8088", player, hls_js, what;
+      hlsfs::SignRequest sign;
+      hlsfs::NginxSiteRequest site;
       for (; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
           if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
           return argv[++i];
         };
-        if (a == "--ttl" && cmd == "sign") ttl = value();
-        else if (a == "--listen" && cmd == "nginx-site") listen = value();
-        else if (a == "--player" && cmd == "nginx-site") player = value();
-        else if (a == "--hls-js" && cmd == "nginx-site") hls_js = value();
-        else if (cmd == "sign" && what.empty() && !a.empty() && a[0] != '-') what = a;
+        if (a == "--ttl" && cmd == "sign") sign.ttl = value();
+        else if (a == "--allow-store-root" && cmd == "sign") sign.allow_store_root = true;
+        else if (a == "--listen" && cmd == "nginx-site") site.listen = value();
+        else if (a == "--player" && cmd == "nginx-site") site.player_dir = value();
+        else if (a == "--hls-js" && cmd == "nginx-site") site.hls_js = value();
+        else if (a == "--output" && cmd == "nginx-site") site.output = value();
+        else if (cmd == "sign" && sign.what.empty() && !a.empty() && a[0] != '-') sign.what = a;
         else throw std::invalid_argument("unexpected argument " + a);
       }
       if (cmd == "sign") {
-        if (what.empty()) return usage_error("sign needs a playlist path or URI");
-        return hlsfs::run_sign(config_path, what, ttl);
+        if (sign.what.empty()) return usage_error("sign needs a playlist path or URI");
+        return hlsfs::sign_command(config_path, sign);
       }
-      return hlsfs::run_nginx_site(config_path, listen, player, hls_js);
+      return hlsfs::nginx_site_command(config_path, site);
     } catch (const std::invalid_argument& e) {
       return usage_error(e.what());
     } catch (const std::exception& e) {

@@ -25,8 +25,12 @@ struct SignedPath {
   std::string path() const;  // "/s/<sig>/<exp><prefix>/~/<rest>"
 };
 
-// path: a path under the mount ("/media/out/movie/master.m3u8").
-SignedPath sign_path(const std::string& path, const std::string& secret, int64_t expires);
+// path: a path under the mount ("/media/out/movie/master.m3u8"). Throws
+// std::invalid_argument for anything else, and for a playlist at a store's
+// root ("/media/master.m3u8"): its prefix is the store, so its URL would open
+// every file in it, unless allow_store_root.
+SignedPath sign_path(const std::string& path, const std::string& secret, int64_t expires,
+                     bool allow_store_root = false);
 
 std::string secure_link_md5(const std::string& text);  // base64url of MD5, no padding
 

@@ -23,6 +23,7 @@
 #include "actors/storage/storage_actor.h"
 #include "actors/transcoder/av_util.h"
 #include "actors/transcoder/heap_policy.h"
+#include "actors/transcoder/scratch_dir.h"
 #include "actors/transcoder/transcoder_actor.h"
 #include "daemon/config/config.h"
 #include "daemon/control/control_api.h"
@@ -63,6 +64,8 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   }
   make_dirs(cfg.state_dir);
   make_dirs(cfg.cache_dir);
+  // Encoders' temporary files: in a private directory of the cache, never /tmp.
+  set_scratch_parent(cfg.cache_dir, true);
   svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir));
   svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
   svc->catalog = std::make_shared<Catalog>(names);
@@ -154,8 +157,10 @@ int main(int argc, char** argv) {
     }
   }
   Config cfg;
+  std::string control_token;  // read here, not by load_config: hlsfsctl on the unix socket needs no access
   try {
     cfg = load_config(config_path);
+    control_token = read_control_token(cfg);
   } catch (const ConfigError& e) {
     std::cerr << "hlsfsd: " << e.what() << "\n";
     return 2;
@@ -212,7 +217,13 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   {
-    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent}), "control");
+    HttpServerOptions control_options;
+    control_options.bearer_token = control_token;  // asked over TCP only
+    control_options.head_timeout = std::chrono::milliseconds(cfg.control_head_timeout_ms);
+    control_options.max_tcp_connections = cfg.control_max_tcp_connections;
+    control_options.log = [](const std::string& m) { HLSFS_LOG(warning, "http") << m; };
+    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent}), "control",
+                       control_options);
     std::unique_ptr<HttpServer> metrics_server;
     FuseMount mount(sys, svc, cache, cfg.mount, cfg.allow_other);
     try {

@@ -5,7 +5,8 @@
 # showing segments made while the player waited, then, for a second viewer,
 # segments from the cache;
 # that URL with a changed signature byte, expired, or without signature gets
-# 403 for the playlist and a segment; Ctrl-C stops everything and unmounts.
+# 403 for the playlist and a segment; nginx's workers are not root and the
+# secret is in no world-readable file; Ctrl-C stops everything and unmounts.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -46,6 +47,18 @@ echo "== the printed player URL plays"
 node "$REPO/tests/browser/play.mjs" "$player" --switch-level --readout=made || failed=1
 echo "== a second viewer"
 node "$REPO/tests/browser/play.mjs" "$player" --readout=cache || failed=1
+
+echo "== nginx's workers are not root, and no file others can read holds the secret"
+workers=$(ps -o user= --ppid "$(cat "$d/nginx/nginx.pid")" | sort -u | tr '\n' ' ')
+[ "$workers" = "www-data " ] && echo "ok   nginx workers run as $workers" ||
+  { echo "FAIL: nginx workers run as '$workers', wanted www-data"; failed=1; }
+grep -q "GET /s/[^ ]*/~events/[0-9a-f]\{32\}?after=[0-9]* HTTP/1.1\" 200 " "$d/nginx/access.log" &&
+  echo "ok   the readout came through its signed URL (as www-data, by the control socket's group)" ||
+  { echo "FAIL: the player page never read its readout"; failed=1; }
+leaks=$(find "$d" -path "$d/mnt" -prune -o -path "$d/media" -prune -o -type f -perm /o=r \
+  -exec grep -lF "$(cat "$d/secret")" {} + || true)
+[ -z "$leaks" ] && echo "ok   the secret is in no world-readable file" ||
+  { echo "FAIL: world-readable files hold the secret: $leaks"; failed=1; }
 
 echo "== and nothing else does"
 mpath=${master#"$base"}  # /s/<sig>/<exp>/media/out/sample/~/master.m3u8

@@ -29,6 +29,36 @@ else echo "ok   $out"; fi
 if "$HLSFSD" --config "$d/hlsfs.yaml" --check-config >/dev/null 2>&1; then echo "FAIL: hlsfsd accepted it"; failed=1
 else echo "ok   hlsfsd refuses it too"; fi
 chmod 600 "$d/hlsfs.yaml"
+# Any secret, not only signing.secret: an object store's keys too.
+cat >"$d/s3.yaml" <<YAML
+stores:
+  s3: {plugin: s3, bucket: b, access_key_id: AKIAEXAMPLE, secret_access_key: not-for-other-users}
+YAML
+chmod 644 "$d/s3.yaml"
+if out=$("$HLSFSD" --config "$d/s3.yaml" --check-config 2>&1); then echo "FAIL: hlsfsd accepted a world-readable S3 secret"; failed=1
+elif [[ $out != *stores.s3.secret_access_key*"chmod 640"* ]]; then echo "FAIL: the refusal names neither the key nor the fix: $out"; failed=1
+else echo "ok   $out"; fi
+out=$("$BUILD/bin/hlsfsctl" --config "$d/s3.yaml" status 2>&1 || true)
+[[ $out == *stores.s3.secret_access_key* ]] && echo "ok   hlsfsctl refuses it too" ||
+  { echo "FAIL: hlsfsctl did not refuse it: $out"; failed=1; }
+chmod 640 "$d/s3.yaml"
+"$HLSFSD" --config "$d/s3.yaml" --check-config >/dev/null || { echo "FAIL: mode 640 refused"; failed=1; }
+
+echo "== nginx-site --output: the site holds the secret, so only root reads it"
+echo "an older site" >"$d/site.conf"
+chmod 644 "$d/site.conf"
+(umask 022; ctl nginx-site --listen 127.0.0.1:1 --output "$d/site.conf") || { echo "FAIL: nginx-site --output"; failed=1; }
+mode=$(stat -c %a "$d/site.conf")
+[ "$mode" = 600 ] && echo "ok   $d/site.conf: mode $mode" || { echo "FAIL: $d/site.conf: mode $mode, wanted 600"; failed=1; }
+cmp -s "$d/site.conf" <(ctl nginx-site --listen 127.0.0.1:1) && echo "ok   it is what nginx-site prints" ||
+  { echo "FAIL: --output wrote another site"; failed=1; }
+
+echo "== a playlist at a store's root would sign the whole store"
+if out=$(ctl sign "file://$d/media/top.m3u8" 2>&1); then echo "FAIL: signed the store root: $out"; failed=1
+elif [[ $out != *--allow-store-root* ]]; then echo "FAIL: the refusal does not say how: $out"; failed=1
+else echo "ok   $out"; fi
+url=$(ctl sign /media/top.m3u8 --allow-store-root) && [[ $url == */media/~/top.m3u8 ]] &&
+  echo "ok   --allow-store-root signs it: $url" || { echo "FAIL: --allow-store-root: $url"; failed=1; }
 
 cat >"$d/req.json" <<JSON
 {"SourceURI":"file://$d/media/movie.mp4","MasterURI":"file://$d/media/out/movie/master.m3u8",
@@ -86,5 +116,25 @@ sleep 2
 expect_status 403 "$expired" "expired master"
 expect_status 403 "${expired%master.m3u8}$seg_rel" "expired segment"
 expect_status 403 "$base/s/x/1/media/out/movie/~/../../../etc/passwd" "path escape"
+echo "== the player's readout: signed like the playlist, one token"
+tok_lo=$(grep -o '[0-9a-f]\{32\}' "$d/mnt/media/out/movie/lo/360p.m3u8" | head -1)
+events="${master%/~/master.m3u8}/~events/$tok"
+expect_status 200 "$events?after=0" "events of a token through the master's signature"
+curl -s "$events?after=0&token=$tok_lo" | python3 -c '
+import json, sys
+tok = sys.argv[1]
+ev = json.load(sys.stdin)["Events"]
+assert ev and all(e["Token"] == tok for e in ev), ev
+print("ok   %d events, all of the token in the URL (a token= added by the client is ignored)" % len(ev))' "$tok" ||
+  { echo "FAIL: the readout is not limited to the token in its URL"; failed=1; }
+grep -q "GET /s/[^ ]*/~events/[0-9a-f]\{32\}?after=[0-9]* HTTP/1.1\" 200 " "$d/nginx/access.log" &&
+  echo "ok   the player page read its readout through the signed URL" ||
+  { echo "FAIL: the player page never read a signed readout"; failed=1; }
+expect_status 403 "$base/media/out/movie/~events/$tok?after=0" "events without signature"
+expect_status 403 "${tampered%/~/master.m3u8}/~events/$tok?after=0" "events with a changed signature byte"
+expect_status 403 "${expired%/~/master.m3u8}/~events/$tok?after=0" "events with an expired signature"
+got=$(curl -s -o /dev/null -w '%{http_code}' "$base/player/events?after=0")
+[ "$got" != 200 ] && echo "ok   the old unsigned /player/events -> $got" || { echo "FAIL: /player/events unsigned -> 200"; failed=1; }
+
 [ $failed -eq 0 ] || { echo "--- nginx error log"; tail -20 "$d/nginx/error.log"; }
 exit $failed

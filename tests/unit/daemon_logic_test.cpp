@@ -1,6 +1,11 @@
 // Pure logic of the daemon: routing URIs to stores, the catalog behind the
 // mount, the transcoder's queue, the configuration file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 
 #include "actors/playlist/catalog.h"
 #include "actors/segment_cache/recent_segments.h"
@@ -204,6 +209,33 @@ TEST(Config, CacheSection) {
                ConfigError);
 }
 
+// Found by tests/fuzz (config_fuzz): YAML that parses but holds what no key
+// can be (a list or a mapping as a key, a mapping as a plugin_dir), and
+// numbers no double holds, are ConfigErrors naming the file and the key, not
+// yaml-cpp's "bad conversion" or std::out_of_range escaping parse_config.
+TEST(Config, OddYamlIsAConfigErrorNamingTheKey) {
+  const std::string stores = "stores: {m: {plugin: local, root: /x}}\n";
+  auto err = [](const std::string& yaml) -> std::string {
+    try {
+      parse_config(yaml, "f.yaml");
+    } catch (const ConfigError& e) {
+      return e.what();
+    } catch (const std::exception& e) {
+      return std::string("not a ConfigError: ") + e.what();
+    }
+    return "(accepted)";
+  };
+  auto starts = [](const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; };
+  EXPECT_PRED2(starts, err(stores + "? [a, b]\n: 1\n"), "f.yaml: ");
+  EXPECT_PRED2(starts, err(stores + "cache: {{x: 1}: 2}\n"), "f.yaml: cache");
+  EXPECT_PRED2(starts, err("stores: {[m]: {plugin: local, root: /x}}\n"), "f.yaml: stores");
+  EXPECT_PRED2(starts, err("stores: {m: {plugin: local, root: /x, [k]: v}}\n"), "f.yaml: stores.m");
+  EXPECT_PRED2(starts, err(stores + "plugin_dir: [{a: b}]\n"), "f.yaml: plugin_dir");
+  EXPECT_PRED2(starts, err(stores + "cache: {max_bytes: 1" + std::string(400, '0') + "}\n"), "f.yaml: cache.max_bytes: ");
+  EXPECT_PRED2(starts, err(stores + "cache: {max_idle: 1" + std::string(400, '0') + "d}\n"), "f.yaml: cache.max_idle: ");
+  EXPECT_NE(err(stores + "cache: {gc_interval: .}\n").find("\".\""), std::string::npos) << err(stores + "cache: {gc_interval: .}\n");
+}
+
 TEST(Config, RemoteCopiesExpireByStoreOrByTheCacheDefault) {
   Config c = parse_config("cache: {remote_max_age: 30d}\n"
                           "stores: {m: {plugin: local, root: /x},\n"
@@ -287,4 +319,46 @@ TEST(RecentSegments, BoundedRingReadAfterAnIdAndByToken) {
   ASSERT_EQ(odd.size(), 1u);
   EXPECT_EQ(odd[0].n, 3u);
   EXPECT_TRUE(r.after(5).empty());
+}
+
+// Anyone who can read a secret of hlsfs.yaml can sign URLs for every video
+// or read and overwrite the object stores: with any secret in it, the file
+// must be neither readable by every user nor writable by its group.
+TEST(Config, AnySecretNeedsAFileOthersCannotRead) {
+  char dir[] = "/tmp/hlsfs-config-test.XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir));
+  const std::string path = std::string(dir) + "/hlsfs.yaml";
+  auto load_with = [&](const std::string& yaml, mode_t mode) -> std::string {
+    std::ofstream(path) << yaml;
+    chmod(path.c_str(), mode);
+    try {
+      load_config(path);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const std::string local = "stores: {m: {plugin: local, root: /x}}\n";
+  const std::string s3 = "stores: {m: {plugin: local, root: /x},\n"
+                         "  s3: {plugin: s3, bucket: b, access_key_id: AKIA, secret_access_key: hunter2}}\n";
+  std::string err = load_with(s3, 0644);
+  EXPECT_NE(err.find("stores.s3.secret_access_key"), std::string::npos) << err;
+  EXPECT_NE(err.find("chmod 640 " + path), std::string::npos) << err;
+  EXPECT_NE(load_with(s3, 0620), "") << "group-writable";
+  EXPECT_NE(load_with(s3, 0602), "") << "world-writable";
+  EXPECT_EQ(load_with(s3, 0640), "");
+  EXPECT_EQ(load_with(s3, 0600), "");
+  err = load_with("stores: {o: {plugin: oss, bucket: b, access_key_id: LTAI, access_key_secret: x,"
+                  " security_token: t}}\n", 0604);
+  EXPECT_NE(err.find("stores.o.access_key_secret"), std::string::npos) << err;
+  EXPECT_NE(err.find("stores.o.security_token"), std::string::npos) << err;
+  EXPECT_NE(load_with("stores: {s: {plugin: s3, bucket: b, session_token: t}}\n", 0644).find("stores.s.session_token"),
+            std::string::npos);
+  err = load_with("signing: {secret: 0123456789abcdefXYZ}\n" + local, 0644);
+  EXPECT_NE(err.find("signing.secret"), std::string::npos) << err;
+  // No secret: nothing to hide (the access key id alone signs nothing).
+  EXPECT_EQ(load_with("stores: {s: {plugin: s3, bucket: b, access_key_id: AKIA}}\n", 0644), "");
+  EXPECT_EQ(load_with(local, 0644), "");
+  unlink(path.c_str());
+  rmdir(dir);
 }
