@@ -10,15 +10,38 @@ scripts/deps.sh all
 scripts/build.sh build
 # One set of media fixtures for both builds (make-fixtures.sh takes a minute).
 export HLSFS_FIXTURES=$repo/build/fixtures
-(cd build && ctest --output-on-failure "$@")
+
+# slowest LOG: the ten slowest tests of a ctest log, slowest first.
+slowest() {
+  echo "ten slowest tests ($(basename "$(dirname "$1")")):"
+  awk '/Test +#[0-9]+: / { for (i = 1; i <= NF; i++) if ($i == "sec") printf "%9.1f s  %s\n", $(i-1), $4 }' "$1" |
+    sort -rn | head -10
+}
+
+# Unit tests run two at a time, then the rest one by one: the integration
+# tests time what they transcode, and a neighbour would skew them.
+(
+  cd build
+  ctest --output-on-failure -j2 -L unit "$@"
+  ctest --output-on-failure -LE unit "$@"
+) 2>&1 | tee build/ctest.log
+slowest build/ctest.log
 
 if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHLSFS_SANITIZE=ON
-  # Under the sanitizers: the unit tests and the media tests that decode every
-  # fixture (the quality comparison only repeats the same code paths slowly).
+  # Under the sanitizers, what they find things in: the unit tests, the media
+  # core over every fixture (render_fixtures) and the daemon's fault tests
+  # (hostile input, stalls, disk faults, the control API's limits). The
+  # players, nginx, S3 and demo tests repeat the same code paths slowly and
+  # run in the normal build only.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$repo/tests/ubsan.supp
   export LSAN_OPTIONS=suppressions=$repo/tests/lsan.supp
-  (cd build-asan && ctest --output-on-failure -E render_quality "$@")
+  (
+    cd build-asan
+    ctest --output-on-failure -j2 -L unit "$@"
+    ctest --output-on-failure -R '^(render_fixtures|hostile_sources|job_deadline|fault_disk|control_api_hardening)$' "$@"
+  ) 2>&1 | tee build-asan/ctest.log
+  slowest build-asan/ctest.log
 fi
 echo "all tests passed"
