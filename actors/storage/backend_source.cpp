@@ -15,9 +15,6 @@ namespace hlsfs {
 
 namespace {
 
-// libav's read granularity; the block cache behind it decides request sizes.
-constexpr int kAvioBufferSize = 64 * 1024;
-
 // The custom I/O of one opened input; freed by InputCloser (see av_util.h).
 struct BackendInput : GuardedIo {
   BackendReader reader;
@@ -107,16 +104,7 @@ InputPtr BackendSourceOpener::open(const std::string& uri) {
   std::string version = !loc.stat.etag.empty() ? loc.stat.etag : std::to_string(loc.stat.mtime_ns);
   auto input = std::make_unique<BackendInput>(
       BackendReader(loc.backend, loc.key, version, loc.stat.size, cache_, stats_));
-
-  auto* buf = static_cast<unsigned char*>(av_malloc(kAvioBufferSize));
-  if (!buf) throw std::bad_alloc();
-  input->avio = avio_alloc_context(buf, kAvioBufferSize, 0, static_cast<GuardedIo*>(input.get()), read_packet,
-                                   nullptr, seek);
-  if (!input->avio) {
-    av_free(buf);
-    throw std::bad_alloc();
-  }
-  input->avio->seekable = AVIO_SEEKABLE_NORMAL;
+  attach_avio(*input, read_packet, seek);
   // The URI (not the key) as the name: demuxers guess from its extension, and
   // libav's messages then name what the user asked for. Nested opens are
   // refused there: a source is the one object it names.

@@ -68,6 +68,17 @@ GuardedIo::~GuardedIo() {
   }
 }
 
+void attach_avio(GuardedIo& io, int (*read)(void*, uint8_t*, int), int64_t (*seek)(void*, int64_t, int)) {
+  auto* buf = static_cast<unsigned char*>(av_malloc(kAvioBufferSize));
+  if (!buf) throw std::bad_alloc();
+  io.avio = avio_alloc_context(buf, kAvioBufferSize, 0, &io, read, nullptr, seek);
+  if (!io.avio) {
+    av_free(buf);
+    throw std::bad_alloc();
+  }
+  io.avio->seekable = AVIO_SEEKABLE_NORMAL;
+}
+
 InputPtr open_guarded_input(std::unique_ptr<GuardedIo> io, const std::string& name) {
   // Probe first, so that a refused format is named with its reason rather
   // than libav's "Invalid argument".
@@ -112,14 +123,7 @@ InputPtr open_fd_input(int fd, const std::string& name) {
     throw MediaError(name + ": " + strerror(e));
   }
   auto io = std::make_unique<FdIo>(fd, static_cast<int64_t>(st.st_size));
-  auto* buf = static_cast<unsigned char*>(av_malloc(kAvioBufferSize));
-  if (!buf) throw std::bad_alloc();
-  io->avio = avio_alloc_context(buf, kAvioBufferSize, 0, static_cast<GuardedIo*>(io.get()), fd_read, nullptr, fd_seek);
-  if (!io->avio) {
-    av_free(buf);
-    throw std::bad_alloc();
-  }
-  io->avio->seekable = AVIO_SEEKABLE_NORMAL;
+  attach_avio(*io, fd_read, fd_seek);
   return open_guarded_input(std::move(io), name);
 }
 

@@ -23,6 +23,10 @@ struct GuardedIo : CustomInput {
   ~GuardedIo() override;
 };
 
+// Gives `io` its AVIOContext (a 64 KiB buffer, seekable) over `read` and
+// `seek`, whose opaque is the GuardedIo itself.
+void attach_avio(GuardedIo& io, int (*read)(void*, uint8_t*, int), int64_t (*seek)(void*, int64_t, int));
+
 // Opens `name` through io->avio (which must be set). `name` is what demuxers
 // guess from and what messages show: the source URI. MediaError when the
 // bytes are not media, or are media of a refused format (naming it and why).
