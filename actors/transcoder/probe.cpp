@@ -97,6 +97,12 @@ class DecodeCheck {
       reason_ = std::string("no decoder for codec ") + avcodec_get_name(st->codecpar->codec_id);
       return;
     }
+    const int64_t pixels = static_cast<int64_t>(st->codecpar->width) * st->codecpar->height;
+    if (pixels > kMaxPicturePixels) {  // the decoder would refuse it with EINVAL: say why
+      reason_ = "the " + std::to_string(st->codecpar->width) + "x" + std::to_string(st->codecpar->height) +
+                " picture is larger than the " + std::to_string(kMaxPicturePixels) + " pixels decoders are allowed";
+      return;
+    }
     ctx_.reset(avcodec_alloc_context3(dec));
     if (!ctx_ || avcodec_parameters_to_context(ctx_.get(), st->codecpar) < 0) throw std::bad_alloc();
     ctx_->thread_count = 1;

@@ -20,6 +20,8 @@ $ff -i "$out/secret.mp4" -c copy "$out/secret.ts"
 (cd "$out" && $ff -i secret.mp4 -c copy -f dash dash.mpd)
 $ff -f lavfi -i testsrc2=size=160x120:rate=25 -f lavfi -i sine -t 4 -c:v libx264 -c:a aac "$d/media/good.mp4"
 cp "$d/media/good.mp4" "$d/media/victim.mp4"
+# A picture of 67 Mpx and more: decoders refuse it rather than allocate.
+$ff -f lavfi -i color=size=8200x8200:rate=1 -frames:v 1 -c:v libx264 -preset ultrafast "$d/media/huge.mp4"
 # 3 KB: two frames, the second at 1,000,000 s (200,000 segments at 5 s).
 $ff -f lavfi -i testsrc2=size=64x48:rate=1 -frames:v 2 -vf "setpts=N*1000000/TB" -c:v libx264 -vsync passthrough \
   "$d/media/jump.mkv"
@@ -92,6 +94,11 @@ got=$(post "$(request jump.mkv jump)")
 msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Message",""))' "$d/last.json")
 check_that '[ "$got" = "400 InvalidSource" ] && [[ $msg == *"timestamps jump"* ]]' "jump.mkv refused: $got: $msg"
 check_that '[ ! -e "$d/media/out/jump/v.m3u8" ]' "no playlist of 200,000 segments was written"
+
+echo "== a picture above the decoders' pixel limit is refused, saying so"
+got=$(post "$(request huge.mp4 huge)")
+msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Message",""))' "$d/last.json")
+check_that '[ "$got" = "400 InvalidSource" ] && [[ $msg == *"8200x8200 picture is larger than"* ]]' "huge.mp4 refused: $got: $msg"
 
 echo "== pictures of 16 to 127 pixels are made (they failed in the encoder)"
 for res in 16x16 64x x16; do
