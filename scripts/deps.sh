@@ -15,7 +15,9 @@ build_pkgs=(
 # ffmpeg CLI: fixtures, hls-check and the benchmarks compare against it (never used by hlsfs itself).
 # nginx serves the mount; chromium + npm's playwright-core and hls.js are the browser player.
 # systemd: systemd-analyze verifies the unit (tests/integration/systemd_service.sh).
-test_pkgs=( ffmpeg nginx curl python3 chromium systemd )
+# clang + libclang-rt-dev (libFuzzer, sanitizers) build tests/fuzz; llvm's
+# llvm-symbolizer puts file:line into their crash reports.
+test_pkgs=( ffmpeg nginx curl python3 chromium systemd clang libclang-rt-dev llvm )
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = build ] || pkgs+=("${test_pkgs[@]}")

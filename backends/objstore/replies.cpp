@@ -1,5 +1,6 @@
 #include "backends/objstore/replies.h"
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "backends/objstore/encode.h"
@@ -7,6 +8,18 @@
 #include "backends/objstore/xml.h"
 
 namespace objstore {
+
+namespace {
+// A listed object's byte count: decimal digits that fit int64, nothing else.
+bool parse_size(const std::string& text, int64_t* out) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  errno = 0;
+  long long v = strtoll(text.c_str(), nullptr, 10);
+  if (errno == ERANGE) return false;
+  *out = v;
+  return true;
+}
+}  // namespace
 
 bool parse_list_page(std::string_view xml, ListPage* page, std::string* why) {
   XmlNode root;
@@ -25,7 +38,11 @@ bool parse_list_page(std::string_view xml, ListPage* page, std::string* why) {
     if (c.name != "Contents") continue;
     ListedObject o;
     o.key = url_encoded ? url_decode(c.child_text("Key"), true) : c.child_text("Key");
-    o.size = strtoll(c.child_text("Size").c_str(), nullptr, 10);
+    std::string size = c.child_text("Size");
+    if (!parse_size(size, &o.size)) {
+      *why = "unreadable listing: <Size> \"" + size.substr(0, 32) + "\" is not a byte count";
+      return false;
+    }
     o.mtime_ns = parse_iso8601_ns(c.child_text("LastModified"));
     o.etag = strip_quotes(c.child_text("ETag"));
     page->objects.push_back(std::move(o));

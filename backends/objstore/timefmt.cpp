@@ -1,5 +1,6 @@
 #include "backends/objstore/timefmt.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -33,7 +34,9 @@ int64_t to_ns(int year, int month, int day, int hour, int minute, int second, in
   tm.tm_min = minute;
   tm.tm_sec = second;
   time_t t = timegm(&tm);
-  return t < 0 ? 0 : static_cast<int64_t>(t) * 1000000000LL + frac_ns;
+  // After 2262-04-11 there is no int64 count of nanoseconds: not such a date.
+  if (t < 0 || t > (INT64_MAX - frac_ns) / 1000000000LL) return 0;
+  return static_cast<int64_t>(t) * 1000000000LL + frac_ns;
 }
 
 }  // namespace
