@@ -23,6 +23,13 @@ std::string local_path_of(const std::string& uri) {
       out += raw[i];
     }
   }
+  // Decoding must not make a path the URI did not show: "%2e%2e" climbing
+  // out of a target's directory, "%00" cutting it.
+  for (char c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) throw MediaError(uri + ": a control character in the path");
+  if (out.find("/../") != std::string::npos || out.find("/./") != std::string::npos ||
+      (out.size() >= 3 && out.compare(out.size() - 3, 3, "/..") == 0))
+    throw MediaError(uri + ": '.' or '..' in the path");
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "actors/services.h"
 #include "actors/storage/backend.h"
 #include "actors/storage/store_source.h"
+#include "actors/transcoder/source.h"
 #include "actors/transcoder/source_formats.h"
 #include "tests/unit/storage_test_support.h"
 
@@ -135,4 +136,13 @@ TEST_F(SourceGuard, ASymlinkSwappedInAfterTheCheckIsNeverRead) {
   EXPECT_EQ(outside_seen, 0) << "the file outside the store was read " << outside_seen << " times of " << opened;
   EXPECT_GT(opened, 10);
   EXPECT_GT(refused, 10);  // both sides of the swap were seen
+}
+
+// hlsfsctl render decodes file:/// URIs into paths: decoding must not make
+// one the URI did not show.
+TEST(LocalPathOf, DecodingMakesNoPathTheUriDidNotShow) {
+  EXPECT_EQ(local_path_of("file:///srv/a%20b.mp4"), "/srv/a b.mp4");
+  for (const char* uri : {"file:///srv/out/%2e%2e/%2e%2e/etc/x", "file:///srv/out/%2E%2E", "file:///srv/a%00.m3u8",
+                          "file:///srv/a%0a.m3u8", "file:///srv/./a", "file:///srv/../etc/passwd"})
+    EXPECT_THROW(local_path_of(uri), MediaError) << uri;
 }
