@@ -8,8 +8,11 @@ cd "$repo"
 scripts/deps.sh all
 
 scripts/build.sh build
-# One set of media fixtures for both builds (make-fixtures.sh takes a minute).
+# One set of media fixtures for both builds (make-fixtures.sh takes a
+# minute), made first: unit tests read them too, and run before the
+# integration tests that used to make them.
 export HLSFS_FIXTURES=$repo/build/fixtures
+BUILD=$repo/build bash -c 'source tests/integration/lib.sh && ensure_fixtures'
 
 # slowest LOG: the ten slowest tests of a ctest log, slowest first.
 slowest() {
