@@ -72,6 +72,18 @@ class Section {
     if (v < lo || v > hi) fail(key(k), "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
     out = v;
   }
+  // A duration ("30s", "2h", ...) in ms; false when the key is absent.
+  bool duration(const std::string& k, int64_t& out_ms) {
+    std::string text;
+    str(k, text);
+    if (text.empty()) return false;
+    try {
+      out_ms = parse_duration_ms(text);
+    } catch (const std::invalid_argument& e) {
+      fail(key(k), e.what());
+    }
+    return true;
+  }
   void boolean(const std::string& k, bool& out) {
     YAML::Node n = get(k);
     if (!n) return;
@@ -196,17 +208,9 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     s.str("token_file", c.control_token_file);
     if (!c.control_token_file.empty() && c.control_token_file[0] != '/')
       s.fail("control.token_file", "must be an absolute path, got \"" + c.control_token_file + "\"");
-    std::string head_timeout;
-    s.str("head_timeout", head_timeout);
-    if (!head_timeout.empty()) {
-      try {
-        c.control_head_timeout_ms = parse_duration_ms(head_timeout);
-      } catch (const std::invalid_argument& e) {
-        s.fail("control.head_timeout", e.what());
-      }
-      if (c.control_head_timeout_ms < 100 || c.control_head_timeout_ms > 300000)
-        s.fail("control.head_timeout", "must be between 100ms and 5m");
-    }
+    if (s.duration("head_timeout", c.control_head_timeout_ms) &&
+        (c.control_head_timeout_ms < 100 || c.control_head_timeout_ms > 300000))
+      s.fail("control.head_timeout", "must be between 100ms and 5m");
     s.integer("max_tcp_connections", c.control_max_tcp_connections, 1, 4096);
     // Whoever reaches the API can generate (write files in stores) and run
     // the GC: beyond loopback, only with a token.
@@ -235,15 +239,9 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     s.integer("prefetch_segments", c.prefetch_segments, 0, 30);
     std::string timeout;
     s.str("job_timeout", timeout);
-    if (!timeout.empty() && timeout != "auto") {
-      try {
-        c.job_timeout_ms = parse_duration_ms(timeout);
-      } catch (const std::invalid_argument& e) {
-        s.fail("transcoder.job_timeout", e.what());
-      }
-      if (c.job_timeout_ms != 0 && c.job_timeout_ms < 1000)
-        s.fail("transcoder.job_timeout", "must be at least 1s (or auto)");
-    }
+    if (timeout != "auto" && s.duration("job_timeout", c.job_timeout_ms) && c.job_timeout_ms != 0 &&
+        c.job_timeout_ms < 1000)
+      s.fail("transcoder.job_timeout", "must be at least 1s (or auto)");
     s.integer("max_queue", c.max_queue, 1, 1000000);
     s.integer("max_waiters", c.max_waiters, 1, 1000000);
     s.finish();
@@ -303,15 +301,7 @@ static Config parse_checked(const std::string& text, const std::string& file) {
       s.fail("signing.secret", "is the example's placeholder: make one with `openssl rand -hex 32`");
     if (c.signing_secret.find_first_of("\"\\$ \t\n") != std::string::npos)
       s.fail("signing.secret", "may not hold quotes, backslashes, '$' or spaces (it goes into nginx's configuration)");
-    std::string ttl;
-    s.str("default_ttl", ttl);
-    if (!ttl.empty()) {
-      try {
-        c.signing_ttl_ms = parse_duration_ms(ttl);
-      } catch (const std::invalid_argument& e) {
-        s.fail("signing.default_ttl", e.what());
-      }
-    }
+    s.duration("default_ttl", c.signing_ttl_ms);
     s.str("base_url", c.signing_base_url);
     while (!c.signing_base_url.empty() && c.signing_base_url.back() == '/') c.signing_base_url.pop_back();
     s.str("cors_origin", c.cors_origin);

@@ -2,6 +2,18 @@
 
 namespace hlsfs {
 
+namespace {
+
+// The signature check of every signed location (media and the player's
+// readout): one text, so that the two can never drift apart.
+constexpr const char* kCheckSignature =
+    "    secure_link $hlsfs_sig,$hlsfs_exp;\n"
+    "    secure_link_md5 \"$secure_link_expires$hlsfs_prefix $hlsfs_secret\";\n"
+    "    if ($secure_link = \"\") { return 403; }   # missing or wrong signature\n"
+    "    if ($secure_link = \"0\") { return 403; }  # expired\n";
+
+}  // namespace
+
 std::string nginx_site(const Config& cfg, const std::string& listen, const std::string& player_dir,
                        const std::string& hls_js) {
   if (cfg.signing_secret.empty())
@@ -24,10 +36,7 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
   s += "  # the directory <prefix>, so a signed playlist's relative URIs (renditions,\n";
   s += "  # segments) stay authorized, and nothing outside <prefix> is.\n";
   s += "  location ~ ^/s/(?<hlsfs_sig>[A-Za-z0-9_-]+)/(?<hlsfs_exp>[0-9]+)(?<hlsfs_prefix>/.+?)/~(?<hlsfs_rest>/.+)$ {\n";
-  s += "    secure_link $hlsfs_sig,$hlsfs_exp;\n";
-  s += "    secure_link_md5 \"$secure_link_expires$hlsfs_prefix $hlsfs_secret\";\n";
-  s += "    if ($secure_link = \"\") { return 403; }   # missing or wrong signature\n";
-  s += "    if ($secure_link = \"0\") { return 403; }  # expired\n";
+  s += kCheckSignature;
   s += "    rewrite ^ $hlsfs_prefix$hlsfs_rest break;\n";
   s += "    # What the mount holds, whatever the server's mime.types knows (WebVTT\n";
   s += "    # is missing from Debian's).\n";
@@ -48,10 +57,7 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
     s += "  # has read in a playlist; any other query argument is dropped.\n";
     s += "  location ~ \"^/s/(?<hlsfs_sig>[A-Za-z0-9_-]+)/(?<hlsfs_exp>[0-9]+)(?<hlsfs_prefix>/.+?)/~events/(?<hlsfs_token>[0-9a-f]{32})$\" {\n";
     s += "    limit_except GET { deny all; }\n";
-    s += "    secure_link $hlsfs_sig,$hlsfs_exp;\n";
-    s += "    secure_link_md5 \"$secure_link_expires$hlsfs_prefix $hlsfs_secret\";\n";
-    s += "    if ($secure_link = \"\") { return 403; }   # missing or wrong signature\n";
-    s += "    if ($secure_link = \"0\") { return 403; }  # expired\n";
+    s += kCheckSignature;
     s += "    rewrite ^ /v1/events?token=$hlsfs_token&after=$arg_after? break;\n";
     s += "    add_header Access-Control-Allow-Origin \"" + cfg.cors_origin + "\" always;\n";
     s += "    add_header Cache-Control \"no-store\" always;\n";
