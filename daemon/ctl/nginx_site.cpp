@@ -43,7 +43,7 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
   s += "    types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; text/vtt vtt; }\n";
   s += "    add_header Access-Control-Allow-Origin \"" + cfg.cors_origin + "\" always;\n";
   s += "    # Segments never change under a name, VOD playlists neither: CDNs may\n";
-  s += "    # keep both (cache key without the /s/<md5>/<expires> part: see README).\n";
+  s += "    # keep both (cache key without the /s/<md5>/<expires> part: see docs/operations.md).\n";
   s += "    add_header Cache-Control \"public, max-age=86400\" always;\n";
   s += "  }\n";
   if (!player_dir.empty()) {
