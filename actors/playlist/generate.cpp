@@ -130,6 +130,10 @@ std::vector<RenditionOrigin> subtitle_origins(const MediaInfo& media, const Play
 GeneratedPlaylists generate_playlists(const PlaylistRequest& req, const MediaInfo& media, const EncoderConfig& enc,
                                       const std::function<std::string(const RenditionSpec&)>& codecs_of,
                                       const std::vector<SourceIdentity>& subtitle_files) {
+  // Here, not in the daemon's service only, so `hlsfsctl render` refuses
+  // the same sources (a jump would otherwise plan 200,000 segments).
+  if (std::string why = timeline_problem(media); !why.empty())
+    throw SourceRejected("SourceURI: " + req.source_uri + ": " + why);
   GeneratedPlaylists out;
   nlohmann::json video = nlohmann::json::array(), audio = nlohmann::json::array(),
                  subtitles = nlohmann::json::array();

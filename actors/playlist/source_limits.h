@@ -4,6 +4,7 @@
 // give a 12 MB playlist of 200,000 segments, and as many jobs).
 #pragma once
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 
 #include "hlsfs/media_info.h"
@@ -22,5 +23,11 @@ constexpr double kMaxSecondsPerPacket = 60.0;
 // packets at a believable rate, else the jump, named: "video stream 0 has 2
 // packets over 1000000 s (a timestamp jump?)".
 std::string timeline_problem(const MediaInfo& media);
+
+// A source generate refuses for what it is, not for the request: 400
+// InvalidSource from the API, exit 1 from `hlsfsctl render`.
+struct SourceRejected : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace hlsfs

@@ -1,6 +1,8 @@
 // One file's timestamps cannot make a playlist of 200,000 segments.
 #include <gtest/gtest.h>
 
+#include "actors/playlist/generate.h"
+#include "actors/playlist/request.h"
 #include "actors/playlist/source_limits.h"
 
 using namespace hlsfs;
@@ -40,4 +42,21 @@ TEST(SourceLimits, AJumpInAnyUsedStreamIsRefused) {
   MediaInfo m;
   m.streams = {stream(StreamKind::video, 7200 * 25, 7200), stream(StreamKind::audio, 3, 900000)};
   EXPECT_NE(timeline_problem(m).find("audio stream 1 has 3 packets"), std::string::npos);
+}
+
+// The daemon and `hlsfsctl render` both plan through generate_playlists, so
+// the refusal lives there: render must not plan 200,000 segments either.
+TEST(SourceLimits, GenerateRefusesAJumpBeforePlanning) {
+  MediaInfo m;
+  m.streams = {stream(StreamKind::audio, 2, 1000000)};
+  m.container_duration = 1000000;
+  PlaylistRequest req = parse_request_text(
+      R"({"SourceURI":"file:///m/jump.mkv","Targets":[{"URI":"file:///o/a","Audio":{"TranscodeAudio":{"Bitrate":64000}}}]})");
+  try {
+    generate_playlists(req, m, EncoderConfig{}, [](const RenditionSpec&) { return "mp4a.40.2"; });
+    FAIL() << "a source whose timestamps jump was planned";
+  } catch (const SourceRejected& e) {
+    EXPECT_NE(std::string(e.what()).find("SourceURI: file:///m/jump.mkv: audio stream 1 has 2 packets"), std::string::npos)
+        << e.what();
+  }
 }
