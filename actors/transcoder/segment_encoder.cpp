@@ -161,7 +161,20 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
       VideoEncoderMode mode;
       mode.stats_path = stats[i].path();
       mode.pass = video[i].bitrate > 0 ? 2 : 0;
-      encoders[i] = open_video_encoder(video[i], vs, mode);
+      try {
+        encoders[i] = open_video_encoder(video[i], vs, mode);
+      } catch (const EncoderRefused&) {
+        // x264 refuses a second pass whose target is below what its highest
+        // quantizer reaches for these pictures ("requested bitrate is too
+        // low"; a 4K source at 10 kbit/s). A requested Bitrate then gets one
+        // ABR pass at it: as few bits as the encoder can spend, instead of
+        // EIO for every segment. The first pass's statistics are
+        // deterministic, so the decision is the same every time. (A rate
+        // cap's refusal is handled below: that segment keeps its CRF encode.)
+        if (mode.pass != 2 || specs[i]->video->bitrate <= 0) throw;
+        mode.pass = 0;
+        encoders[i] = open_video_encoder(video[i], vs, mode);
+      }
       raw.push_back(encoders[i].get());
       packets[i].clear();
     }

@@ -7,7 +7,10 @@
 # BANDWIDTH, for h264 and h265, joins seamlessly, and comes out byte-identical
 # when made again (another job count, order and heap layout). (Noise so
 # strong that no encoder reaches the cap at any quantizer is left to the
-# daemon's measurement, which raises BANDWIDTH: daemon_playback.)
+# daemon's measurement, which raises BANDWIDTH: daemon_playback.) A
+# requested Bitrate below what x264's highest quantizer reaches (1080p at
+# 10 kbit/s), which its second pass refuses, is made in one ABR pass at it
+# (every segment failed with "cannot open the H.264 encoder" before).
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -64,4 +67,16 @@ for codec in h264 h265; do
   done
   check_that "[ $same = 1 ]" "$codec: made again, every segment byte-identical"
 done
+
+echo "== a Bitrate below the encoder's floor"
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 -t 2 -c:v libx264 -preset ultrafast \
+  "$work/hd.mp4"
+mkdir -p "$work/floor"
+cat >"$work/floor/req.json" <<JSON
+{"SourceURI":"file://$work/hd.mp4","Targets":[{"URI":"file://$work/floor/v","Duration":5,
+  "Video":{"TranscodeVideo":{"Bitrate":10000}}}]}
+JSON
+rc=0; "$HLSFSCTL" render "$work/floor/req.json" --quiet >/dev/null 2>"$work/floor/log" || rc=$?
+check_that "[ $rc = 0 ]" "Bitrate 10000 at 1080p: made ($(head -c 200 "$work/floor/log"))"
+hls_check "$work/floor/v.m3u8" "Bitrate below the floor"
 exit $failed
