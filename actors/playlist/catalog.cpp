@@ -4,11 +4,11 @@
 #include <mutex>
 
 #include "actors/playlist/token.h"
+#include "hlsfs/path_join.h"
 
 namespace hlsfs {
 
 namespace {
-std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : b.empty() ? a : a + "/" + b; }
 std::string parent_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? "" : path.substr(0, slash);
@@ -49,8 +49,8 @@ std::optional<Catalog::SegmentName> Catalog::parse_segment_name(const std::strin
 }
 
 void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text) {
-  std::string dir = join(r->store, strip_slash(r->dir));
-  std::string playlist = join(dir, r->spec.prefix_name() + ".m3u8");
+  std::string dir = join_path(r->store, strip_slash(r->dir));
+  std::string playlist = join_path(dir, r->spec.prefix_name() + ".m3u8");
   std::unique_lock lock(mu_);
   add_dirs(playlist);
   texts_[playlist] = std::make_shared<const std::string>(playlist_text);
@@ -60,7 +60,7 @@ void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::st
 }
 
 void Catalog::publish_text(const std::string& store, const std::string& key, const std::string& text) {
-  std::string path = join(store, key);
+  std::string path = join_path(store, key);
   std::unique_lock lock(mu_);
   add_dirs(path);
   texts_[path] = std::make_shared<const std::string>(text);
@@ -84,7 +84,7 @@ CatalogEntry Catalog::resolve(const std::string& path) const {
   auto r = by_token_.find(seg->token);
   if (r == by_token_.end()) return e;
   const PublishedRendition& pr = *r->second;
-  if (join(pr.store, strip_slash(pr.dir)) != dir || pr.spec.prefix_name() != seg->prefix) return e;
+  if (join_path(pr.store, strip_slash(pr.dir)) != dir || pr.spec.prefix_name() != seg->prefix) return e;
   if (seg->index >= pr.spec.plan.size() || pr.spec.segment_name(seg->index) != name) return e;
   e.kind = CatalogEntry::segment_file;
   e.rendition = r->second;

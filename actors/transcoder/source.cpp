@@ -6,25 +6,22 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 #include "actors/transcoder/guarded_input.h"
+#include "hlsfs/percent_decode.h"
 
 namespace hlsfs {
 
 std::string local_path_of(const std::string& uri) {
   if (uri.rfind("file://", 0) != 0 || uri.size() < 8 || uri[7] != '/')
     throw MediaError(uri + ": only file:/// URIs can be opened here");
-  std::string raw = uri.substr(7), out;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size() && isxdigit(raw[i + 1]) && isxdigit(raw[i + 2])) {
-      out += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += raw[i];
-    }
-  }
-  // Decoding must not make a path the URI did not show: "%2e%2e" climbing
-  // out of a target's directory, "%00" cutting it.
+  // Decoding must not make a path the URI did not show: "%00" cutting it
+  // (percent_decode refuses it), "%2e%2e" climbing out of a target's directory.
+  std::optional<std::string> decoded = percent_decode(std::string_view(uri).substr(7));
+  if (!decoded) throw MediaError(uri + ": %00 in the path");
+  const std::string& out = *decoded;
   for (char c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) throw MediaError(uri + ": a control character in the path");
   if (out.find("/../") != std::string::npos || out.find("/./") != std::string::npos ||

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "hlsfs/base64.h"
+
 namespace objstore {
 
 std::string sha256(std::string_view data);
@@ -11,6 +13,6 @@ std::string sha256_hex(std::string_view data);
 std::string md5(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view message);
 std::string hmac_sha1(std::string_view key, std::string_view message);
-std::string base64(std::string_view bytes);
+using hlsfs::base64;  // Content-MD5, OSS V1 signatures
 
 }  // namespace objstore

@@ -1,6 +1,7 @@
 // Text encodings the object-store protocols need: RFC 3986 percent-encoding
-// (request paths, query strings, signatures), its inverse (keys listed with
-// encoding-type=url), hex, and header-value normalisation.
+// (request paths, query strings, signatures), hex, and header-value
+// normalisation. Its inverse, for keys listed with encoding-type=url, is
+// hlsfs::percent_decode (hlsfs/percent_decode.h), shared with the daemon.
 #pragma once
 #include <string>
 #include <string_view>
@@ -11,11 +12,6 @@ namespace objstore {
 // - . _ ~), with upper-case hex, as both signature schemes require. '/' is
 // kept when keep_slash (object keys in paths), encoded otherwise (query).
 std::string uri_encode(std::string_view s, bool keep_slash);
-
-// Inverse of uri_encode; with plus_is_space, '+' decodes to ' ' (S3's
-// encoding-type=url listing encodes spaces that way). A malformed escape is
-// kept as it is rather than guessed at.
-std::string url_decode(std::string_view s, bool plus_is_space);
 
 std::string to_hex(std::string_view bytes);  // lower-case
 std::string to_lower(std::string_view s);

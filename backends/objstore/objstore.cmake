@@ -1,5 +1,5 @@
 # Shared code of the object-store plugins (s3, oss): HTTP over libcurl,
-# retries, S3 XML replies, the Signature V4 core and the plugin ABI glue.
+# retries, S3 XML replies (pugixml), the Signature V4 core and the plugin ABI glue.
 # A static library compiled position-independent and with hidden
 # visibility, linked into each plugin module: nothing of it is exported.
 include_guard(GLOBAL)
@@ -23,7 +23,7 @@ set_target_properties(hlsfs_objstore PROPERTIES
   CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON)
 target_include_directories(hlsfs_objstore PUBLIC ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include)
-target_link_libraries(hlsfs_objstore PUBLIC CURL::libcurl OpenSSL::Crypto Threads::Threads)
+target_link_libraries(hlsfs_objstore PUBLIC hlsfs_common pugixml::pugixml CURL::libcurl OpenSSL::Crypto Threads::Threads)
 
 # hlsfs_object_store_plugin(NAME SOURCES...): libhlsfs-backend-NAME.so in
 # build/lib, exporting only hlsfs_backend_entry (exports.map), like the

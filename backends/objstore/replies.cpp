@@ -2,10 +2,11 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
-#include "backends/objstore/encode.h"
 #include "backends/objstore/timefmt.h"
 #include "backends/objstore/xml.h"
+#include "hlsfs/percent_decode.h"
 
 namespace objstore {
 
@@ -37,7 +38,15 @@ bool parse_list_page(std::string_view xml, ListPage* page, std::string* why) {
   for (const XmlNode& c : root.children) {
     if (c.name != "Contents") continue;
     ListedObject o;
-    o.key = url_encoded ? url_decode(c.child_text("Key"), true) : c.child_text("Key");
+    o.key = c.child_text("Key");
+    if (url_encoded) {
+      // A key holding %00 names nothing a path can reach, and would be cut
+      // at the NUL further on ("a%00/x" listed as "a"): left out, as the
+      // store leaves out other keys no path can name.
+      std::optional<std::string> decoded = hlsfs::percent_decode(o.key, hlsfs::percent::plus_is_space);
+      if (!decoded) continue;
+      o.key = std::move(*decoded);
+    }
     std::string size = c.child_text("Size");
     if (!parse_size(size, &o.size)) {
       *why = "unreadable listing: <Size> \"" + size.substr(0, 32) + "\" is not a byte count";

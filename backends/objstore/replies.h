@@ -22,7 +22,8 @@ struct ListPage {
 };
 
 // A ListBucketResult. Keys are url-decoded when the reply says
-// EncodingType=url. False with *why when the reply is not one.
+// EncodingType=url (one that decodes to a NUL byte is left out). False with
+// *why when the reply is not one.
 bool parse_list_page(std::string_view xml, ListPage* page, std::string* why);
 
 struct ErrorReply {

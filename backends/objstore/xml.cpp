@@ -1,6 +1,9 @@
 #include "backends/objstore/xml.h"
 
-#include <cstring>
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <string_view>
 
 namespace objstore {
@@ -18,7 +21,17 @@ std::string XmlNode::child_text(std::string_view n) const {
 
 namespace {
 
-constexpr int kMaxDepth = 64;  // S3 answers nest 3 deep; bound the recursion on anything else
+// S3 answers nest 3 deep. pugixml itself parses any depth without recursion;
+// the copy into XmlNode (and its destructor) recurse, so the depth is bounded.
+constexpr int kMaxDepth = 64;
+
+// CDATA sections are kept as they are; text is read raw (no parse_escapes),
+// since pugixml keeps unknown entities and malformed references as text and
+// writes "&#0;" as a NUL: decode_entities below refuses them instead. Line
+// ends are not normalised (no parse_eol): text reads back byte for byte.
+// parse_fragment keeps text outside the document element, so that it can be
+// refused.
+constexpr unsigned kParseOptions = pugi::parse_cdata | pugi::parse_ws_pcdata | pugi::parse_fragment;
 
 void append_utf8(std::string& out, unsigned long cp) {
   if (cp < 0x80) {
@@ -61,134 +74,121 @@ bool character_reference(std::string_view digits, unsigned long* cp) {
   return true;
 }
 
-struct Parser {
-  explicit Parser(std::string_view doc) : s(doc) {}
-  std::string_view s;
-  size_t i = 0;
+// Copies pugixml's tree into XmlNode, decoding the text's entities. The
+// document was parsed in place in `buffer` (doc's bytes): names and text
+// point into it, which gives their position for an error.
+struct Reader {
+  std::string_view buffer;
   std::string why;
 
-  bool fail(const std::string& what) {
-    if (why.empty()) why = what + " at byte " + std::to_string(i);
+  bool fail(const std::string& what, size_t at) {
+    if (why.empty()) why = what + " at byte " + std::to_string(at);
     return false;
   }
-  bool starts(std::string_view p) const { return s.substr(i, p.size()) == p; }
-  bool skip_past(std::string_view end) {
-    size_t e = s.find(end, i);
-    if (e == std::string_view::npos) return fail("unterminated markup");
-    i = e + end.size();
+  size_t position(const char* p) const {
+    return p >= buffer.data() && p <= buffer.data() + buffer.size() ? static_cast<size_t>(p - buffer.data()) : 0;
+  }
+
+  // Raw character data (pugixml's text, escapes not processed) with the
+  // five predefined entities and character references decoded; `at` is
+  // where it starts in the document.
+  bool decode_entities(std::string_view raw, size_t at, std::string& out) {
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '&') {
+        out += raw[i];
+        continue;
+      }
+      size_t semi = raw.find(';', i);
+      if (semi == std::string_view::npos || semi - i > 12) return fail("bad entity", at + i);
+      std::string_view e = raw.substr(i + 1, semi - i - 1);
+      if (e == "lt") out += '<';
+      else if (e == "gt") out += '>';
+      else if (e == "amp") out += '&';
+      else if (e == "quot") out += '"';
+      else if (e == "apos") out += '\'';
+      else if (!e.empty() && e[0] == '#') {
+        unsigned long cp = 0;
+        if (!character_reference(e.substr(1), &cp))
+          return fail("bad character reference &" + std::string(e) + ";", at + i);
+        append_utf8(out, cp);
+      } else {
+        return fail("unknown entity &" + std::string(e) + ";", at + i);
+      }
+      i = semi;
+    }
     return true;
   }
-  void skip_space() {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
-  }
-  // Prolog, comments, processing instructions and DOCTYPE before or between elements.
-  bool skip_misc() {
-    for (;;) {
-      skip_space();
-      if (starts("<?")) {
-        if (!skip_past("?>")) return false;
-      } else if (starts("<!--")) {
-        if (!skip_past("-->")) return false;
-      } else if (starts("<!DOCTYPE")) {
-        if (!skip_past(">")) return false;
-      } else {
-        return true;
+
+  bool element(pugi::xml_node in, XmlNode* out, int depth) {
+    if (depth > kMaxDepth) return fail("elements nested too deep", position(in.name()));
+    std::string_view name = in.name();
+    size_t colon = name.find(':');
+    out->name = std::string(colon == std::string_view::npos ? name : name.substr(colon + 1));
+    if (out->name.empty()) return fail("element without a local name", position(in.name()));
+    for (pugi::xml_node c : in.children()) {
+      switch (c.type()) {
+        case pugi::node_element:
+          out->children.emplace_back();
+          if (!element(c, &out->children.back(), depth + 1)) return false;
+          break;
+        case pugi::node_pcdata:
+          if (!decode_entities(c.value(), position(c.value()), out->text)) return false;
+          break;
+        case pugi::node_cdata:
+          out->text += c.value();
+          break;
+        default:
+          break;  // comments and processing instructions are not parsed (kParseOptions)
       }
     }
-  }
-  std::string name() {
-    size_t start = i;
-    while (i < s.size() && !strchr(" \t\r\n/>=", s[i])) ++i;
-    std::string n(s.substr(start, i - start));
-    size_t colon = n.find(':');
-    return colon == std::string::npos ? n : n.substr(colon + 1);
-  }
-  bool entity(std::string& out) {  // at '&'
-    size_t semi = s.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 12) return fail("bad entity");
-    std::string_view e = s.substr(i + 1, semi - i - 1);
-    if (e == "lt") out += '<';
-    else if (e == "gt") out += '>';
-    else if (e == "amp") out += '&';
-    else if (e == "quot") out += '"';
-    else if (e == "apos") out += '\'';
-    else if (!e.empty() && e[0] == '#') {
-      unsigned long cp = 0;
-      if (!character_reference(e.substr(1), &cp)) return fail("bad character reference &" + std::string(e) + ";");
-      append_utf8(out, cp);
-    } else {
-      return fail("unknown entity &" + std::string(e) + ";");
-    }
-    i = semi + 1;
     return true;
-  }
-  bool element(XmlNode* node, int depth) {  // at '<'
-    if (depth > kMaxDepth) return fail("elements nested too deep");
-    ++i;
-    node->name = name();
-    if (node->name.empty()) return fail("element without a name");
-    // Attributes are not needed: skip to the end of the start tag, minding quotes.
-    char quote = 0;
-    for (; i < s.size(); ++i) {
-      char c = s[i];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>' || c == '/') {
-        break;
-      }
-    }
-    if (i >= s.size()) return fail("unterminated start tag <" + node->name + ">");
-    if (s[i] == '/') {
-      if (!starts("/>")) return fail("bad empty-element tag");
-      i += 2;
-      return true;
-    }
-    ++i;  // '>'
-    while (i < s.size()) {
-      char c = s[i];
-      if (c == '&') {
-        if (!entity(node->text)) return false;
-      } else if (starts("<![CDATA[")) {
-        size_t e = s.find("]]>", i);
-        if (e == std::string_view::npos) return fail("unterminated CDATA");
-        node->text.append(s.substr(i + 9, e - i - 9));
-        i = e + 3;
-      } else if (starts("<!--")) {
-        if (!skip_past("-->")) return false;
-      } else if (starts("</")) {
-        i += 2;
-        std::string closing = name();
-        skip_space();
-        if (closing != node->name || i >= s.size() || s[i] != '>')
-          return fail("</" + closing + "> closes <" + node->name + ">");
-        ++i;
-        return true;
-      } else if (c == '<') {
-        node->children.emplace_back();
-        if (!element(&node->children.back(), depth + 1)) return false;
-      } else {
-        node->text += c;
-        ++i;
-      }
-    }
-    return fail("unterminated element <" + node->name + ">");
   }
 };
+
+bool only_space(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 }  // namespace
 
 bool parse_xml(std::string_view doc, XmlNode* root, std::string* why) {
-  Parser p(doc);
   *root = XmlNode{};
-  bool ok = p.skip_misc() && (p.i < doc.size() && doc[p.i] == '<' ? p.element(root, 0) : p.fail("no element"));
-  if (ok) {
-    ok = p.skip_misc();
-    if (ok && p.i != doc.size()) ok = p.fail("text after the document element");
+  auto refuse = [&](const std::string& what) {
+    if (why) *why = what;
+    return false;
+  };
+  // pugixml would end the document at a NUL byte and ignore what follows.
+  if (size_t nul = doc.find('\0'); nul != std::string_view::npos)
+    return refuse("NUL byte at byte " + std::to_string(nul));
+
+  // Parsed in place in a copy of doc, so that positions can be reported.
+  std::string buffer(doc);
+  pugi::xml_document d;
+  pugi::xml_parse_result r = d.load_buffer_inplace(buffer.data(), buffer.size(), kParseOptions, pugi::encoding_utf8);
+  if (!r) {
+    size_t at = std::min(static_cast<size_t>(r.offset), doc.size());
+    if (r.status == pugi::status_end_element_mismatch && at >= 2 && doc.compare(at - 2, 2, "</") == 0) {
+      size_t end = doc.find_first_of(" \t\r\n>", at);
+      std::string closing(doc.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+      return refuse("</" + closing.substr(0, 64) + "> closes an element of another name at byte " + std::to_string(at));
+    }
+    if (r.status == pugi::status_end_element_mismatch) return refuse("unterminated element at byte " + std::to_string(at));
+    std::string what = r.description();  // "Error parsing element attribute", ...
+    what[0] = static_cast<char>(tolower(static_cast<unsigned char>(what[0])));
+    return refuse(what + " at byte " + std::to_string(at));
   }
-  if (!ok && why) *why = p.why;
-  return ok;
+
+  Reader reader{buffer, {}};
+  pugi::xml_node element;
+  for (pugi::xml_node c : d.children()) {
+    if (c.type() == pugi::node_element) {
+      if (element) return refuse("a second document element <" + std::string(c.name()).substr(0, 64) + ">");
+      element = c;
+    } else if (c.type() == pugi::node_cdata || (c.type() == pugi::node_pcdata && !only_space(c.value()))) {
+      return refuse(std::string("text ") + (element ? "after" : "before") + " the document element");
+    }
+  }
+  if (!element) return refuse("no element");
+  if (!reader.element(element, root, 0)) return refuse(reader.why);
+  return true;
 }
 
 std::string xml_escape(std::string_view s) {

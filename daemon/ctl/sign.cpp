@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
+
+#include "hlsfs/base64.h"
 
 namespace hlsfs {
 
@@ -11,16 +14,7 @@ std::string secure_link_md5(const std::string& text) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), md, &len, EVP_md5(), nullptr);
-  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (unsigned i = 0; i < len; i += 3) {
-    uint32_t v = md[i] << 16 | (i + 1 < len ? md[i + 1] << 8 : 0) | (i + 2 < len ? md[i + 2] : 0);
-    out += b64[(v >> 18) & 63];
-    out += b64[(v >> 12) & 63];
-    if (i + 1 < len) out += b64[(v >> 6) & 63];
-    if (i + 2 < len) out += b64[v & 63];
-  }
-  return out;
+  return base64url(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 std::string SignedPath::path() const {

@@ -1,12 +1,16 @@
 // What an S3 or OSS server (or anyone in its place) answers: listing pages,
 // <Error> documents, multipart replies, dates, url-encoded keys. The bytes go
-// to every reply parser of backends/objstore (xml.*, replies.*, timefmt.*,
-// encode.*); a crash, UB, a hang or a broken property is a finding:
+// to every reply parser of backends/objstore (xml.* over pugixml, replies.*,
+// timefmt.*, encode.*) and to hlsfs::percent_decode; a crash, UB, a hang or a
+// broken property is a finding:
 //  - a listing page accepted as truncated has a continuation token;
-//  - listed sizes and dates are never negative;
+//  - listed sizes and dates are never negative, listed keys hold no NUL;
 //  - what the plugin writes (xml_escape'd text, CompleteMultipartUpload
-//    bodies, uri_encode'd keys) reads back as it was, whatever the bytes.
+//    bodies, uri_encode'd keys) reads back as it was, whatever the bytes,
+//    except a NUL byte, which no XML document or decoded key may hold: those
+//    are refused.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "backends/objstore/replies.h"
 #include "backends/objstore/timefmt.h"
 #include "backends/objstore/xml.h"
+#include "hlsfs/percent_decode.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using namespace objstore;
@@ -35,6 +40,7 @@ void replies(std::string_view doc) {
     for (const ListedObject& o : page.objects) {
       FUZZ_REQUIRE(o.size >= 0, std::to_string(o.size));
       FUZZ_REQUIRE(o.mtime_ns >= 0, std::to_string(o.mtime_ns));
+      FUZZ_REQUIRE(o.key.find('\0') == std::string::npos, "a listed key with a NUL byte");
       (void)key_problem(o.key.c_str());  // what Store::list asks of every listed key
     }
   } else {
@@ -52,8 +58,13 @@ void replies(std::string_view doc) {
 void round_trips(std::string_view s) {
   XmlNode node;
   std::string why;
-  FUZZ_REQUIRE(parse_xml("<a>" + xml_escape(s) + "</a>", &node, &why), why);
-  FUZZ_REQUIRE(node.text == s, "xml_escape does not read back");
+  const bool nul = s.find('\0') != std::string_view::npos;
+  if (nul) {
+    FUZZ_REQUIRE(!parse_xml("<a>" + xml_escape(s) + "</a>", &node, &why), "a NUL byte read as XML");
+  } else {
+    FUZZ_REQUIRE(parse_xml("<a>" + xml_escape(s) + "</a>", &node, &why), why);
+    FUZZ_REQUIRE(node.text == s, "xml_escape does not read back");
+  }
 
   for (bool keep_slash : {false, true}) {
     std::string enc = uri_encode(s, keep_slash);
@@ -61,7 +72,10 @@ void round_trips(std::string_view s) {
                      std::string::npos,
                  enc);
     FUZZ_REQUIRE(keep_slash || enc.find('/') == std::string::npos, enc);
-    FUZZ_REQUIRE(url_decode(enc, false) == s && url_decode(enc, true) == s, enc);
+    for (unsigned flags : {0u, hlsfs::percent::plus_is_space, hlsfs::percent::strict}) {
+      std::optional<std::string> decoded = hlsfs::percent_decode(enc, flags);
+      FUZZ_REQUIRE(nul ? !decoded : decoded == s, enc);
+    }
   }
 
   std::vector<std::string> etags;  // one per line, as if the parts' ETags were these
@@ -71,7 +85,12 @@ void round_trips(std::string_view s) {
     if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
-  FUZZ_REQUIRE(parse_xml(complete_multipart_body(etags), &node, &why), why);
+  std::string body = complete_multipart_body(etags);
+  if (body.find('\0') != std::string::npos) {
+    FUZZ_REQUIRE(!parse_xml(body, &node, &why), "a NUL byte read as XML");
+    return;
+  }
+  FUZZ_REQUIRE(parse_xml(body, &node, &why), why);
   FUZZ_REQUIRE(node.name == "CompleteMultipartUpload" && node.children.size() == etags.size(), "parts");
   for (size_t i = 0; i < etags.size(); ++i) {
     FUZZ_REQUIRE(node.children[i].child_text("PartNumber") == std::to_string(i + 1), "PartNumber");

@@ -26,6 +26,7 @@
 #include "backends/objstore/timefmt.h"
 #include "backends/objstore/xml.h"
 #include "backends/s3/aws_credentials.h"
+#include "hlsfs/percent_decode.h"
 
 using namespace objstore;
 
@@ -39,13 +40,10 @@ TEST(ObjstoreEncoding, Rfc3986KeepsOnlyUnreservedAndSlashInKeys) {
   EXPECT_EQ(uri_encode("\xE1\x88\xB4/\xC3\xA9", true), "%E1%88%B4/%C3%A9");  // UTF-8 bytes, upper-case hex
 }
 
-TEST(ObjstoreEncoding, DecodesListedKeys) {
-  EXPECT_EQ(url_decode("a%20b%2Bc/%E1%88%B4", false), "a b+c/\xE1\x88\xB4");
-  EXPECT_EQ(url_decode("a+b%2Bc", true), "a b+c");  // S3's encoding-type=url writes spaces as '+'
-  EXPECT_EQ(url_decode("100%", true), "100%");      // malformed escapes stay as they are
-  EXPECT_EQ(url_decode("%zz%4", false), "%zz%4");
+// Listed keys are decoded by hlsfs::percent_decode (tested in common_test.cpp).
+TEST(ObjstoreEncoding, EncodedKeysDecodeBack) {
   for (std::string key : {"plain", "sp ace/pl+us/%25/\xE2\x82\xAC"})
-    EXPECT_EQ(url_decode(uri_encode(key, true), true), key);
+    EXPECT_EQ(hlsfs::percent_decode(uri_encode(key, true), hlsfs::percent::plus_is_space), key);
 }
 
 TEST(ObjstoreEncoding, QueryIsSentSortedWithBareEmptyValues) {
@@ -125,6 +123,18 @@ TEST(ObjstoreXml, RefusesCharacterReferencesToNoCharacter) {
   EXPECT_EQ(root.text, "\tA\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF");
 }
 
+// XML cannot carry a NUL byte, raw or as a reference: a reply holding one is
+// refused whole, never cut there (keys and messages become C strings later).
+TEST(ObjstoreXml, RefusesRawNulBytes) {
+  using namespace std::string_literals;
+  for (const std::string& doc : {"<Error><Key>a\0/../b</Key></Error>"s, "<a/>\0<b/>"s, "\0<a/>"s, "<a k='\0'/>"s}) {
+    XmlNode root;
+    std::string why;
+    EXPECT_FALSE(parse_xml(doc, &root, &why)) << "accepted as \"" << root.child_text("Key") << "\"";
+    EXPECT_NE(why.find("NUL byte"), std::string::npos) << why;
+  }
+}
+
 TEST(ObjstoreReplies, ParsesAListObjectsV2Page) {
   // Shaped like the ListObjectsV2 example of the S3 API reference, with
   // encoding-type=url keys and a continuation token.
@@ -189,6 +199,21 @@ TEST(ObjstoreReplies, ListWithoutEncodingTypeKeepsKeysAsTheyAre) {
   EXPECT_FALSE(parse_list_page("<html>", &page, &why));
   // Truncated without a token would list the same page forever.
   EXPECT_FALSE(parse_list_page("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", &page, &why));
+}
+
+// A key listed with encoding-type=url that decodes to a NUL byte names no
+// object a path can reach, and would be cut at the NUL further on ("a%00/x"
+// listed as "a"): it is left out of the page, the others stay.
+TEST(ObjstoreReplies, AListedKeyWithANulByteIsLeftOut) {
+  ListPage page;
+  std::string why;
+  ASSERT_TRUE(parse_list_page("<ListBucketResult><EncodingType>url</EncodingType>"
+                              "<Contents><Key>a%00/x.ts</Key><Size>1</Size></Contents>"
+                              "<Contents><Key>b%2Ets</Key><Size>2</Size></Contents></ListBucketResult>",
+                              &page, &why))
+      << why;
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.objects[0].key, "b.ts");
 }
 
 // Found by tests/fuzz (objstore_replies_fuzz): a listed object's Size that

@@ -20,6 +20,7 @@
 #include "backends/objstore/sigv4.h"
 #include "backends/oss/oss_signer.h"
 #include "backends/s3/s3_signer.h"
+#include "hlsfs/percent_decode.h"
 
 using namespace objstore;
 
@@ -228,7 +229,7 @@ std::string query_value(const std::string& query, const std::string& name) {
   size_t at = ("&" + query).find("&" + name + "=");
   if (at == std::string::npos) return "";
   size_t start = at + name.size() + 1;
-  return url_decode(query.substr(start, query.find('&', start) - start), false);
+  return hlsfs::percent_decode(query.substr(start, query.find('&', start) - start)).value_or("%00");
 }
 
 }  // namespace
