@@ -1,6 +1,7 @@
 #include "backends/objstore/http.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -21,10 +22,18 @@ struct Transfer {
   RangeSink* sink;
   std::string_view upload;
   size_t uploaded = 0;
+  // Stall detection: bytes moved either way (head included), and when that
+  // last changed.
+  std::chrono::milliseconds stall_timeout;
+  curl_off_t moved = 0;
+  size_t head_bytes = 0;
+  std::chrono::steady_clock::time_point last_move = std::chrono::steady_clock::now();
+  bool stalled = false;
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
+  t->head_bytes += size * n;
   std::string_view line(data, size * n);
   if (line.rfind("HTTP/", 0) == 0) {
     t->result->headers.clear();  // a new response (after a 100 Continue, say)
@@ -61,6 +70,22 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   }
   t->result->body.append(data, len);
   return len;
+}
+
+// Called by libcurl at least about once a second, data or not: ends a
+// transfer that has moved no byte for stall_timeout.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  auto now = std::chrono::steady_clock::now();
+  curl_off_t moved = dlnow + ulnow + static_cast<curl_off_t>(t->head_bytes);
+  if (moved != t->moved) {
+    t->moved = moved;
+    t->last_move = now;
+  } else if (now - t->last_move >= t->stall_timeout) {
+    t->stalled = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
 }
 
 size_t on_upload(char* buffer, size_t size, size_t n, void* user) {
@@ -160,7 +185,7 @@ HttpResult HttpClient::perform(const std::string& url, const Request& r, RangeSi
     result.curl_error = "cannot create a libcurl handle";
     return result;
   }
-  Transfer t{h, &result, sink, r.body};
+  Transfer t{h, &result, sink, r.body, 0, std::chrono::milliseconds(options_.stall_timeout_ms)};
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_slist* list = nullptr;
@@ -177,6 +202,11 @@ HttpResult HttpClient::perform(const std::string& url, const Request& r, RangeSi
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we run in many threads
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, options_.request_timeout_ms);
+  // Not CURLOPT_LOW_SPEED_*: their speed is averaged over seconds, so a
+  // burst of bytes followed by silence is noticed several seconds late.
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
   if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
@@ -205,6 +235,12 @@ HttpResult HttpClient::perform(const std::string& url, const Request& r, RangeSi
   result.curl = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
   if (result.curl == CURLE_WRITE_ERROR && sink && sink->full) result.curl = CURLE_OK;  // cut short on purpose
+  if (result.curl == CURLE_ABORTED_BY_CALLBACK && t.stalled) {
+    result.curl = CURLE_OPERATION_TIMEDOUT;  // a timeout like any other: retried, ETIMEDOUT
+    char secs[32];
+    snprintf(secs, sizeof secs, "%g", static_cast<double>(options_.stall_timeout_ms) / 1000.0);
+    snprintf(errbuf, sizeof errbuf, "the transfer stalled: no data for %s s (stall_timeout)", secs);
+  }
   if (result.curl == CURLE_OK) {
     std::string bad = content_length_problem(result.headers);
     if (!bad.empty()) {

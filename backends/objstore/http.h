@@ -18,6 +18,10 @@ namespace objstore {
 struct HttpOptions {
   long connect_timeout_ms = 5000;
   long request_timeout_ms = 60000;  // one whole exchange, body included
+  // A transfer that moves no byte for this long (a server or a path gone
+  // quiet mid-reply, the connection left open) is dropped as a timeout, and
+  // may be retried, long before request_timeout (which a large body needs).
+  long stall_timeout_ms = 15000;
   bool verify_tls = true;
   std::string ca_file;  // "" = the system's trust store
 };

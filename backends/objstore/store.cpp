@@ -17,8 +17,8 @@
 namespace objstore {
 
 const char* const kStoreConfigKeys =
-    "bucket, prefix, endpoint, region, path_style, verify_tls, ca_file, connect_timeout, request_timeout, retries, "
-    "retry_time_limit, multipart_threshold, part_size, list_page_size";
+    "bucket, prefix, endpoint, region, path_style, verify_tls, ca_file, connect_timeout, request_timeout, stall_timeout, "
+    "retries, retry_time_limit, multipart_threshold, part_size, list_page_size";
 
 namespace {
 
@@ -90,6 +90,7 @@ StoreConfig read_store_config(ConfigMap& c, const Dialect& d) {
     throw ConfigError(config_error("ca_file", "\"" + s.http.ca_file + "\": " + strerror(errno)));
   s.http.connect_timeout_ms = c.take_ms("connect_timeout", 5000);
   s.http.request_timeout_ms = c.take_ms("request_timeout", 60000);
+  s.http.stall_timeout_ms = c.take_ms("stall_timeout", 15000);
   s.retry.retries = c.take_int("retries", 4, 0, 20);
   s.retry.budget_ms = c.take_ms("retry_time_limit", 30000);
 

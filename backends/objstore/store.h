@@ -49,7 +49,7 @@ struct StoreConfig {
 
 // Reads the keys every object store takes (bucket, prefix, endpoint,
 // region, path_style, verify_tls, ca_file, connect_timeout,
-// request_timeout, retries, retry_time_limit, multipart_threshold,
+// request_timeout, stall_timeout, retries, retry_time_limit, multipart_threshold,
 // part_size, list_page_size) from c. Throws ConfigError.
 StoreConfig read_store_config(ConfigMap& c, const Dialect& d);
 extern const char* const kStoreConfigKeys;  // their names, for "known keys" messages

@@ -16,7 +16,7 @@
 //                        OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN, or
 //                        ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 //                        ALIBABA_CLOUD_SECURITY_TOKEN
-//   verify_tls, ca_file, connect_timeout, request_timeout, retries, retry_time_limit,
+//   verify_tls, ca_file, connect_timeout, request_timeout, stall_timeout, retries, retry_time_limit,
 //   multipart_threshold, part_size (at least 100KiB), list_page_size
 //                        as for the s3 plugin (backends/s3/README.md)
 #include <cstdlib>

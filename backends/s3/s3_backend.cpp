@@ -16,6 +16,8 @@
 //   ca_file              PEM bundle of trusted CAs (default: the system's)
 //   connect_timeout      seconds (default 5): to open a connection
 //   request_timeout      seconds (default 60): one whole request, body included
+//   stall_timeout        seconds (default 15): a request that moves no byte for this long
+//                        (a reply stalled mid-body) is dropped, and retried
 //   retries              default 4: attempts after the first on a transient failure
 //                        (no answer, timeout, 5xx, SlowDown, RequestTimeout), never on another 4xx
 //   retry_time_limit     seconds (default 30): no retry starts after this since the first attempt

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sources and requests made to break out of their store: manifests that name
-# files outside it (HLS, DASH, ffconcat through a symlink), a URI with a NUL
+# files outside it (HLS, DASH, ffconcat through a symlink, an MP4 whose data
+# reference names an outside file), a URI with a NUL
 # that would overwrite a store file, a URI with a newline that would inject a
 # playlist line. Each must be refused with a clear error, and nothing outside
 # the store may be read or anything inside it overwritten.
@@ -35,6 +36,11 @@ sed -e "s#initialization=\"#initialization=\"$out/#; s#media=\"#media=\"$out/#" 
 # that the store itself refuses to open.
 ln -s "$out/secret.mp4" "$d/media/link.mp4"
 printf 'ffconcat version 1.0\nfile link.mp4\n' >"$d/media/evil.ffconcat"
+# An MP4 whose video samples are zeros here and magenta pictures in an outside
+# file its 'dref' names (a 'url ' entry and the Mac alias FFmpeg follows with
+# enable_drefs): a segment made from it must never show magenta.
+$ff -f lavfi -i color=c=magenta:size=320x240:rate=25 -t 4 -c:v libx264 -pix_fmt yuv420p "$out/magenta.mp4"
+python3 "$(dirname "$0")/mp4_external_dref.py" "$out/magenta.mp4" "$out/magenta.mp4" "$d/media/evil_dref.mp4"
 
 # x264's two-pass statistics once went to $TMPDIR under predictable names.
 export TMPDIR=$d/tmp
@@ -88,6 +94,16 @@ for src in evil.m3u8 evil.mpd evil.ffconcat; do
   check_that '[ -z "$seg" ] || ! head -c 188 "$d/mnt/media/out/${src#evil.}/$seg" >/dev/null 2>&1' \
     "$src: no segment of it can be read from the mount"
 done
+
+echo "== an MP4 whose data reference names an outside file: refused, or its segments never hold those bytes"
+got=$(post "$(request evil_dref.mp4 dref)")
+msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Message",""))' "$d/last.json" 2>/dev/null || true)
+seg=$(grep -m1 '\.ts$' "$d/mnt/media/out/dref/v.m3u8" 2>/dev/null || true)
+rgb=$( { [ -n "$seg" ] && ffmpeg -nostdin -v error -i "$d/mnt/media/out/dref/$seg" -frames:v 1 -vf scale=1:1 \
+  -f rawvideo -pix_fmt rgb24 - 2>/dev/null | od -An -tu1 | xargs; } || true)
+magenta() { local r g b; read -r r g b <<<"$1"; [ "${r:-0}" -ge 200 ] && [ "${g:-255}" -le 70 ] && [ "${b:-0}" -ge 200 ]; }
+check_that '[ "$got" = "400 InvalidSource" ] || [ -z "$seg" ] || ! magenta "$rgb"' \
+  "evil_dref.mp4: $got${msg:+: $msg}${seg:+; first picture of $seg (RGB): ${rgb:-none}}"
 
 echo "== a source whose timestamps jump is refused, naming the jump"
 got=$(post "$(request jump.mkv jump)")

@@ -1,6 +1,7 @@
 # Object-store plugins (s3, oss): signers against published vectors, XML
-# replies, retry policy, configuration; no server needed.
-add_executable(objstore_tests objstore_signer_test.cpp objstore_protocol_test.cpp)
+# replies, retry policy, configuration; no server needed (loopback sockets
+# play broken and stalling servers).
+add_executable(objstore_tests objstore_signer_test.cpp objstore_protocol_test.cpp objstore_stall_test.cpp)
 target_link_libraries(objstore_tests PRIVATE hlsfs_s3_core hlsfs_oss_core GTest::gtest_main)
 gtest_discover_tests(objstore_tests PROPERTIES LABELS unit)
 # The plugins through Backend::load against a live S3 server (moto): run by
