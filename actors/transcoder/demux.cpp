@@ -1,5 +1,7 @@
 #include "actors/transcoder/demux.h"
 
+#include <algorithm>
+
 #include "actors/transcoder/guarded_input.h"
 
 namespace hlsfs {
@@ -86,37 +88,34 @@ DecodeStart Demuxer::start_at_beginning() {
   return s;
 }
 
-DecodeStart Demuxer::start_at_keyframe(const std::vector<Keyframe>& keys, size_t key_index) {
-  for (int attempt = 0; attempt < 4 && key_index > 0 && key_index < keys.size(); ++attempt) {
-    const Keyframe& target = keys[key_index];
-    int64_t seek_ts = target.dts != kNoTimestamp ? std::min(target.dts, target.pts) : target.pts;
-    if (av_seek_frame(fmt_.get(), index_, seek_ts, AVSEEK_FLAG_BACKWARD) < 0) break;
+DecodeStart Demuxer::start_at_keyframe_before(int64_t need) {
+  // Seek at or before `need`, then read forward keeping the packets from the
+  // latest keyframe at or before it; the first keyframe after it ends the
+  // search. Seeks land by decode time (or anywhere, in a file with no index),
+  // so when no keyframe at or before `need` follows the landing point, seek
+  // further back: 1 s, 2 s, 4 s, ... Whatever the landing point, the keyframe
+  // found is the same one: segments do not depend on how they were reached.
+  const int64_t second = std::max<int64_t>(1, av_rescale_q(1, AVRational{1, 1}, stream()->time_base));
+  const int64_t first_ts = stream()->start_time;
+  int64_t back = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const int64_t target = need - back;
+    if (first_ts != AV_NOPTS_VALUE && target < first_ts) break;
+    if (av_seek_frame(fmt_.get(), index_, target, AVSEEK_FLAG_BACKWARD) < 0) break;
     moved_ = true;
-    // Read on to the wanted keyframe. If the seek landed earlier, keep the
-    // packets from the last keyframe before it: decoding from there is right,
-    // only slower. If it landed later, try again from an earlier keyframe.
     DecodeStart s;
     PacketPtr pkt = make_packet();
     while (read(pkt.get())) {
-      int64_t ts = ts_of(pkt.get());
-      bool key = pkt->flags & AV_PKT_FLAG_KEY;
-      if (key && ts == target.pts) {
+      const int64_t ts = ts_of(pkt.get());
+      const bool key = (pkt->flags & AV_PKT_FLAG_KEY) && ts != AV_NOPTS_VALUE;
+      if (key && ts <= need) {
         s.pending.clear();
         s.keyframe_pts = ts;
-        s.pending.push_back(std::move(pkt));
-        return s;
+      } else if (key) {
+        if (!s.pending.empty()) s.pending.push_back(std::move(pkt));
+        break;
       }
-      if (key && ts != AV_NOPTS_VALUE && ts < target.pts) {
-        s.pending.clear();
-        s.keyframe_pts = ts;
-      } else if (key && ts > target.pts) {
-        if (!s.pending.empty()) {
-          s.pending.push_back(std::move(pkt));
-          return s;
-        }
-        break;  // overshot
-      }
-      if (!s.pending.empty() || s.keyframe_pts != kNoTimestamp) {
+      if (s.keyframe_pts != kNoTimestamp) {
         s.pending.push_back(std::move(pkt));
         pkt = make_packet();
       } else {
@@ -124,7 +123,7 @@ DecodeStart Demuxer::start_at_keyframe(const std::vector<Keyframe>& keys, size_t
       }
     }
     if (!s.pending.empty()) return s;
-    key_index = key_index > 2 ? key_index - 2 : 0;
+    back = back == 0 ? second : back * 2;
   }
   return start_at_beginning();
 }

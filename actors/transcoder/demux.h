@@ -27,9 +27,12 @@ class Demuxer {
   AVStream* stream() const { return fmt_->streams[index_]; }
   AVCodecContext* decoder() const { return dec_.get(); }
 
-  // Position the demuxer so decoding starts at keys[key_index] (or an earlier
-  // keyframe when the container cannot seek that precisely).
-  DecodeStart start_at_keyframe(const std::vector<Keyframe>& keys, size_t key_index);
+  // Position the demuxer so decoding starts at the last keyframe whose
+  // presentation time is at or before `need` (stream ticks), found by seeking
+  // and reading forward: the same keyframe whatever was read before, with or
+  // without a keyframe index (MPEG-TS has none; an MP4 index holds decode
+  // times only). The first keyframe when none is at or before `need`.
+  DecodeStart start_at_keyframe_before(int64_t need);
   // Position at or before `ts` (stream ticks); any packet can start decoding.
   DecodeStart start_at_time(int64_t ts);
   // Back to the first packet.

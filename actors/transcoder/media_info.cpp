@@ -42,6 +42,7 @@ void to_json(nlohmann::json& j, const MediaInfo& m) {
                      {"version", m.source.version},
                      {"format", m.format},
                      {"container_duration", m.container_duration},
+                     {"probe", {m.probe_method, m.probe_bytes_read}},
                      {"streams", nlohmann::json::array()}};
   for (const auto& s : m.streams) {
     nlohmann::json js{{"index", s.index},         {"kind", to_string(s.kind)}, {"codec", s.codec},
@@ -78,6 +79,12 @@ void from_json(const nlohmann::json& j, MediaInfo& m) {
   m.source.version = j.at("version");
   m.format = j.at("format");
   m.container_duration = j.at("container_duration");
+  // Records made before the probe read indexes have no "probe": they read
+  // every packet, and mean exactly what "packets" means today.
+  if (auto p = j.find("probe"); p != j.end()) {
+    m.probe_method = p->at(0);
+    m.probe_bytes_read = p->at(1);
+  }
   for (const auto& js : j.at("streams")) {
     StreamInfo s;
     s.index = js.at("index");

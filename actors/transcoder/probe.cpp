@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/transcoder/guarded_input.h"
+#include "actors/transcoder/probe_reader.h"
 
 extern "C" {
 #include <libavutil/display.h>
@@ -140,6 +141,14 @@ class DecodeCheck {
   bool decoded_ = false;
 };
 
+// The head ends once every video and audio stream has this many packets
+// (past any reordering, so its least pts is the stream's start), the decode
+// checks are done and the main video stream showed a keyframe; or at
+// kHeadBytes once the checks are done; or at kHeadBytesMax regardless.
+constexpr int kHeadPackets = 32;
+constexpr int64_t kHeadBytes = 4 << 20;
+constexpr int64_t kHeadBytesMax = 12 << 20;
+
 }  // namespace
 
 MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
@@ -162,6 +171,7 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
   if (err < 0) throw MediaError(uri + ": cannot read stream information: " + av_error_text(err));
   info.format = fmt->iformat->name;
   info.container_duration = fmt->duration > 0 ? fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
+  const bool duration_is_estimate = fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE;
 
   std::map<int, size_t> slot;  // container index -> info.streams position
   std::map<int, std::unique_ptr<DecodeCheck>> checks;
@@ -179,46 +189,34 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
   }
   if (!have_main[0] && !have_main[1]) throw MediaError(uri + ": no video or audio stream (" + info.format + ")");
 
-  // One pass over the packets: exact start/end of each stream, keyframe index.
-  PacketPtr pkt = make_packet();
-  int consecutive_errors = 0;
-  std::string last_error;
+  // The head: start times, the decode checks, keyframes and a packet rate.
+  // A small file is read to its end here, and then everything is exact.
+  PacketReader reader(fmt, info, slot);
+  const bool whole = info.source.size >= 0 && info.source.size <= kReadWholeBelow;
+  const int64_t bytes_at_head = fmt->pb ? fmt->pb->bytes_read : 0;
+  auto head_done = [&] {
+    if (whole) return false;
+    const int64_t head_bytes = (fmt->pb ? fmt->pb->bytes_read : 0) - bytes_at_head;
+    if (head_bytes > kHeadBytesMax) return true;
+    for (auto& [idx, check] : checks)
+      if (!check->done()) return false;
+    if (head_bytes > kHeadBytes) return true;
+    const StreamInfo* video = nullptr;
+    for (const StreamInfo& s : info.streams) {
+      if ((s.kind == StreamKind::video || s.kind == StreamKind::audio) && s.packets < kHeadPackets) return false;
+      if (!video && s.kind == StreamKind::video) video = &s;
+    }
+    return !video || !video->keyframes.empty();
+  };
+  bool read_all = false;
   while (true) {
-    err = av_read_frame(fmt, pkt.get());
-    if (err < 0) check_deadline();  // an interrupted read is not the end of the file
-    if (err == AVERROR_EOF) break;
-    if (err < 0) {
-      last_error = av_error_text(err);
-      if (err == AVERROR(EAGAIN) || ++consecutive_errors < 50) continue;
+    const AVPacket* pkt = reader.next(true);
+    if (!pkt) {
+      read_all = true;
       break;
     }
-    consecutive_errors = 0;
-    note_progress();
-    auto it = slot.find(pkt->stream_index);
-    if (it == slot.end()) {
-      av_packet_unref(pkt.get());
-      continue;
-    }
-    StreamInfo& s = info.streams[it->second];
-    if (auto c = checks.find(pkt->stream_index); c != checks.end()) c->second->feed(pkt.get());
-    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    bool discard = pkt->flags & AV_PKT_FLAG_DISCARD;
-    if (ts != AV_NOPTS_VALUE && !discard) {
-      ++s.packets;
-      int64_t dur = pkt->duration;
-      if (dur <= 0) {
-        AVStream* st = fmt->streams[pkt->stream_index];
-        if (s.kind == StreamKind::video && st->avg_frame_rate.num > 0)
-          dur = av_rescale_q(1, av_inv_q(st->avg_frame_rate), st->time_base);
-        else if (s.kind == StreamKind::audio && s.frame_size > 0 && s.sample_rate > 0)
-          dur = av_rescale_q(s.frame_size, AVRational{1, s.sample_rate}, st->time_base);
-      }
-      if (s.start_pts == kNoTimestamp || ts < s.start_pts) s.start_pts = ts;
-      if (s.end_pts == kNoTimestamp || ts + dur > s.end_pts) s.end_pts = ts + dur;
-      if (s.kind == StreamKind::video && (pkt->flags & AV_PKT_FLAG_KEY))
-        s.keyframes.push_back(Keyframe{ts, pkt->dts != AV_NOPTS_VALUE ? pkt->dts : ts, pkt->pos});
-    }
-    av_packet_unref(pkt.get());
+    if (auto c = checks.find(pkt->stream_index); c != checks.end()) c->second->feed(pkt);
+    if (head_done()) break;
   }
   for (auto& [idx, check] : checks) check->finish();
 
@@ -236,6 +234,23 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
   if (!info.nth(StreamKind::video, 0) && !info.nth(StreamKind::audio, 0))
     throw MediaError(uri + ": not playable media: " + (why.empty() ? "no packets" : why));
 
+  // The end: from the index and a tail, else every packet of a fresh input
+  // (a seek back to the start is not exact in every demuxer).
+  std::string last_error = reader.last_error;
+  int64_t bytes_read = 0;  // by inputs closed since
+  if (!read_all && !read_index_and_tail(fmt, reader, info, uri)) {
+    bytes_read = fmt->pb ? fmt->pb->bytes_read : 0;
+    in = opener.open(uri);
+    fmt = in.get();
+    arm_interrupt(fmt);
+    err = avformat_find_stream_info(fmt, nullptr);
+    check_deadline();
+    if (err < 0) throw MediaError(uri + ": cannot read stream information: " + av_error_text(err));
+    if (fmt->nb_streams != info.streams.size()) throw MediaError(uri + ": changed while probing");
+    read_every_packet(fmt, info, slot, &last_error);
+  }
+  info.probe_bytes_read = bytes_read + (fmt->pb ? fmt->pb->bytes_read : 0);
+
   // Sort keyframes by time (some demuxers hand packets out of order) and check
   // the data is all there: a file cut short still has its header's duration.
   double media_end = 0;
@@ -245,14 +260,8 @@ MediaInfo probe_source(SourceOpener& opener, const std::string& uri) {
     if (s.kind == StreamKind::video || s.kind == StreamKind::audio)
       media_end = std::max(media_end, s.end_seconds() - s.start_seconds());
   }
-  bool duration_is_estimate = fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE;
-  if (!duration_is_estimate && info.container_duration > 2.0 &&
-      media_end < info.container_duration * 0.9 - 1.0) {
-    char buf[200];
-    snprintf(buf, sizeof buf, ": truncated or damaged: the header says %.2f s but the media data ends at %.2f s",
-             info.container_duration, media_end);
-    throw MediaError(uri + buf + (last_error.empty() ? "" : " (" + last_error + ")"));
-  }
+  if (!duration_is_estimate && info.container_duration > 2.0 && media_end < info.container_duration * 0.9 - 1.0)
+    throw MediaError(truncated_message(uri, info.container_duration, media_end, last_error));
   if (const StreamInfo* v = info.nth(StreamKind::video, 0); v && v->keyframes.empty())
     throw MediaError(uri + ": the video stream has no keyframe");
   return info;

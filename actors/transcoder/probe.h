@@ -1,5 +1,7 @@
-// Probe: streams, timing and keyframe index of a source, read from packet
-// headers and flags (no decoding beyond one check frame per stream).
+// Probe: streams, timing and keyframes of a source, from the container's
+// index and a head and a tail of its packets (probe_reader.h); a small file,
+// or one with neither an index nor a tail readable alone, is read whole. No
+// decoding beyond one check frame per stream.
 #pragma once
 #include <string>
 

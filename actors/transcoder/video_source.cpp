@@ -37,17 +37,14 @@ void VideoFrameSource::produce(int64_t first, int64_t last, const Sink& sink) {
 
 void VideoFrameSource::produce(int64_t first, int64_t last, const MultiSink& sink) {
   decoded_ = 0;
-  const auto& keys = stream_.keyframes;
   // The keyframe to start from: the last one at or before the first frame's
-  // threshold. Frames before it in display order (open-GOP leading pictures)
-  // are never used, so they may decode broken without harm.
+  // threshold, found in the source itself (the probe's keyframe list may be
+  // an index of decode times, or only the head of a file with no index).
+  // Frames before it in display order (open-GOP leading pictures) are never
+  // used, so they may decode broken without harm.
   const int64_t need = threshold(first);
-  auto it = std::upper_bound(keys.begin(), keys.end(), need,
-                             [](int64_t v, const Keyframe& k) { return v < k.pts; });
-  size_t key_index = it == keys.begin() ? 0 : static_cast<size_t>(it - keys.begin() - 1);
-
   Demuxer demux(opener_, uri_, stream_.index);
-  DecodeStart start = demux.start_at_keyframe(keys, key_index);
+  DecodeStart start = demux.start_at_keyframe_before(need);
   const int64_t start_pts = start.keyframe_pts;
 
   std::vector<PictureFilter> filters(outputs_.begin(), outputs_.end());

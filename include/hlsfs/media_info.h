@@ -1,6 +1,6 @@
 // What a probe learns about a source, as a plain value that can be stored
 // (RocksDB "sources" family) and sent between actors: streams, timing and
-// the keyframe index of each video stream, read from packet flags.
+// the keyframes of each video stream, from the container's index or packets.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -30,7 +30,7 @@ struct StreamInfo {
   Rational time_base{1, 90000};
   int64_t start_pts = kNoTimestamp;  // first presentation time seen (stream time base)
   int64_t end_pts = kNoTimestamp;    // last presentation time + its duration
-  int64_t packets = 0;
+  int64_t packets = 0;  // exact when probed by "packets" or from an MP4 index; else estimated from the bytes
   int64_t bit_rate = 0;
   std::string language, title;
   bool is_default = false;
@@ -40,6 +40,11 @@ struct StreamInfo {
   int rotation = 0;  // clockwise degrees to display upright
   Rational avg_frame_rate{0, 1}, r_frame_rate{0, 1};
   std::string pix_fmt, field_order, color_primaries, color_trc, color_space, color_range;
+  // Where decoding can start. From "packets": every keyframe, exact times.
+  // From "index": the container's keyframe entries, their index times (for
+  // MP4 a decode time, for Matroska the cue time) in both pts and dts. From
+  // "head+tail": the keyframes of the head only. Segments find their own
+  // start keyframe in the source (Demuxer::start_at_keyframe_before).
   std::vector<Keyframe> keyframes;
   // audio
   int sample_rate = 0, channels = 0, frame_size = 0;
@@ -62,6 +67,12 @@ struct MediaInfo {
   std::string format;          // demuxer name
   double container_duration = 0;
   std::vector<StreamInfo> streams;
+  // How the probe learnt the timing: "packets" (it read every packet: small
+  // files, and records made before indexes were read), "index" (the
+  // container's index plus a head and a tail), "head+tail" (no index: start
+  // from the head, end from the tail).
+  std::string probe_method = "packets";
+  int64_t probe_bytes_read = 0;  // bytes the probe read from the source
 
   // The n-th stream of a kind (n counts only streams of that kind), or null.
   const StreamInfo* nth(StreamKind kind, int n) const;
