@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/control/json_case.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -19,22 +20,10 @@ HttpResponse error_reply(int status, const std::string& code, const std::string&
   return json_reply(status, nlohmann::json{{"Code", code}, {"Message", message}}.dump());
 }
 
-// "after=12&token=ab" -> the value of `key` ("" when absent).
-std::string query_value(const std::string& query, const std::string& key) {
-  size_t i = 0;
-  while (i <= query.size()) {
-    size_t amp = query.find('&', i);
-    if (amp == std::string::npos) amp = query.size();
-    std::string kv = query.substr(i, amp - i);
-    if (kv.compare(0, key.size() + 1, key + "=") == 0) return kv.substr(key.size() + 1);
-    i = amp + 1;
-  }
-  return "";
-}
-
 HttpResponse events_reply(const RecentSegments* recent, const std::string& query) {
   uint64_t after = 0;
-  std::string a = query_value(query, "after"), token = query_value(query, "token");
+  auto q = parse_query(query);
+  std::string a = q["after"], token = q["token"];
   if (!a.empty() && (a.find_first_not_of("0123456789") != std::string::npos || a.size() > 19))
     return error_reply(400, "InvalidParameter", "after: a segment event id (a number)");
   if (!a.empty()) after = std::stoull(a);
@@ -78,12 +67,13 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
     }
     if (req.path == "/v1/gc") {
       if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));
-      bool dry = req.query.find("dry_run=1") != std::string::npos || req.query.find("dry_run=true") != std::string::npos;
+      std::string dry_run = parse_query(req.query)["dry_run"];
+      bool dry = dry_run == "1" || dry_run == "true";
       sys.spawn([=](caf::event_based_actor* self) {
         self->request(a.gc, std::chrono::minutes(10), gc_atom::value, dry)
             .then(
                 [=](const std::string& report) {
-                  respond(json_reply(200, report));
+                  respond(json_reply(200, pascal_case_keys(nlohmann::json::parse(report)).dump()));
                   self->quit();
                 },
                 [=](caf::error& e) {
@@ -106,10 +96,10 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
                   [=](const std::string& c) {
                     self->request(a.gc, std::chrono::seconds(10), status_atom::value).then(
                         [=](const std::string& g) {
-                          nlohmann::json j{{"transcoder", nlohmann::json::parse(t)},
-                                           {"segment_cache", nlohmann::json::parse(c)},
-                                           {"cache", nlohmann::json::parse(g)}};
-                          respond(json_reply(200, j.dump()));
+                          nlohmann::json j{{"Transcoder", nlohmann::json::parse(t)},
+                                           {"SegmentCache", nlohmann::json::parse(c)},
+                                           {"Cache", nlohmann::json::parse(g)}};
+                          respond(json_reply(200, pascal_case_keys(j).dump()));
                           self->quit();
                         },
                         fail);

@@ -1,9 +1,11 @@
 // The control API: HTTP+JSON requests -> actor messages -> HTTP replies.
 //   POST /v1/GenerateVideoPlaylist   IMM request in, IMM response out
 //   GET  /v1/status                  queue, running jobs, cache bytes
+//   POST /v1/gc[?dry_run=1]          a GC pass, its report
 //   GET  /v1/events?after=ID[&token=T]   the segments made lately (ids > ID)
 //   GET  /healthz                    200 when the daemon answers
-// Errors are IMM-style: {"Code": ..., "Message": ...} with a 4xx/5xx status.
+// Every answer's keys are PascalCase (IMM's style); errors are IMM-style:
+// {"Code": ..., "Message": ...} with a 4xx/5xx status.
 #pragma once
 #include <memory>
 

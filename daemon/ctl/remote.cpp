@@ -48,8 +48,8 @@ std::string control_endpoint(const std::string& config_path, const std::string& 
   return "unix:" + cfg.control_socket;
 }
 
-int run_generate(const std::string& endpoint, const std::string& request_path) {
-  std::string body = read_file(request_path);
+int run_generate(const std::string& endpoint, const GenerateOptions& options) {
+  std::string body = read_file(options.request_path);
   HttpResult r = call(endpoint, "POST", "/v1/GenerateVideoPlaylist", body);
   if (r.status / 100 != 2) {
     std::cerr << "error: " << describe_error(r) << "\n";
@@ -59,7 +59,8 @@ int run_generate(const std::string& endpoint, const std::string& request_path) {
   return 0;
 }
 
-int run_status(const std::string& endpoint, bool as_json) {
+int run_status(const std::string& endpoint, const StatusOptions& options) {
+  const bool as_json = options.json;
   HttpResult r = call(endpoint, "GET", "/v1/status", "", 30);
   if (r.status != 200) {
     std::cerr << "error: " << describe_error(r) << "\n";
@@ -70,35 +71,36 @@ int run_status(const std::string& endpoint, bool as_json) {
     std::cout << j.dump(2) << std::endl;
     return 0;
   }
-  const auto& t = j["transcoder"];
-  const auto& q = t["queued"];
-  printf("workers   %d, running %zu\n", t.value("workers", 0), t["running"].size());
-  printf("queued    %d on-demand, %d prefetch, %d initial\n", q.value("on-demand", 0), q.value("prefetch", 0),
-         q.value("initial", 0));
-  for (const auto& job : t["running"]) {
-    std::string name = job.value("name", "");
-    if (name.empty()) name = job.value("token", "") + "/" + std::to_string(job.value("segment", 0u));
-    int64_t done = job.value("frames_done", int64_t{0}), total = job.value("frames_total", int64_t{0});
+  const auto& t = j["Transcoder"];
+  const auto& q = t["Queued"];
+  printf("workers   %d, running %zu\n", t.value("Workers", 0), t["Running"].size());
+  printf("queued    %d on-demand, %d prefetch, %d initial\n", q.value("OnDemand", 0), q.value("Prefetch", 0),
+         q.value("Initial", 0));
+  for (const auto& job : t["Running"]) {
+    std::string name = job.value("Name", "");
+    if (name.empty()) name = job.value("Token", "") + "/" + std::to_string(job.value("Segment", 0u));
+    int64_t done = job.value("FramesDone", int64_t{0}), total = job.value("FramesTotal", int64_t{0});
     std::string bar;
     if (total > 0) {
       int filled = static_cast<int>(20 * std::min(done, total) / total);
       bar = "[" + std::string(filled, '#') + std::string(20 - filled, '.') + "] " +
             std::to_string(100 * std::min(done, total) / total) + "%  ";
     }
-    printf("  making  %s  %s(%s, %.1f s)\n", name.c_str(), bar.c_str(), job.value("priority", "").c_str(),
-           job.value("seconds", 0.0));
+    printf("  making  %s  %s(%s, %.1f s)\n", name.c_str(), bar.c_str(), job.value("Priority", "").c_str(),
+           job.value("Seconds", 0.0));
   }
-  const auto& c = j["cache"];
-  printf("cache     %.1f MiB in %lld segments\n", c.value("cache_bytes", 0LL) / 1048576.0,
-         static_cast<long long>(c.value("segments", 0LL)));
-  const auto& sc = j["segment_cache"];
+  const auto& c = j["Cache"];
+  printf("cache     %.1f MiB in %lld segments\n", c.value("CacheBytes", 0LL) / 1048576.0,
+         static_cast<long long>(c.value("Segments", 0LL)));
+  const auto& sc = j["SegmentCache"];
   printf("reads     %llu served from cache, %llu made on demand, %llu in flight\n",
-         static_cast<unsigned long long>(sc.value("hits", 0ULL)), static_cast<unsigned long long>(sc.value("misses", 0ULL)),
-         static_cast<unsigned long long>(sc.value("in_flight", 0ULL)));
+         static_cast<unsigned long long>(sc.value("Hits", 0ULL)), static_cast<unsigned long long>(sc.value("Misses", 0ULL)),
+         static_cast<unsigned long long>(sc.value("InFlight", 0ULL)));
   return 0;
 }
 
-int run_gc(const std::string& endpoint, bool dry_run) {
+int run_gc(const std::string& endpoint, const GcOptions& options) {
+  const bool dry_run = options.dry_run;
   HttpResult r = call(endpoint, "POST", dry_run ? "/v1/gc?dry_run=1" : "/v1/gc", "", 600);
   if (r.status != 200) {
     std::cerr << "error: " << describe_error(r) << "\n";

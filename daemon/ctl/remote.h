@@ -10,8 +10,20 @@ namespace hlsfs {
 // the run_* commands below.
 std::string control_endpoint(const std::string& config_path, const std::string& endpoint_flag);
 
-int run_generate(const std::string& endpoint, const std::string& request_path);
-int run_status(const std::string& endpoint, bool as_json);
-int run_gc(const std::string& endpoint, bool dry_run);
+struct GenerateOptions {
+  std::string request_path;  // the GenerateVideoPlaylist request (JSON)
+};
+struct StatusOptions {
+  bool json = false;  // the daemon's answer as it is, not the summary
+};
+struct GcOptions {
+  bool dry_run = false;  // report what a pass would free, free nothing
+};
+
+// 0 done; 1 failed (no daemon, an error answer); generate: 2 for a 4xx (the
+// request is refused).
+int run_generate(const std::string& endpoint, const GenerateOptions& options);
+int run_status(const std::string& endpoint, const StatusOptions& options);
+int run_gc(const std::string& endpoint, const GcOptions& options);
 
 }  // namespace hlsfs

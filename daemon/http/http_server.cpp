@@ -1,42 +1,76 @@
-// HTTP/1.1 server: listeners, one accept thread, one thread per connection.
-// Every blocking wait is a poll() that also watches stop_pipe_, so stop()
-// reaches every thread without touching their file descriptors (no fd-reuse
-// races): readers give up at once, writers and pending answers get until
-// stop_deadline_.
+// The control API's HTTP/1.1 server on Boost.Beast + Boost.Asio.
+//
+// Why Beast (Debian's libboost-dev), among the libraries Debian has:
+// * cpp-httplib 0.11 (libcpp-httplib-dev) grows a header line without bound
+//   before its 8 KiB per-line check, has no limit on the whole head or the
+//   number of header lines, serves each connection on a fixed thread pool
+//   (a slowloris takes every thread; the socket is never shown to the
+//   caller, so it cannot be evicted), answers every parse error with a bare
+//   400 and polls idle keep-alive sockets every 10 ms. The limits below
+//   could not be kept with it.
+// * libmicrohttpd bounds memory well and can suspend a connection until an
+//   answer comes, but closes connections over its limit without a word (no
+//   503), has only an inactivity timeout in whole seconds (no deadline for
+//   the head), and sends its own HTML bodies for the errors it detects.
+// * CivetWeb: a thread per connection from one pool for all listeners, and
+//   no way to answer later from another thread.
+// * Beast parses (bounded: header_limit, body_limit; chunked bodies,
+//   pipelining, strict tokens) and serializes; Asio gives sockets of any
+//   family and timers on one thread. What stays ours is the policy: the
+//   deadlines, the two slot pools with eviction, bearer authentication,
+//   JSON errors and the Responder. Everything runs on one I/O thread, so the
+//   connection table needs no locks and an eviction can never race a close.
 #include "daemon/http/http_server.h"
 
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
+#include <limits>
+#include <list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
-#include <system_error>
+#include <thread>
 
 namespace hlsfs {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Protocol = asio::generic::stream_protocol;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Connections over max_connections still get a thread that answers 503 (so
-// the client reads a clear error instead of a reset); beyond this many more,
-// they are closed at once.
+// Connections over a full pool with no idle one to evict still get an answer
+// (503), so the client reads a clear error instead of a reset; beyond this
+// many more, they are closed at once.
 constexpr int kRejectSlots = 8;
 // Closing a socket with unread input makes the kernel send RST, which can
 // destroy the response the client has not read yet; so before closing, we
@@ -45,45 +79,14 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxMethod = 32;
 constexpr size_t kEcho = 64;  // longest piece of a bad request quoted back
+constexpr size_t kReadChunk = 16 * 1024;
 // Evictions and connections closed unanswered come in floods (a slowloris, a
 // client in a loop): counted, and said in the log at most this often.
 constexpr auto kOverloadLogEvery = std::chrono::seconds(10);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::string sys_error(int err) { return std::strerror(err); }
-
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-  }
-}
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 // RFC 9110 token characters (methods, header names).
 bool is_tchar(unsigned char c) {
@@ -149,18 +152,6 @@ std::string bearer_problem(std::string_view value, const std::string& token) {
   return "";
 }
 
-// Does a comma-separated header value contain `token` (case-insensitive)?
-bool has_token(const std::string& value, std::string_view token) {
-  size_t pos = 0;
-  while (pos <= value.size()) {
-    size_t comma = value.find(',', pos);
-    if (comma == std::string::npos) comma = value.size();
-    if (lower(trim(std::string_view(value).substr(pos, comma - pos))) == token) return true;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -195,26 +186,10 @@ void set_thread_name(const std::string& name) {
   pthread_setname_np(pthread_self(), n.c_str());
 }
 
-// Where the request head ends: `head_end` is the offset of the empty line,
-// `body_start` the first byte after it. Lines end in LF, optionally CRLF.
-bool find_head_end(const std::string& buf, size_t& head_end, size_t& body_start) {
-  size_t pos = 0;
-  while (true) {
-    size_t nl = buf.find('\n', pos);
-    if (nl == std::string::npos) return false;
-    size_t len = nl - pos;
-    if (len == 0 || (len == 1 && buf[pos] == '\r')) {
-      head_end = pos;
-      body_start = nl + 1;
-      return true;
-    }
-    pos = nl + 1;
-  }
-}
-
 // Can `buf` still be the start of a request line? Lets a client that speaks
-// something else (TLS, garbage) get its 400 at once instead of after the timeout.
-bool plausible_request_start(const std::string& buf) {
+// something else (TLS, garbage) get its 400 at once: Beast waits for the
+// whole head before it looks at the request line.
+bool plausible_request_start(std::string_view buf) {
   for (size_t i = 0; i < buf.size(); ++i) {
     if (buf[i] == ' ') return i > 0;
     if (buf[i] == '\r' || buf[i] == '\n') return true;  // a whole line: the parser says what is wrong
@@ -223,145 +198,23 @@ bool plausible_request_start(const std::string& buf) {
   return true;
 }
 
-struct HeadError {
-  int status = 400;
-  std::string message;
-};
-
-// Parses the request line and header lines (without the final empty line).
-bool parse_head(std::string_view head, HttpRequest& req, HeadError& err) {
-  auto fail = [&](int status, std::string message) {
-    err.status = status;
-    err.message = std::move(message);
-    return false;
-  };
-  std::vector<std::string_view> lines;
-  size_t pos = 0;
-  while (pos < head.size()) {
-    size_t nl = head.find('\n', pos);
-    if (nl == std::string_view::npos) nl = head.size();
-    std::string_view line = head.substr(pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) return fail(400, "bare CR in the request head");
-    if (line.find('\0') != std::string_view::npos) return fail(400, "NUL byte in the request head");
-    lines.push_back(line);
-    pos = nl + 1;
-  }
-  if (lines.empty()) return fail(400, "empty request");
-
-  std::string_view rl = lines[0];
-  size_t sp1 = rl.find(' ');
-  size_t sp2 = sp1 == std::string_view::npos ? sp1 : rl.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || rl.find(' ', sp2 + 1) != std::string_view::npos)
-    return fail(400, "malformed request line \"" + echo(rl) + "\" (want METHOD /path HTTP/1.1)");
-  std::string_view method = rl.substr(0, sp1);
-  std::string_view target = rl.substr(sp1 + 1, sp2 - sp1 - 1);
-  std::string_view version = rl.substr(sp2 + 1);
-  if (!is_token(method)) return fail(400, "malformed method \"" + echo(method) + "\"");
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-    bool looks_http = version.size() == 8 && version.substr(0, 5) == "HTTP/" && std::isdigit(static_cast<unsigned char>(version[5])) &&
-                      version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
-    if (looks_http) return fail(505, "HTTP version " + std::string(version.substr(5)) + " is not supported (use HTTP/1.1)");
-    return fail(400, "malformed HTTP version \"" + echo(version) + "\"");
-  }
-  if (target.empty() || target[0] != '/')
-    return fail(400, "request target \"" + echo(target) + "\" is not a path starting with /");
-  for (char c : target)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return fail(400, "control character in the request target");
-  req.method = std::string(method);
-  req.target = std::string(target);
-  req.version = std::string(version);
-  size_t q = target.find('?');
-  std::string_view raw_path = target.substr(0, q);
-  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-  size_t hash = req.query.find('#');  // a fragment is never sent by browsers; drop it if a client does
-  if (hash != std::string::npos) req.query.resize(hash);
-  if (!percent_decode(raw_path, req.path, false, true))
-    return fail(400, "bad percent-encoding in the path \"" + echo(raw_path) + "\"");
-
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (line[0] == ' ' || line[0] == '\t') return fail(400, "folded header lines are not allowed");
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return fail(400, "malformed header line \"" + echo(line) + "\"");
-    std::string_view name = line.substr(0, colon);
-    if (!is_token(name)) return fail(400, "malformed header name \"" + echo(name) + "\"");
-    std::string_view value = trim(line.substr(colon + 1));
-    if (!is_field_value(value)) return fail(400, "control character in header " + std::string(name));
-    std::string key = lower(name);
-    auto it = req.headers.find(key);
-    if (it == req.headers.end()) {
-      req.headers.emplace(std::move(key), std::string(value));
-    } else if (key == "content-length") {
-      if (it->second != value) return fail(400, "conflicting Content-Length headers");
-    } else {
-      it->second += ", ";
-      it->second += value;
-    }
-  }
-  return true;
+// The request line Beast refused, for the error message: 505 for an HTTP
+// version we do not speak, else 400 quoting the line.
+std::pair<int, std::string> bad_request_line(std::string_view buf) {
+  std::string_view line = buf.substr(0, buf.find_first_of("\r\n"));
+  size_t sp = line.rfind(' ');
+  std::string_view version = sp == std::string_view::npos ? "" : line.substr(sp + 1);
+  bool looks_http = version.size() == 8 && version.substr(0, 5) == "HTTP/" && std::isdigit(static_cast<unsigned char>(version[5])) &&
+                    version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+  if (looks_http && version != "HTTP/1.1" && version != "HTTP/1.0" && std::count(line.begin(), line.end(), ' ') == 2)
+    return {505, "HTTP version " + std::string(version.substr(5)) + " is not supported (use HTTP/1.1)"};
+  return {400, "malformed request line \"" + echo(line) + "\" (want METHOD /path HTTP/1.1)"};
 }
-
-// The shared state of one answer: the connection waits on `efd`, the Responder
-// fills it. Both hold it by shared_ptr, so a late answer lands here harmlessly.
-struct Slot {
-  std::mutex mu;
-  bool done = false;
-  HttpResponse response;
-  int efd;
-
-  Slot() : efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    if (efd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-  }
-  ~Slot() { close(efd); }
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-
-  void answer(HttpResponse r) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (done) return;
-      response = std::move(r);
-      done = true;
-    }
-    uint64_t one = 1;
-    if (write(efd, &one, sizeof one) < 0) {
-      // Only EAGAIN (counter overflow) is possible, and then it is readable anyway.
-    }
-  }
-  bool answered() {
-    std::lock_guard<std::mutex> lock(mu);
-    return done;
-  }
-  bool take(HttpResponse& out) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!done) return false;
-    out = std::move(response);
-    return true;
-  }
-};
-
-// Owned by every copy of a Responder; the last copy to go answers 500 if
-// nobody answered, so a dropped reply cannot hang the client.
-struct Promise {
-  std::shared_ptr<Slot> slot;
-  explicit Promise(std::shared_ptr<Slot> s) : slot(std::move(s)) {}
-  Promise(const Promise&) = delete;
-  Promise& operator=(const Promise&) = delete;
-  ~Promise() {
-    try {
-      if (!slot->answered())
-        slot->answer(json_error(500, "InternalError", "the request was dropped without an answer"));
-    } catch (...) {
-    }
-  }
-};
 
 // "" if the handler's response can be sent as is, else why not.
 std::string invalid_response(const HttpResponse& r) {
   if (r.status < 200 || r.status > 599) return "the handler answered with status " + std::to_string(r.status);
-  if (!is_field_value(r.content_type) || r.content_type.find('\n') != std::string::npos)
-    return "the handler answered with an invalid Content-Type";
+  if (!is_field_value(r.content_type)) return "the handler answered with an invalid Content-Type";
   for (const auto& [name, value] : r.headers)
     if (!is_token(name) || !is_field_value(value)) return "the handler answered with an invalid header \"" + echo(name) + "\"";
   return "";
@@ -372,26 +225,8 @@ bool is_framing_header(const std::string& name) {
   return n == "content-length" || n == "content-type" || n == "transfer-encoding" || n == "connection";
 }
 
-std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only) {
-  bool bodiless = r.status == 204 || r.status == 304;  // RFC 9110: these have no content
-  std::string out;
-  out.reserve(256 + (head_only || bodiless ? 0 : r.body.size()));
-  out += "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
-  if (!bodiless) {
-    out += "Content-Type: " + (r.content_type.empty() ? std::string("application/octet-stream") : r.content_type) + "\r\n";
-    out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
-  }
-  out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-  for (const auto& [name, value] : r.headers)
-    if (!is_framing_header(name)) out += name + ": " + value + "\r\n";
-  out += "\r\n";
-  if (!head_only && !bodiless) out += r.body;
-  return out;
-}
-
-long long ms_until(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left;
+const char* fallback_reason(int status) {
+  return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
 }
 
 }  // namespace
@@ -452,24 +287,440 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
   return out;
 }
 
-struct HttpServer::Conn {
-  int fd = -1;          // closed by release() under `mu`: an eviction never hits a reused number
-  bool is_unix = false;
-  Pool* pool = nullptr;
-  bool reject = false;  // over its pool's limit: answer 503 once, then close
-  std::string buf;      // bytes read but not yet consumed (pipelined requests)
-  std::thread thread;
-  std::atomic<bool> finished{false};
-  // Between the connection's thread and the accept thread, which may evict it:
-  std::mutex mu;
-  // Holding a slot without work: waiting for a request head (or idle between
-  // requests), or lingering after its last answer. Only then may it be evicted.
-  bool evictable = false;
-  Clock::time_point evictable_since;
-  bool evicted = false;          // its slot was given to a newer connection
+namespace {
+
+// What must outlive the server: its io_context, so that a Responder called
+// after stop() (or after the server is gone) posts into a queue that nobody
+// runs instead of into freed memory. Responders hold it by shared_ptr.
+struct Core {
+  asio::io_context io{1};
 };
 
-HttpServer::HttpServer(HttpHandler handler, std::string name, HttpServerOptions options)
+// The connection slots of one kind of listener (I/O thread only).
+struct Pool {
+  int limit = 0;
+  int serving = 0;    // connections served (not rejected, not evicted)
+  int rejecting = 0;  // connections over the limit, being answered 503
+};
+
+struct Listener {
+  int fd = -1;  // owned by `acceptor` once started
+  bool is_unix = false;
+  int family = AF_UNIX;
+  std::string path;  // unix: the socket file; tcp: "host:port"
+  dev_t dev = 0;     // unix: identity of our socket file, so stop() removes only ours
+  ino_t ino = 0;
+  int port = -1;
+  std::unique_ptr<asio::basic_socket_acceptor<Protocol>> acceptor;
+  std::unique_ptr<asio::steady_timer> retry;  // after an accept error (EMFILE): pause, do not spin
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  struct Session;
+  struct Promise;
+
+  Impl(HttpHandler handler, std::string name, HttpServerOptions options);
+
+  void listen_unix(const std::string& path, mode_t mode);
+  void listen_tcp(const std::string& host, int port);
+  void start();
+  void stop();
+  void run();
+  void accept(size_t listener);
+  void on_accept(const Listener& l, Protocol::socket sock);
+  bool evict_oldest_idle(Pool& pool);
+  void log_overload();
+  void begin_stop();
+  void log(const std::string& message) const;
+
+  HttpHandler handler_;
+  std::string name_;
+  HttpServerOptions opt_;
+  std::shared_ptr<Core> core_ = std::make_shared<Core>();
+  std::vector<Listener> listeners_;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
+  Clock::time_point stop_deadline_;  // written before the stop is posted to the I/O thread
+  // I/O thread only:
+  std::list<Session*> sessions_;
+  Pool unix_pool_, tcp_pool_;
+  bool stopping_ = false;
+  long long evicted_ = 0;  // overload not yet logged, and when it last was
+  long long dropped_ = 0;
+  Clock::time_point overload_logged_at_;
+};
+
+// One connection, from accept to close, on the I/O thread. Every pending
+// operation (there is always one: a read or write, and the timer) holds it,
+// so it ends when its socket is closed and they have all returned.
+struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
+  enum class Phase {
+    head,     // waiting for a request head (evictable)
+    body,     // reading the body (or sending 100 Continue)
+    handler,  // waiting for the Responder
+    writing,
+    linger,   // answered and closing: draining what the client still sends (evictable)
+    done,
+  };
+
+  Session(Impl& server, Protocol::socket socket, Pool& slots, bool unix_socket, bool over_limit)
+      : srv(server), sock(std::move(socket)), timer(server.core_->io), pool(slots), is_unix(unix_socket), reject(over_limit) {
+    self = srv.sessions_.insert(srv.sessions_.end(), this);
+    ++(reject ? pool.rejecting : pool.serving);
+  }
+  ~Session() {
+    srv.sessions_.erase(self);
+    if (reject) --pool.rejecting;
+    else if (!evicted) --pool.serving;  // an eviction gave the slot back already
+  }
+
+  bool evictable() const { return !reject && !evicted && (phase == Phase::head || phase == Phase::linger); }
+
+  void evict() {
+    evicted = true;
+    --pool.serving;
+    close();
+  }
+
+  // The server stops: readers end now; pending answers and writes get until stop_deadline_.
+  void on_stop() {
+    if (phase == Phase::handler || phase == Phase::writing) arm(deadline);
+    else close();
+  }
+
+  void close() {
+    if (phase == Phase::done) return;
+    phase = Phase::done;
+    error_code ec;
+    sock.close(ec);
+    timer.cancel();
+  }
+
+  Clock::time_point capped(Clock::time_point t) const { return srv.stopping_ ? std::min(t, srv.stop_deadline_) : t; }
+
+  // One timer per connection, re-armed for each phase; a stale expiry is ignored.
+  void arm(Clock::time_point at) {
+    deadline = capped(at);
+    timer.expires_at(deadline);
+    uint64_t gen = ++timer_gen;
+    timer.async_wait([s = shared_from_this(), gen](error_code ec) {
+      if (!ec && gen == s->timer_gen && s->phase != Phase::done) s->on_timer();
+    });
+  }
+
+  void on_timer() {
+    error_code ec;
+    switch (phase) {
+      case Phase::head:
+      case Phase::body:
+        timed_out = true;  // the read in progress returns aborted and answers 408
+        sock.cancel(ec);
+        break;
+      case Phase::handler:
+        if (srv.stopping_) {
+          keep_alive = false;
+          write(json_error(503, "ServiceUnavailable", srv.name_ + " is shutting down; the request did not finish in time"));
+        } else {
+          write(json_error(504, "Timeout",
+                           "no answer within " + std::to_string(srv.opt_.response_timeout.count() / 1000) + " s"));
+        }
+        break;
+      default:
+        close();
+    }
+  }
+
+  std::chrono::milliseconds head_time() const { return std::min(srv.opt_.head_timeout, srv.opt_.read_timeout); }
+  std::string_view buffered() const {
+    auto b = buf.data();
+    return {static_cast<const char*>(b.data()), b.size()};
+  }
+
+  // One deadline for the idle wait and the whole request: a client trickling
+  // bytes cannot hold a connection longer than read_timeout per request; and
+  // a shorter one for the head, which a real client sends at once: a
+  // connection that asks for nothing holds its slot for head_timeout at most.
+  void next_request() {
+    if (srv.stopping_) return close();
+    phase = Phase::head;
+    request_start = idle_since = Clock::now();
+    timed_out = false;
+    head_consumed = 0;
+    ++request_no;
+    req = HttpRequest{};
+    parser.emplace();
+    parser->header_limit(static_cast<uint32_t>(std::min<size_t>(srv.opt_.max_header_bytes, UINT32_MAX)));
+    parser->body_limit(std::numeric_limits<uint64_t>::max());  // judged after the token; set before the body
+    arm(request_start + head_time());
+    parse_head();
+  }
+
+  void parse_head() {
+    if (head_consumed == 0) {
+      // Empty lines before a request are ignored (RFC 9112 2.2), e.g. a CRLF
+      // some clients send after a POST body.
+      size_t skip = buffered().find_first_not_of("\r\n");
+      buf.consume(skip == std::string_view::npos ? buf.size() : skip);
+      if (buf.size() > 0 && !plausible_request_start(buffered())) return fail(400, "not an HTTP request");
+    }
+    if (buf.size() > 0) {
+      error_code ec;
+      size_t used = parser->put(buf.data(), ec);
+      buf.consume(used);
+      head_consumed += used;
+      if (!ec && parser->is_header_done()) return got_head();
+      if (ec && ec != bhttp::error::need_more) return head_error(ec);
+    }
+    if (timed_out) return head_timeout();
+    sock.async_read_some(buf.prepare(kReadChunk), [s = shared_from_this()](error_code ec, size_t n) {
+      if (s->phase != Phase::head) return;  // evicted or stopped
+      if (ec) return s->timed_out ? s->head_timeout() : s->close();  // EOF, error: nobody to answer
+      s->buf.commit(n);
+      s->parse_head();
+    });
+  }
+
+  void head_timeout() {
+    if (head_consumed + buf.size() == 0) return close();  // an idle connection
+    fail(408, "the request line and headers did not arrive within " + seconds_text(head_time()));
+  }
+
+  void head_error(error_code ec) {
+    if (ec == bhttp::error::header_limit)
+      return fail(431, "request line and headers exceed " + std::to_string(srv.opt_.max_header_bytes) + " bytes");
+    if (ec == bhttp::error::bad_method || ec == bhttp::error::bad_target || ec == bhttp::error::bad_version) {
+      auto [status, message] = bad_request_line(buffered());
+      return fail(status, message);
+    }
+    if (ec == bhttp::error::bad_content_length) return fail(400, "malformed Content-Length (want one number of bytes)");
+    fail(400, "malformed request head: " + ec.message());
+  }
+
+  void got_head() {
+    phase = Phase::body;
+    timed_out = false;  // the head made it, even if the timer fired as it came
+    const auto& m = parser->get();
+    req.method = std::string(m.method_string());
+    req.target = std::string(m.target());
+    req.version = m.version() == 11 ? "HTTP/1.1" : "HTTP/1.0";
+    for (const auto& f : m) {
+      std::string name = lower(sv(f.name_string()));
+      auto [it, added] = req.headers.emplace(name, std::string(f.value()));
+      if (!added && name != "content-length") it->second += ", " + std::string(f.value());  // Beast checked they agree
+    }
+    if (req.target.empty() || req.target[0] != '/')
+      return fail(400, "request target \"" + echo(req.target) + "\" is not a path starting with /");
+    for (char c : req.target)
+      if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return fail(400, "control character in the request target");
+    size_t q = req.target.find('?');
+    std::string_view raw_path = std::string_view(req.target).substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    size_t hash = req.query.find('#');  // a fragment is never sent by browsers; drop it if a client does
+    if (hash != std::string::npos) req.query.resize(hash);
+    if (!percent_decode(raw_path, req.path, false, true))
+      return fail(400, "bad percent-encoding in the path \"" + echo(raw_path) + "\"");
+
+    if (!is_unix && !srv.opt_.bearer_token.empty()) {
+      // Before anything else about the request: a client without the token
+      // learns nothing, and its body is never read.
+      std::string why = bearer_problem(req.header("authorization"), srv.opt_.bearer_token);
+      if (!why.empty()) return fail(401, why, {{"WWW-Authenticate", "Bearer realm=\"" + srv.name_ + "\""}});
+    }
+    // Framing: only what Beast reads as the body may be the body, or the rest
+    // would be taken for the next request.
+    std::string te = req.header("transfer-encoding");
+    if (!te.empty() && lower(trim(te)) != "chunked")
+      return fail(501, "Transfer-Encoding \"" + echo(te) + "\" is not supported; send the body with Content-Length or chunked");
+    auto cls = m.equal_range(bhttp::field::content_length);
+    for (auto f = cls.first; f != cls.second; ++f) {  // Beast also takes "5, 5"
+      std::string_view cl = sv(f->value());
+      if (cl.empty() || cl.find_first_not_of("0123456789") != std::string_view::npos)
+        return fail(400, "malformed Content-Length \"" + echo(cl) + "\"");
+    }
+    uint64_t length = parser->content_length().value_or(0);
+    if (length > srv.opt_.max_body_bytes)
+      return fail(413, "request body of " + std::to_string(length) + " bytes exceeds the limit of " +
+                           std::to_string(srv.opt_.max_body_bytes) + " bytes");
+    std::string expect = req.header("expect");
+    if (!expect.empty() && lower(expect) != "100-continue") return fail(417, "Expect \"" + echo(expect) + "\" is not supported");
+    keep_alive = m.version() == 11 && m.keep_alive();
+    head_only = req.method == "HEAD";
+
+    if (reject) {
+      keep_alive = false;
+      return write(json_error(503, "ServiceUnavailable",
+                              "too many connections (at most " + std::to_string(pool.limit) + "); retry later"));
+    }
+    if (parser->is_done()) return dispatch();
+    parser->body_limit(srv.opt_.max_body_bytes);  // a chunked body counts as it comes
+    arm(request_start + srv.opt_.read_timeout);
+    bool chunked = parser->chunked();
+    if (!expect.empty() && m.version() == 11 && (chunked ? buf.size() == 0 : buf.size() < length)) {
+      asio::async_write(sock, asio::buffer(kContinue.data(), kContinue.size()), [s = shared_from_this()](error_code ec, size_t) {
+        if (s->phase != Phase::body) return;
+        if (ec) return s->close();
+        s->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(sock, buf, *parser, [s = shared_from_this()](error_code ec, size_t) {
+      if (s->phase != Phase::body) return;
+      if (!ec) return s->dispatch();
+      if (s->timed_out)
+        return s->fail(408, "the request body did not arrive within " + seconds_text(s->srv.opt_.read_timeout));
+      if (ec == bhttp::error::body_limit)
+        return s->fail(413, "request body exceeds the limit of " + std::to_string(s->srv.opt_.max_body_bytes) + " bytes");
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+        return s->fail(400, "malformed request body: " + ec.message());
+      s->close();  // the client went away
+    });
+  }
+
+  void dispatch();
+  void answered(uint64_t request, HttpResponse r) {
+    if (phase != Phase::handler || request != request_no) return;
+    std::string why = invalid_response(r);
+    if (!why.empty()) {
+      srv.log(why);
+      r = json_error(500, "InternalError", why);
+    }
+    if (srv.stopping_) keep_alive = false;
+    write(std::move(r));
+  }
+
+  void fail(int status, const std::string& message, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttpResponse r = json_error(status, error_code_for(status), message);
+    r.headers = std::move(headers);
+    keep_alive = false;  // what follows an unread or refused request cannot be framed
+    head_only = false;
+    write(std::move(r));
+  }
+
+  void write(HttpResponse r) {
+    phase = Phase::writing;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    if (bhttp::int_to_status(static_cast<unsigned>(r.status)) == bhttp::status::unknown) res->reason(fallback_reason(r.status));
+    bool bodiless = r.status == 204 || r.status == 304;  // RFC 9110: these have no content
+    if (!bodiless) {
+      res->set(bhttp::field::content_type, r.content_type.empty() ? "application/octet-stream" : r.content_type);
+      res->content_length(r.body.size());  // HEAD too: the length a GET would get
+    }
+    res->set(bhttp::field::connection, keep_alive ? "keep-alive" : "close");
+    for (const auto& [name, value] : r.headers)
+      if (!is_framing_header(name)) res->insert(name, value);
+    if (!head_only && !bodiless) res->body() = std::move(r.body);
+    arm(Clock::now() + srv.opt_.write_timeout);
+    bhttp::async_write(sock, *res, [s = shared_from_this(), res](error_code ec, size_t) {
+      if (s->phase != Phase::writing) return;
+      if (ec) return s->close();  // EPIPE, reset: the client went away
+      if (s->keep_alive && !s->srv.stopping_) return s->next_request();
+      s->linger();
+    });
+  }
+
+  void linger() {
+    // Its answer is sent: the slot may go to a new client if the pool is full
+    // (a client that keeps the connection open after a 401 holds nothing).
+    phase = Phase::linger;
+    idle_since = Clock::now();
+    error_code ec;
+    sock.shutdown(Protocol::socket::shutdown_send, ec);  // the client sees the end of our response
+    drained = 0;
+    arm(idle_since + kLingerTime);
+    drain();
+  }
+
+  void drain() {
+    sock.async_read_some(buf.prepare(kReadChunk), [s = shared_from_this()](error_code ec, size_t n) {
+      if (s->phase != Phase::linger) return;
+      s->drained += n;
+      if (ec || s->drained >= kLingerBytes) return s->close();  // EOF: the client closed too
+      s->drain();
+    });
+  }
+
+  Impl& srv;
+  Protocol::socket sock;
+  asio::steady_timer timer;
+  Pool& pool;
+  const bool is_unix;
+  const bool reject;  // over its pool's limit: answer 503 once, then close
+  std::list<Session*>::iterator self;
+  Phase phase = Phase::head;
+  bool evicted = false;  // its slot was given to a newer connection
+  Clock::time_point idle_since;  // since when it holds its slot without work
+  Clock::time_point request_start;
+  Clock::time_point deadline;
+  uint64_t timer_gen = 0;
+  bool timed_out = false;
+  beast::flat_buffer buf;  // bytes read but not yet parsed (pipelined requests too)
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+  size_t head_consumed = 0;
+  HttpRequest req;
+  bool keep_alive = false;
+  bool head_only = false;
+  uint64_t request_no = 0;  // an answer for an earlier request is ignored
+  size_t drained = 0;
+};
+
+// Shared by every copy of a Responder: the first call posts the answer to the
+// I/O thread; the last copy to go answers 500 if nobody answered, so a
+// dropped reply cannot hang the client.
+struct HttpServer::Impl::Promise {
+  Promise(std::shared_ptr<Core> c, std::weak_ptr<Session> s, uint64_t n) : core(std::move(c)), session(std::move(s)), request(n) {}
+  Promise(const Promise&) = delete;
+  Promise& operator=(const Promise&) = delete;
+  ~Promise() {
+    try {
+      answer(json_error(500, "InternalError", "the request was dropped without an answer"));
+    } catch (...) {
+    }
+  }
+  void answer(HttpResponse r) {
+    if (done.exchange(true)) return;
+    asio::post(core->io, [s = session, n = request, r = std::move(r)]() mutable {
+      if (auto live = s.lock()) live->answered(n, std::move(r));
+    });
+  }
+
+  std::shared_ptr<Core> core;
+  std::weak_ptr<Session> session;
+  uint64_t request;
+  std::atomic<bool> done{false};
+};
+
+void HttpServer::Impl::Session::dispatch() {
+  phase = Phase::handler;
+  req.body = std::move(parser->get().body());
+  arm(Clock::now() + srv.opt_.response_timeout);
+  Responder respond;
+  {
+    auto promise = std::make_shared<Promise>(srv.core_, weak_from_this(), request_no);
+    respond = [promise](HttpResponse r) { promise->answer(std::move(r)); };
+  }
+  std::string what = req.method + " " + req.path;
+  try {
+    srv.handler_(std::move(req), respond);
+  } catch (const std::exception& e) {
+    srv.log(what + ": handler failed: " + e.what());
+    respond(json_error(500, "InternalError", e.what()));
+  } catch (...) {
+    srv.log(what + ": handler failed with an unknown exception");
+    respond(json_error(500, "InternalError", "unknown error"));
+  }
+}  // our Responder is gone: if the handler kept no copy and never answered, ~Promise answered 500
+
+HttpServer::Impl::Impl(HttpHandler handler, std::string name, HttpServerOptions options)
     : handler_(std::move(handler)), name_(std::move(name)), opt_(std::move(options)) {
   if (!handler_) throw std::invalid_argument(name_ + ": HttpServer needs a handler");
   if (opt_.max_connections < 1) throw std::invalid_argument(name_ + ": max_connections must be at least 1");
@@ -477,17 +728,9 @@ HttpServer::HttpServer(HttpHandler handler, std::string name, HttpServerOptions 
   if (opt_.head_timeout.count() < 1) throw std::invalid_argument(name_ + ": head_timeout must be positive");
   unix_pool_.limit = opt_.max_connections;
   tcp_pool_.limit = opt_.max_tcp_connections;
-  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
-    throw std::runtime_error(name_ + ": cannot create a pipe: " + sys_error(errno));
 }
 
-HttpServer::~HttpServer() {
-  stop();
-  close(stop_pipe_[0]);
-  close(stop_pipe_[1]);
-}
-
-void HttpServer::log(const std::string& message) const {
+void HttpServer::Impl::log(const std::string& message) const {
   if (!opt_.log) return;
   try {
     opt_.log(name_ + ": " + message);
@@ -495,7 +738,7 @@ void HttpServer::log(const std::string& message) const {
   }
 }
 
-void HttpServer::listen_unix(const std::string& path, mode_t mode) {
+void HttpServer::Impl::listen_unix(const std::string& path, mode_t mode) {
   if (started_ || stopped_) throw std::logic_error(name_ + ": listen_unix after start()");
   auto fail = [&](const std::string& what, int err) {
     throw std::runtime_error(name_ + ": cannot listen on unix socket " + path + ": " + what + sys_error(err));
@@ -559,10 +802,10 @@ void HttpServer::listen_unix(const std::string& path, mode_t mode) {
     l.dev = st.st_dev;
     l.ino = st.st_ino;
   }
-  listeners_.push_back(l);
+  listeners_.push_back(std::move(l));
 }
 
-void HttpServer::listen_tcp(const std::string& host_in, int port) {
+void HttpServer::Impl::listen_tcp(const std::string& host_in, int port) {
   if (started_ || stopped_) throw std::logic_error(name_ + ": listen_tcp after start()");
   std::string host = host_in;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -601,159 +844,78 @@ void HttpServer::listen_tcp(const std::string& host_in, int port) {
   }
   Listener l;
   l.fd = fd;
+  l.family = ss.ss_family;
   l.port = bound;
   l.path = host + ":" + std::to_string(bound);
-  listeners_.push_back(l);
+  listeners_.push_back(std::move(l));
 }
 
-int HttpServer::tcp_port() const {
-  for (const auto& l : listeners_)
-    if (!l.is_unix) return l.port;
-  return -1;
-}
-
-void HttpServer::start() {
+void HttpServer::Impl::start() {
   if (started_ || stopped_) throw std::logic_error(name_ + ": start() called twice");
   if (listeners_.empty()) throw std::logic_error(name_ + ": start() without listen_unix/listen_tcp");
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    Listener& l = listeners_[i];
+    l.acceptor = std::make_unique<asio::basic_socket_acceptor<Protocol>>(core_->io);
+    l.acceptor->assign(l.is_unix ? Protocol(AF_UNIX, 0) : Protocol(l.family, IPPROTO_TCP), l.fd);
+    l.retry = std::make_unique<asio::steady_timer>(core_->io);
+    accept(i);
+  }
   started_ = true;
-  accept_thread_ = std::thread([this] { accept_loop(); });
+  thread_ = std::thread([this] {
+    set_thread_name(name_ + "-io");
+    run();
+  });
 }
 
-void HttpServer::stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  stop_deadline_ = Clock::now() + opt_.stop_grace;
-  stopping_.store(true, std::memory_order_release);
-  char byte = 1;
-  if (write(stop_pipe_[1], &byte, 1) < 0) {
-    // Cannot fail: the pipe is empty and ours.
-  }
-  if (accept_thread_.joinable()) accept_thread_.join();
-  for (auto& l : listeners_) {
-    close(l.fd);
-    struct stat st {};
-    // Remove the socket file only if it is still ours (a newer daemon may have replaced it).
-    if (l.is_unix && lstat(l.path.c_str(), &st) == 0 && st.st_dev == l.dev && st.st_ino == l.ino) unlink(l.path.c_str());
-  }
-  listeners_.clear();
-  for (auto& c : conns_) c->thread.join();
-  conns_.clear();
-}
-
-// Waits until `fd` is ready for `events`. False on timeout, and at once on
-// stop when `abort_on_stop`; otherwise stop shortens the deadline to stop_deadline_.
-bool HttpServer::wait_io(int fd, short events, Clock::time_point deadline, bool abort_on_stop) {
+void HttpServer::Impl::run() {
   while (true) {
-    bool stopping = stopping_.load(std::memory_order_acquire);
-    if (stopping) {
-      if (abort_on_stop) return false;
-      deadline = std::min(deadline, stop_deadline_);
-    }
-    long long left = ms_until(deadline);
-    if (left <= 0) return false;
-    pollfd p[2] = {{fd, events, 0}, {stop_pipe_[0], POLLIN, 0}};
-    int rc = poll(p, stopping ? 1 : 2, static_cast<int>(std::min<long long>(left + 1, 60000)));
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (p[0].revents) return true;  // includes HUP/ERR: the next recv/send reports it
-  }
-}
-
-void HttpServer::accept_loop() {
-  set_thread_name(name_ + "-accept");
-  std::vector<pollfd> pfds;
-  for (const auto& l : listeners_) pfds.push_back({l.fd, POLLIN, 0});
-  pfds.push_back({stop_pipe_[0], POLLIN, 0});
-  while (true) {
-    // Wake up now and then to join finished connection threads even when idle.
-    int rc = poll(pfds.data(), pfds.size(), 5000);
-    if (rc < 0 && errno != EINTR) {
-      log("poll: " + sys_error(errno));
-      poll(nullptr, 0, 100);
-      continue;
-    }
-    if (pfds.back().revents) return;
-    reap_finished();
-    log_overload();  // what was counted since the last report
-    for (size_t i = 0; i + 1 < pfds.size(); ++i) {
-      if (!pfds[i].revents) continue;
-      while (true) {
-        int fd = accept4(listeners_[i].fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd >= 0) {
-          spawn(fd, listeners_[i].is_unix);
-          continue;
-        }
-        if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          // EMFILE and friends: the connection stays queued; pause instead of spinning.
-          log("accept on " + listeners_[i].path + ": " + sys_error(errno));
-          pollfd s{stop_pipe_[0], POLLIN, 0};
-          poll(&s, 1, 100);
-        }
-        break;
-      }
+    try {
+      core_->io.run();  // returns once stopped: no listener, no connection left
+      return;
+    } catch (const std::exception& e) {  // bad_alloc and the like: that connection is dropped, the server goes on
+      log(std::string("I/O thread: ") + e.what());
     }
   }
 }
 
-void HttpServer::reap_finished() {
-  for (auto it = conns_.begin(); it != conns_.end();) {
-    if ((*it)->finished.load(std::memory_order_acquire)) {
-      (*it)->thread.join();
-      it = conns_.erase(it);
-    } else {
-      ++it;
+void HttpServer::Impl::accept(size_t i) {
+  listeners_[i].acceptor->async_accept([this, i](error_code ec, Protocol::socket sock) {
+    if (stopping_ || ec == asio::error::operation_aborted) return;
+    Listener& l = listeners_[i];
+    if (!ec) {
+      on_accept(l, std::move(sock));
+    } else if (ec != asio::error::connection_aborted && ec != asio::error::interrupted && ec != asio::error::try_again) {
+      // EMFILE and friends: the connection stays queued; pause instead of spinning.
+      log("accept on " + l.path + ": " + ec.message());
+      l.retry->expires_after(std::chrono::milliseconds(100));
+      l.retry->async_wait([this, i](error_code wait_ec) {
+        if (!wait_ec && !stopping_) accept(i);
+      });
+      return;
     }
-  }
+    accept(i);
+  });
 }
 
-void HttpServer::spawn(int fd, bool is_unix) {
-  Pool& pool = is_unix ? unix_pool_ : tcp_pool_;
+void HttpServer::Impl::on_accept(const Listener& l, Protocol::socket sock) {
+  Pool& pool = l.is_unix ? unix_pool_ : tcp_pool_;
   bool reject = false;
-  // Only this thread raises `serving`, so the check holds until the increment.
-  if (pool.serving.load() >= pool.limit && !evict_oldest_idle(pool)) {
-    if (pool.rejecting.load() >= kRejectSlots) {
-      close(fd);
-      ++dropped_;
+  if (pool.serving >= pool.limit && !evict_oldest_idle(pool)) {
+    if (pool.rejecting >= kRejectSlots) {
+      ++dropped_;  // `sock` closes as it goes
       log_overload();
       return;
     }
     reject = true;
   }
-  if (!is_unix) {
+  if (!l.is_unix) {
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  (reject ? pool.rejecting : pool.serving).fetch_add(1);
   try {
-    // Listed before its thread starts, so a failure cannot leave a joinable thread unowned.
-    conns_.push_back(std::make_unique<Conn>());
-    Conn* p = conns_.back().get();
-    p->fd = fd;
-    p->is_unix = is_unix;
-    p->pool = &pool;
-    p->reject = reject;
-    try {
-      p->thread = std::thread([this, p] {
-        set_thread_name(name_ + "-conn");
-        try {
-          serve(*p);
-        } catch (const std::exception& e) {  // bad_alloc and the like: drop this connection, keep the server
-          log(std::string("connection failed: ") + e.what());
-        }
-        release(*p);
-        p->finished.store(true, std::memory_order_release);  // last touch: the accept thread may free p now
-      });
-    } catch (...) {
-      conns_.pop_back();
-      throw;
-    }
-  } catch (const std::exception& e) {  // no thread or no memory left: refuse this one, keep accepting
-    (reject ? pool.rejecting : pool.serving).fetch_sub(1);
-    close(fd);
-    log(std::string("cannot start a connection thread: ") + e.what());
+    std::make_shared<Session>(*this, std::move(sock), pool, l.is_unix, reject)->next_request();
+  } catch (const std::exception& e) {  // no memory left: refuse this one, keep accepting
+    log(std::string("cannot take a connection: ") + e.what());
   }
 }
 
@@ -762,37 +924,18 @@ void HttpServer::spawn(int fd, bool is_unix) {
 // client; or lingering after its answer): a client that holds a slot
 // without asking anything cannot keep one that asks out. Connections with a
 // request in progress are never evicted.
-bool HttpServer::evict_oldest_idle(Pool& pool) {
-  // Evicted connections end on their own threads: under a flood, do not
-  // start more threads than their ends keep up with.
-  if (pool.evicting.load() >= pool.limit) return false;
-  for (int attempt = 0; attempt < 3; ++attempt) {  // another try if the chosen one got its head meanwhile
-    Conn* oldest = nullptr;
-    Clock::time_point since{};
-    for (auto& c : conns_) {
-      if (c->pool != &pool || c->reject) continue;
-      std::lock_guard<std::mutex> lock(c->mu);
-      if (c->fd < 0 || c->evicted || !c->evictable) continue;
-      if (!oldest || c->evictable_since < since) {
-        oldest = c.get();
-        since = c->evictable_since;
-      }
-    }
-    if (!oldest) return false;
-    std::lock_guard<std::mutex> lock(oldest->mu);
-    if (oldest->fd < 0 || oldest->evicted || !oldest->evictable) continue;
-    oldest->evicted = true;
-    pool.serving.fetch_sub(1);
-    pool.evicting.fetch_add(1);
-    shutdown(oldest->fd, SHUT_RDWR);  // its thread wakes up, reads EOF and ends
-    ++evicted_;
-    log_overload();
-    return true;
-  }
-  return false;
+bool HttpServer::Impl::evict_oldest_idle(Pool& pool) {
+  Session* oldest = nullptr;
+  for (Session* s : sessions_)
+    if (&s->pool == &pool && s->evictable() && (!oldest || s->idle_since < oldest->idle_since)) oldest = s;
+  if (!oldest) return false;
+  oldest->evict();
+  ++evicted_;
+  log_overload();
+  return true;
 }
 
-void HttpServer::log_overload() {
+void HttpServer::Impl::log_overload() {
   Clock::time_point now = Clock::now();
   if ((evicted_ == 0 && dropped_ == 0) || now - overload_logged_at_ < kOverloadLogEvery) return;
   log("connection slots full (unix socket " + std::to_string(unix_pool_.limit) + ", TCP " +
@@ -803,232 +946,49 @@ void HttpServer::log_overload() {
   overload_logged_at_ = now;
 }
 
-bool HttpServer::mark_evictable(Conn& c, Clock::time_point since) {
-  std::lock_guard<std::mutex> lock(c.mu);
-  c.evictable = true;
-  c.evictable_since = since;
-  return !c.evicted;
+void HttpServer::Impl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (started_) {
+    stop_deadline_ = Clock::now() + opt_.stop_grace;
+    asio::post(core_->io, [this] { begin_stop(); });
+    thread_.join();
+  }
+  for (auto& l : listeners_) {
+    if (!l.acceptor) close(l.fd);  // never started
+    struct stat st {};
+    // Remove the socket file only if it is still ours (a newer daemon may have replaced it).
+    if (l.is_unix && lstat(l.path.c_str(), &st) == 0 && st.st_dev == l.dev && st.st_ino == l.ino) unlink(l.path.c_str());
+  }
+  listeners_.clear();
 }
 
-bool HttpServer::head_arrived(Conn& c) {
-  std::lock_guard<std::mutex> lock(c.mu);
-  c.evictable = false;
-  return !c.evicted;
+void HttpServer::Impl::begin_stop() {
+  stopping_ = true;
+  for (auto& l : listeners_) {
+    error_code ec;
+    l.acceptor->close(ec);
+    l.retry->cancel();
+  }
+  // A copy: a session may end while others are told.
+  for (Session* s : std::vector<Session*>(sessions_.begin(), sessions_.end())) s->on_stop();
 }
 
-void HttpServer::release(Conn& c) {
-  std::lock_guard<std::mutex> lock(c.mu);
-  close(c.fd);
-  c.fd = -1;
-  c.evictable = false;
-  if (c.reject) c.pool->rejecting.fetch_sub(1);
-  else if (c.evicted) c.pool->evicting.fetch_sub(1);  // the eviction gave the slot back already
-  else c.pool->serving.fetch_sub(1);
+HttpServer::HttpServer(HttpHandler handler, std::string name, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(name), std::move(options))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::listen_unix(const std::string& path, mode_t mode) { impl_->listen_unix(path, mode); }
+void HttpServer::listen_tcp(const std::string& host, int port) { impl_->listen_tcp(host, port); }
+
+int HttpServer::tcp_port() const {
+  for (const auto& l : impl_->listeners_)
+    if (!l.is_unix) return l.port;
+  return -1;
 }
 
-void HttpServer::serve(Conn& c) {
-  while (true) {
-    HttpRequest req;
-    HttpResponse error;
-    bool keep_alive = false;
-    ReadResult r = read_request(c, req, error, keep_alive);
-    if (r == ReadResult::closed) break;
-    if (r == ReadResult::error) {
-      if (write_all(c.fd, serialize(error, false, false))) linger(c);
-      return;
-    }
-    bool head_only = req.method == "HEAD";
-    HttpResponse resp;
-    if (c.reject) {
-      resp = json_error(503, "ServiceUnavailable",
-                        "too many connections (at most " + std::to_string(c.pool->limit) + "); retry later");
-      keep_alive = false;
-    } else if (stopping_.load(std::memory_order_acquire)) {
-      resp = json_error(503, "ServiceUnavailable", name_ + " is shutting down");
-    } else {
-      try {
-        resp = call_handler(std::move(req));
-      } catch (const std::exception& e) {  // no eventfd left (EMFILE), no memory
-        resp = json_error(503, "ServiceUnavailable", std::string("cannot take the request now: ") + e.what());
-        keep_alive = false;
-      }
-    }
-    std::string why = invalid_response(resp);
-    if (!why.empty()) {
-      log(why);
-      resp = json_error(500, "InternalError", why);
-    }
-    if (stopping_.load(std::memory_order_acquire)) keep_alive = false;
-    if (!write_all(c.fd, serialize(resp, keep_alive, head_only))) return;
-    if (!keep_alive) {
-      linger(c);
-      return;
-    }
-  }
-}
-
-HttpServer::ReadResult HttpServer::read_request(Conn& c, HttpRequest& req, HttpResponse& error, bool& keep_alive) {
-  auto fail = [&](int status, const std::string& message) {
-    error = json_error(status, error_code_for(status), message);
-    return ReadResult::error;
-  };
-  // One deadline for the idle wait and the whole request: a client trickling
-  // bytes cannot hold a connection longer than read_timeout per request; and
-  // a shorter one for the head, which a real client sends at once: a
-  // connection that asks for nothing holds its slot for head_timeout at most.
-  Clock::time_point start = Clock::now();
-  Clock::time_point deadline = start + opt_.read_timeout;
-  std::chrono::milliseconds head_time = std::min(opt_.head_timeout, opt_.read_timeout);
-  Clock::time_point head_deadline = start + head_time;
-  if (!mark_evictable(c, start)) return ReadResult::closed;
-  char chunk[16384];
-  auto read_more = [&](Clock::time_point until) -> int {  // 1 = got bytes, 0 = EOF/error/stop, -1 = timeout
-    while (true) {
-      if (!wait_io(c.fd, POLLIN, until, true)) return stopping_.load(std::memory_order_acquire) ? 0 : -1;
-      ssize_t n = recv(c.fd, chunk, sizeof chunk, 0);
-      if (n > 0) {
-        c.buf.append(chunk, static_cast<size_t>(n));
-        return 1;
-      }
-      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
-      return 0;
-    }
-  };
-
-  size_t head_end = 0, body_start = 0;
-  while (true) {
-    // Empty lines before a request are ignored (RFC 9112 2.2), e.g. a CRLF
-    // some clients send after a POST body.
-    size_t skip = c.buf.find_first_not_of("\r\n");
-    c.buf.erase(0, skip == std::string::npos ? c.buf.size() : skip);
-    if (!c.buf.empty() && !plausible_request_start(c.buf)) return fail(400, "not an HTTP request");
-    if (find_head_end(c.buf, head_end, body_start)) break;
-    if (c.buf.size() > opt_.max_header_bytes)
-      return fail(431, "request line and headers exceed " + std::to_string(opt_.max_header_bytes) + " bytes");
-    int got = read_more(head_deadline);
-    if (got == 0) return ReadResult::closed;  // EOF, error, stop or eviction: nobody to answer
-    if (got < 0) {
-      if (c.buf.empty()) return ReadResult::closed;  // idle keep-alive connection
-      return fail(408, "the request line and headers did not arrive within " + seconds_text(head_time));
-    }
-  }
-  if (!head_arrived(c)) return ReadResult::closed;
-  if (head_end > opt_.max_header_bytes)
-    return fail(431, "request line and headers exceed " + std::to_string(opt_.max_header_bytes) + " bytes");
-
-  HeadError herr;
-  if (!parse_head(std::string_view(c.buf).substr(0, head_end), req, herr)) return fail(herr.status, herr.message);
-  if (!c.is_unix && !opt_.bearer_token.empty()) {
-    // Before anything else about the request: a client without the token
-    // learns nothing, and its body is never read.
-    std::string why = bearer_problem(req.header("authorization"), opt_.bearer_token);
-    if (!why.empty()) {
-      fail(401, why);
-      error.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"" + name_ + "\"");
-      return ReadResult::error;
-    }
-  }
-
-  // Framing. Anything we cannot frame closes the connection after the error.
-  std::string te = req.header("transfer-encoding");
-  if (!te.empty()) {
-    if (has_token(te, "chunked"))
-      return fail(411, "chunked request bodies are not supported; send the body with Content-Length");
-    return fail(501, "Transfer-Encoding \"" + echo(te) + "\" is not supported; send the body with Content-Length");
-  }
-  size_t length = 0;
-  if (req.headers.count("content-length")) {
-    const std::string& cl = req.headers["content-length"];
-    if (cl.empty() || cl.size() > 18 || cl.find_first_not_of("0123456789") != std::string::npos)
-      return fail(400, "malformed Content-Length \"" + echo(cl) + "\"");
-    length = std::stoull(cl);
-  }
-  if (length > opt_.max_body_bytes)
-    return fail(413, "request body of " + std::to_string(length) + " bytes exceeds the limit of " +
-                         std::to_string(opt_.max_body_bytes) + " bytes");
-  std::string expect = req.header("expect");
-  if (!expect.empty() && lower(expect) != "100-continue")
-    return fail(417, "Expect \"" + echo(expect) + "\" is not supported");
-  keep_alive = req.version == "HTTP/1.1" && !has_token(req.header("connection"), "close");
-
-  if (c.buf.size() - body_start < length && !expect.empty() && req.version == "HTTP/1.1") {
-    if (!write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n")) return ReadResult::closed;
-  }
-  while (c.buf.size() - body_start < length) {
-    int got = read_more(deadline);
-    if (got == 0) return ReadResult::closed;
-    if (got < 0) return fail(408, "the request body did not arrive within " + seconds_text(opt_.read_timeout));
-  }
-  req.body = c.buf.substr(body_start, length);
-  c.buf.erase(0, body_start + length);  // what remains is the next (pipelined) request
-  return ReadResult::ok;
-}
-
-HttpResponse HttpServer::call_handler(HttpRequest req) {
-  auto slot = std::make_shared<Slot>();
-  {
-    auto promise = std::make_shared<Promise>(slot);
-    Responder respond = [promise](HttpResponse r) { promise->slot->answer(std::move(r)); };
-    std::string what = req.method + " " + req.path;
-    try {
-      handler_(std::move(req), respond);
-    } catch (const std::exception& e) {
-      log(what + ": handler failed: " + e.what());
-      respond(json_error(500, "InternalError", e.what()));
-    } catch (...) {
-      log(what + ": handler failed with an unknown exception");
-      respond(json_error(500, "InternalError", "unknown error"));
-    }
-  }  // our Responder is gone: if the handler kept no copy and never answered, ~Promise answered 500
-  Clock::time_point deadline = Clock::now() + opt_.response_timeout;
-  while (!slot->answered()) {
-    if (!wait_io(slot->efd, POLLIN, deadline, false)) break;
-    uint64_t n;
-    if (read(slot->efd, &n, sizeof n) < 0) {
-      // EAGAIN: another wake-up consumed it; loop re-checks `done`.
-    }
-  }
-  HttpResponse out;
-  if (slot->take(out)) return out;
-  if (stopping_.load(std::memory_order_acquire))
-    return json_error(503, "ServiceUnavailable", name_ + " is shutting down; the request did not finish in time");
-  return json_error(504, "Timeout",
-                    "no answer within " + std::to_string(opt_.response_timeout.count() / 1000) + " s");
-}
-
-bool HttpServer::write_all(int fd, const std::string& data) {
-  Clock::time_point deadline = Clock::now() + opt_.write_timeout;
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n > 0) {
-      off += static_cast<size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_io(fd, POLLOUT, deadline, false)) return false;
-    } else {
-      return false;  // EPIPE, ECONNRESET: the client went away
-    }
-  }
-  return true;
-}
-
-void HttpServer::linger(Conn& c) {
-  // Its answer is sent: the slot may go to a new client if the pool is full
-  // (a client that keeps the connection open after a 401 holds nothing).
-  if (!mark_evictable(c, Clock::now())) return;
-  int fd = c.fd;
-  shutdown(fd, SHUT_WR);  // the client sees the end of our response
-  Clock::time_point deadline = Clock::now() + kLingerTime;
-  size_t drained = 0;
-  char sink[16384];
-  while (drained < kLingerBytes && wait_io(fd, POLLIN, deadline, false)) {
-    ssize_t n = recv(fd, sink, sizeof sink, 0);
-    if (n > 0) drained += static_cast<size_t>(n);
-    else if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    else break;  // EOF: the client closed too
-  }
-}
+void HttpServer::start() { impl_->start(); }
+void HttpServer::stop() { impl_->stop(); }
 
 }  // namespace hlsfs

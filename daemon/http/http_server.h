@@ -1,18 +1,20 @@
-// A small HTTP/1.1 server on POSIX sockets for the daemon's control API and
-// /metrics (unix socket, optionally loopback TCP). No HTTP library is
-// available on the server side, so this implements the subset a local JSON API
-// needs, carefully:
+// The HTTP/1.1 server of the daemon's control API and /metrics (unix socket,
+// optionally TCP). Parsing and serialization are Boost.Beast's, sockets and
+// timers Boost.Asio's (one I/O thread per server); what is ours is the policy
+// a local JSON API needs on top (http_server.cpp says why Beast):
 //
-// * Requests: Content-Length bodies only. A chunked body gets 411, any other
-//   Transfer-Encoding 501 (then the connection closes: its framing is unknown).
-//   `Expect: 100-continue` is honoured. HTTP/1.0 and 1.1; other versions 505.
+// * Requests: Content-Length or chunked bodies (Transfer-Encoding other than
+//   exactly "chunked" gets 501, then the connection closes). Lines end in
+//   CRLF. `Expect: 100-continue` is honoured. HTTP/1.0 and 1.1; other
+//   versions 505.
 // * Keep-alive: HTTP/1.1 connections stay open (Prometheus scrapes reuse them)
-//   until the client sends `Connection: close`, is idle for read_timeout, or
+//   until the client sends `Connection: close`, is idle for head_timeout, or
 //   the server stops. HTTP/1.0 connections close after one response.
-// * Limits: request line + headers > max_header_bytes -> 431, body >
-//   max_body_bytes -> 413, a head not complete within head_timeout or a
-//   request not complete within read_timeout -> 408 (a connection that sent
-//   nothing is just closed). Malformed -> 400. Each error body is JSON
+// * Limits: request line + headers > max_header_bytes -> 431 (never buffered
+//   beyond it), body > max_body_bytes -> 413 (from Content-Length, before the
+//   body is read), a head not complete within head_timeout or a request not
+//   complete within read_timeout -> 408 (a connection that sent nothing is
+//   just closed). Malformed -> 400. Each error body is JSON
 //   {"Code": ..., "Message": ...}, like the IMM errors the API returns.
 // * Connection slots: the unix socket and TCP have separate pools
 //   (max_connections, max_tcp_connections), so clients of one cannot lock
@@ -26,21 +28,18 @@
 // * Responses always carry Content-Length and Content-Type (except 204,
 //   which must not carry Content-Length); HEAD gets the headers only.
 //
-// One thread per connection (bounded by max_connections): the handler runs on
-// it and returns at once; the answer may come later from any thread through
-// the Responder (the daemon answers from an actor's response).
+// The handler runs on the server's I/O thread and returns at once; the answer
+// may come later from any thread through the Responder (the daemon answers
+// from an actor's response).
 #pragma once
 #include <sys/types.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -73,9 +72,10 @@ struct HttpResponse {
 // server stopped. A Responder destroyed without being called answers 500, so a
 // lost actor reply cannot hang a client.
 using Responder = std::function<void(HttpResponse)>;
-// Called on the connection's thread for each request. It must not block for
-// long (send the work elsewhere and answer through the Responder); it may be
-// called from many connections at once. An exception it throws becomes a 500.
+// Called on the server's I/O thread for each request, one at a time. It must
+// not block (send the work elsewhere and answer through the Responder): every
+// connection of this server waits while it runs. An exception it throws
+// becomes a 500.
 using HttpHandler = std::function<void(HttpRequest, Responder)>;
 
 struct HttpServerOptions {
@@ -83,8 +83,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1024 * 1024;
   int max_connections = 128;     // open unix-socket connections served; more get 503
   int max_tcp_connections = 64;  // the same for TCP, a separate pool: one listener cannot starve the other
-  std::chrono::milliseconds read_timeout{30000};      // idle keep-alive, and one whole request
-  std::chrono::milliseconds head_timeout{10000};      // request line + headers, from the start of the wait
+  std::chrono::milliseconds read_timeout{30000};      // one whole request, from the start of the wait for it
+  std::chrono::milliseconds head_timeout{10000};      // request line + headers (and idle keep-alive), from the start of the wait
   // When set, every request over TCP must carry "Authorization: Bearer
   // <token>" (else 401). Not asked on the unix socket: its file mode is its
   // access control.
@@ -122,7 +122,7 @@ class HttpServer {
   // The port of the first TCP listener, or -1 without one.
   int tcp_port() const;
 
-  void start();  // starts accepting (one thread for all listeners)
+  void start();  // starts accepting (one I/O thread for all listeners and connections)
   // Stops accepting, closes the listeners (and removes the unix socket file
   // if it is still ours), closes idle connections, gives pending answers up
   // to stop_grace (then they get 503), and joins every thread. Idempotent.
@@ -130,58 +130,8 @@ class HttpServer {
   void stop();
 
  private:
-  struct Listener {
-    int fd = -1;
-    bool is_unix = false;
-    std::string path;  // unix: the socket file; tcp: "host:port"
-    dev_t dev = 0;     // unix: identity of our socket file, so stop() removes only ours
-    ino_t ino = 0;
-    int port = -1;
-  };
-  struct Conn;
-  // The connection slots of one kind of listener. `serving` changes up only
-  // on the accept thread, down on a connection's thread or at an eviction.
-  struct Pool {
-    int limit = 0;
-    std::atomic<int> serving{0};    // connections served (not rejected, not evicted)
-    std::atomic<int> rejecting{0};  // connections over the limit, being answered 503
-    std::atomic<int> evicting{0};   // evicted connections whose threads have not ended yet
-  };
-  enum class ReadResult { ok, closed, error };
-  using Clock = std::chrono::steady_clock;
-
-  void accept_loop();
-  void reap_finished();
-  void spawn(int fd, bool is_unix);
-  bool evict_oldest_idle(Pool& pool);  // accept thread only
-  void log_overload();                    // accept thread only
-  bool mark_evictable(Conn& c, Clock::time_point since);  // false: it was evicted already
-  bool head_arrived(Conn& c);             // false: the connection was evicted meanwhile
-  void release(Conn& c);                  // closes c.fd and gives its slot back
-  void serve(Conn& c);  // the caller closes c.fd
-  ReadResult read_request(Conn& c, HttpRequest& req, HttpResponse& error, bool& keep_alive);
-  HttpResponse call_handler(HttpRequest req);
-  bool write_all(int fd, const std::string& data);
-  void linger(Conn& c);  // drains input before the caller closes, so no RST eats our response
-  bool wait_io(int fd, short events, Clock::time_point deadline, bool abort_on_stop);
-  void log(const std::string& message) const;
-
-  HttpHandler handler_;
-  std::string name_;
-  HttpServerOptions opt_;
-  std::vector<Listener> listeners_;
-  int stop_pipe_[2] = {-1, -1};  // written once by stop(); every wait polls the read end
-  std::atomic<bool> stopping_{false};
-  Clock::time_point stop_deadline_;  // written before stopping_ is set (release), read after (acquire)
-  bool started_ = false;
-  bool stopped_ = false;
-  std::thread accept_thread_;
-  std::list<std::unique_ptr<Conn>> conns_;  // only the accept thread (then stop()) touches it
-  Pool unix_pool_, tcp_pool_;
-  // Accept thread only: overload not yet logged, and when it last was.
-  long long evicted_ = 0;
-  long long dropped_ = 0;
-  Clock::time_point overload_logged_at_;
+  struct Impl;  // Boost stays out of this header
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace hlsfs

@@ -39,7 +39,7 @@ for r in $(seq "$runs"); do
   idle+=("$(read_cold idle$r)")
   request "filler$r" -1 >/dev/null  # every segment of a whole rendition at initial priority
   sleep 2
-  running=$("$BUILD/bin/hlsfsctl" --endpoint "unix:$d/control.sock" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin)["transcoder"]; print(len(j["running"]), sum(j["queued"].values()))')
+  running=$("$BUILD/bin/hlsfsctl" --endpoint "unix:$d/control.sock" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin)["Transcoder"]; print(len(j["Running"]), sum(j["Queued"].values()))')
   busy+=("$(read_cold busy$r)")
   echo "run $r: idle ${idle[-1]} s, busy ${busy[-1]} s (workers busy, queued when the reader came: $running)"
   # Drop the filler's remaining work: a restart loses the queue, not the state.

@@ -1,11 +1,19 @@
 // The control API's HTTP/1.1 server (daemon/http/http_server.*) reading what
-// a hostile client sends. Its request-head parser is private to
-// http_server.cpp, so the input goes through the real server over a unix
-// socket, as hlsfsctl's requests do: the bytes are sent, the client's side is
-// shut, and the server must answer and close (a hang is a finding: the
-// harness aborts after kHang). The handler checks what the parser handed it
-// (parse_query runs on every query) and echoes a query value into a response
-// header, so header injection through a handler is tried too.
+// a hostile client sends. Boost.Beast parses the request; what is ours is
+// everything around it: the head/body deadlines and limits, skipping blank
+// lines, the early 400 for non-HTTP bytes, the target and percent-decoding
+// checks, Transfer-Encoding and Content-Length policy, bearer tokens, the
+// header map handed to the handler, parse_query, the response checks (status,
+// header injection), 204/HEAD framing, keep-alive and pipelining, linger. So
+// the input still goes through the real server, as hlsfsctl's requests do:
+// over its unix socket, and, when it carries an Authorization header, also
+// over its TCP listener, which asks for a bearer token. The bytes are sent,
+// the client's side is shut, and the server must answer and close (a hang is
+// a finding: the harness aborts after kHang). The handler checks what the
+// server handed it (parse_query runs on every query, as the control API's
+// handler does) and echoes a query value into a response header and a status,
+// so header injection through a handler is tried too.
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +26,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "daemon/http/http_server.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -47,11 +56,19 @@ void check_request(const HttpRequest& r) {
     FUZZ_REQUIRE(printable_field(value), name);
   }
   auto cl = r.headers.find("content-length");
+  auto te = r.headers.find("transfer-encoding");
   if (cl != r.headers.end()) {  // digits only ("08" is 8): anything else was refused with 400
+    FUZZ_REQUIRE(te == r.headers.end(), "Content-Length and Transfer-Encoding both");
     FUZZ_REQUIRE(!cl->second.empty() && cl->second.find_first_not_of("0123456789") == std::string::npos, cl->second);
     FUZZ_REQUIRE(std::stoull(cl->second) == r.body.size(), cl->second);
+  } else if (te != r.headers.end()) {  // exactly "chunked": any other coding was refused with 501
+    std::string coding = te->second;
+    for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    FUZZ_REQUIRE(coding == "chunked", te->second);
+    FUZZ_REQUIRE(r.body.size() <= 1024 * 1024, "a chunked body over the limit");
+  } else {
+    FUZZ_REQUIRE(r.body.empty(), "a body without Content-Length or chunked");
   }
-  else FUZZ_REQUIRE(r.body.empty(), "a body without Content-Length");
 }
 
 void handle(HttpRequest req, Responder respond) {
@@ -64,8 +81,11 @@ void handle(HttpRequest req, Responder respond) {
   respond(std::move(r));
 }
 
+constexpr const char* kToken = "fuzz-token-0123456789";  // in http_request.dict
+
 struct Fixture {
   std::string dir, sock;
+  int tcp_port = -1;
   std::unique_ptr<HttpServer> server;
   Fixture() {
     const char* tmp = getenv("TMPDIR");
@@ -77,8 +97,11 @@ struct Fixture {
     opt.read_timeout = std::chrono::milliseconds(2000);
     opt.write_timeout = std::chrono::milliseconds(2000);
     opt.response_timeout = std::chrono::milliseconds(2000);
+    opt.bearer_token = kToken;  // asked over TCP only
     server = std::make_unique<HttpServer>(handle, "fuzz", opt);
     server->listen_unix(sock, 0600);
+    server->listen_tcp("127.0.0.1", 0);
+    tcp_port = server->tcp_port();
     server->start();
   }
   ~Fixture() {
@@ -92,14 +115,20 @@ Fixture* fixture = nullptr;
 // Sends everything, shuts the write side, reads until the server closes.
 // libFuzzer's -timeout runs on SIGALRM, which interrupts any of these calls
 // (EINTR): they are retried, or a signal would pass for a hang.
-std::string exchange(const std::string& sock, const uint8_t* data, size_t size) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// Over the unix socket `sock`, or TCP `port` when it is set.
+std::string exchange(const std::string& sock, int port, const uint8_t* data, size_t size) {
+  int fd = socket(port > 0 ? AF_INET : AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   FUZZ_REQUIRE(fd >= 0, strerror(errno));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, sock.c_str(), sock.size() + 1);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  in.sin_port = htons(static_cast<uint16_t>(port));
   int rc;
-  do rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  do rc = port > 0 ? connect(fd, reinterpret_cast<sockaddr*>(&in), sizeof in)
+                   : connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   while (rc != 0 && errno == EINTR);
   FUZZ_REQUIRE(rc == 0, strerror(errno));
   size_t off = 0;
@@ -161,6 +190,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  check_reply(exchange(fixture->sock, data, size));
+  check_reply(exchange(fixture->sock, -1, data, size));
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (input.find("uthorization") != std::string_view::npos || input.find("UTHORIZATION") != std::string_view::npos)
+    check_reply(exchange(fixture->sock, fixture->tcp_port, data, size));
   return 0;
 }

@@ -151,9 +151,9 @@ progress=
 for _ in $(seq 100); do
   progress=$("$HLSFSCTL" --endpoint "unix:$d/control.sock" status --json | python3 -c '
 import json, sys
-for j in json.load(sys.stdin)["transcoder"]["running"]:
-    if j["name"].endswith("-'$last'.ts") and "/out/c/" in j["name"] and j["frames_done"] > 0:
-        print(j["frames_done"], "of", j["frames_total"])' || true)
+for j in json.load(sys.stdin)["Transcoder"]["Running"]:
+    if j["Name"].endswith("-'$last'.ts") and "/out/c/" in j["Name"] and j["FramesDone"] > 0:
+        print(j["FramesDone"], "of", j["FramesTotal"])' || true)
   [ -n "$progress" ] && break
   sleep 0.05
 done
