@@ -18,9 +18,10 @@
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
 #include "fuse/inode_table.h"
 #include "hlsfs/log.h"
+#include "hlsfs/path_join.h"
 
 namespace hlsfs {
 
@@ -29,8 +30,6 @@ namespace {
 // kernel may keep their attributes. Playlists may be rewritten: short.
 constexpr double kSegmentTimeout = 3600.0;
 constexpr double kTextTimeout = 1.0;
-
-std::string join(const std::string& dir, const char* name) { return dir.empty() ? name : dir + "/" + name; }
 
 // What a reader gets for a segment that could not be made: ENOENT (no such
 // segment), EBUSY (too many jobs queued or readers waiting: try again), or
@@ -61,11 +60,21 @@ struct FuseMount::Impl {
   std::map<uint64_t, std::pair<std::string, uint32_t>> fh_segment;
   std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
 
-  Impl(caf::actor_system& s, std::shared_ptr<Services> v, segment_cache_actor c, bool ao)
-      : sys(s), svc(std::move(v)), cache(std::move(c)), allow_other(ao) {}
+  // Handles made at start: a request costs one atomic add, no lookup.
+  const DaemonMetrics::Fuse* metrics = nullptr;
 
-  void count(const char* op) {
-    if (auto* m = svc->metrics.get()) m->counter("hlsfs_fuse_requests_total", "FUSE requests by operation", {{"op", op}}).inc();
+  Impl(caf::actor_system& s, std::shared_ptr<Services> v, segment_cache_actor c, bool ao)
+      : sys(s), svc(std::move(v)), cache(std::move(c)), allow_other(ao),
+        metrics(svc->meters ? &svc->meters->fuse : nullptr) {}
+
+  void count(Counter* DaemonMetrics::Fuse::*op) const {
+    if (metrics) (metrics->*op)->inc();
+  }
+  // The errno a reader gets for a segment it cannot have, counted.
+  int refuse(int32_t err) const {
+    int e = reader_errno(err);
+    if (metrics) metrics->read_error(e).inc();
+    return e;
   }
 
   struct stat attr_of(uint64_t ino, const CatalogEntry& e, int64_t size) const {
@@ -145,7 +154,7 @@ struct FuseMount::Impl {
         // Not made yet: its size is known once it is made (a few seconds).
         ensure_segment(e, [=](int32_t err, const std::string&, int64_t size) {
           if (err) {
-            fuse_reply_err(req, reader_errno(err));
+            fuse_reply_err(req, refuse(err));
           } else {
             reply(size);
           }
@@ -167,10 +176,10 @@ void op_init(void*, fuse_conn_info* conn) {
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto* m = impl_of(req);
-  m->count("lookup");
+  m->count(&DaemonMetrics::Fuse::lookup);
   auto dir = m->inodes.path_of(parent);
   if (!dir) return (void)fuse_reply_err(req, ENOENT);
-  std::string path = join(*dir, name);
+  std::string path = join_path(*dir, name);
   CatalogEntry e = m->svc->catalog->resolve(path);
   if (e.kind == CatalogEntry::none) return (void)fuse_reply_err(req, ENOENT);
   m->answer_entry(req, m->inodes.id_of(path), e, true);
@@ -178,7 +187,7 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   auto* m = impl_of(req);
-  m->count("getattr");
+  m->count(&DaemonMetrics::Fuse::getattr);
   auto path = m->inodes.path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
   m->answer_entry(req, ino, m->svc->catalog->resolve(*path), false);
@@ -186,7 +195,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* m = impl_of(req);
-  m->count("open");
+  m->count(&DaemonMetrics::Fuse::open);
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EROFS);
   auto path = m->inodes.path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
@@ -203,13 +212,13 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   std::string token = e.rendition->spec.token;
   uint32_t n = e.segment;
   m->ensure_segment(e, [m, req, info, token, n](int32_t err, const std::string& file, int64_t) {
-    if (err) return (void)fuse_reply_err(req, reader_errno(err));
+    if (err) return (void)fuse_reply_err(req, m->refuse(err));
     // Counted open before the file is opened: the GC cannot slip in between.
     if (m->svc->open_segments) m->svc->open_segments->opened(token, n);
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {  // evicted in between: the reader retries
       if (m->svc->open_segments) m->svc->open_segments->closed(token, n);
-      return (void)fuse_reply_err(req, EIO);
+      return (void)fuse_reply_err(req, m->refuse(EIO));
     }
     fuse_file_info reply = info;
     reply.fh = static_cast<uint64_t>(fd) + 1;  // 0 means "a text file"
@@ -231,7 +240,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   auto* m = impl_of(req);
-  m->count("read");
+  m->count(&DaemonMetrics::Fuse::read);
   if (fi->fh == 0) {
     auto path = m->inodes.path_of(ino);
     CatalogEntry e = path ? m->svc->catalog->resolve(*path) : CatalogEntry{};
@@ -269,7 +278,7 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 
 void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* m = impl_of(req);
-  m->count("opendir");
+  m->count(&DaemonMetrics::Fuse::opendir);
   auto path = m->inodes.path_of(ino);
   if (!path || m->svc->catalog->resolve(*path).kind != CatalogEntry::directory)
     return (void)fuse_reply_err(req, ENOTDIR);
@@ -278,7 +287,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   auto* m = impl_of(req);
-  m->count("readdir");
+  m->count(&DaemonMetrics::Fuse::readdir);
   auto path = m->inodes.path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
   // Directories, playlists, and the segments that exist now.
@@ -299,7 +308,7 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
   for (size_t i = static_cast<size_t>(off); i < names.size(); ++i) {
     struct stat st {};
     st.st_mode = names[i].second ? S_IFDIR : S_IFREG;
-    st.st_ino = m->inodes.id_of(names[i].first == "." || names[i].first == ".." ? *path : join(*path, names[i].first.c_str()));
+    st.st_ino = m->inodes.id_of(names[i].first == "." || names[i].first == ".." ? *path : join_path(*path, names[i].first));
     size_t need = fuse_add_direntry(req, out.data() + used, size - used, names[i].first.c_str(), &st,
                                     static_cast<off_t>(i + 1));
     if (need > size - used) break;

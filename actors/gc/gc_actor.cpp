@@ -15,7 +15,7 @@
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
 #include "actors/transcoder/job_queue.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -94,10 +94,9 @@ RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
       dry_run);
   if (!dry_run) {
     st.last_remote = r;
-    if (auto* m = svc->metrics.get()) {
-      m->counter("hlsfs_gc_remote_deleted_total", "Segment copies deleted from object stores (remote_max_age)")
-          .inc(static_cast<uint64_t>(r.deleted));
-      m->counter("hlsfs_gc_remote_failures_total", "Segment copies an object store did not delete").inc(static_cast<uint64_t>(r.failed));
+    if (auto* m = svc->meters.get()) {
+      m->gc.remote_deleted->inc(static_cast<uint64_t>(r.deleted));
+      m->gc.remote_failures->inc(static_cast<uint64_t>(r.failed));
     }
   }
   if (r.deleted)
@@ -113,6 +112,7 @@ GcReport pass(gc_pointer self, bool dry_run, int64_t must_free = 0) {
   auto& st = self->state;
   flush(self);  // recent reads must count before anything is judged cold
   auto open = st.svc->open_segments;
+  const auto started = std::chrono::steady_clock::now();
   GcReport r;
   try {
     r = run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
@@ -127,9 +127,10 @@ GcReport pass(gc_pointer self, bool dry_run, int64_t must_free = 0) {
   if (!dry_run) {
     st.last = r;
     ++st.passes;
-    if (auto* m = st.svc->metrics.get()) {
-      m->counter("hlsfs_gc_evicted_total", "Segments evicted from the local cache").inc(static_cast<uint64_t>(r.evicted));
-      m->counter("hlsfs_gc_freed_bytes_total", "Bytes evicted from the local cache").inc(static_cast<uint64_t>(r.freed_bytes));
+    if (auto* m = st.svc->meters.get()) {
+      m->gc.pass_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      m->gc.evicted->inc(static_cast<uint64_t>(r.evicted));
+      m->gc.freed_bytes->inc(static_cast<uint64_t>(r.freed_bytes));
     }
   }
   if (r.evicted)
@@ -165,8 +166,8 @@ void keep_floor(gc_pointer self) {
 // and, for the log, what was done.
 std::pair<int64_t, std::string> make_room(gc_pointer self) {
   auto& st = self->state;
-  auto* m = st.svc->metrics.get();
-  if (m) m->counter("hlsfs_cache_enospc_total", "Segments not written for want of space in cache_dir (each wakes the GC)").inc();
+  auto* m = st.svc->meters.get();
+  if (m) m->gc.enospc->inc();
   const GcPolicy p = st.svc->tunables()->gc;
   const DiskSpace disk = disk_space(st.svc->cache_dir).value_or(DiskSpace{});
   const int64_t want = room_after_enospc(p, disk, st.svc->state->local_bytes(), st.svc->state->segment_count());
@@ -178,7 +179,7 @@ std::pair<int64_t, std::string> make_room(gc_pointer self) {
     HLSFS_LOG(warning, "gc") << "cache full: a segment could not be written: " << what;
     return {r.freed_bytes, what};
   }
-  if (m) m->counter("hlsfs_cache_full_total", "Segments not made: cache_dir full and nothing to evict").inc();
+  if (m) m->gc.cache_full->inc();
   std::string what = "nothing to evict (" + std::to_string(st.svc->state->segment_count()) + " segments cached" +
                      (r.skipped_open ? ", " + std::to_string(r.skipped_open) + " open" : "") + "); " + free_text;
   HLSFS_LOG(error, "gc") << "cache full: a segment could not be written: " << what;
@@ -205,10 +206,6 @@ void maybe_pass(gc_pointer self) {
 void register_metrics(const std::shared_ptr<Services>& svc) {
   auto* m = svc->metrics.get();
   if (!m) return;
-  m->counter("hlsfs_cache_enospc_total", "Segments not written for want of space in cache_dir (each wakes the GC)");
-  m->counter("hlsfs_cache_full_total", "Segments not made: cache_dir full and nothing to evict");
-  m->counter("hlsfs_gc_evicted_total", "Segments evicted from the local cache");
-  m->counter("hlsfs_gc_freed_bytes_total", "Bytes evicted from the local cache");
   // Read at render time; weak: the registry belongs to svc.
   std::weak_ptr<Services> weak = svc;
   const std::string dir = svc->cache_dir;
@@ -224,6 +221,12 @@ void register_metrics(const std::shared_ptr<Services>& svc) {
                       if (!s || !disk) throw std::runtime_error("no floor");
                       return static_cast<double>(free_floor(s->tunables()->gc, disk->total));
                     });
+  // Against hlsfs_cache_bytes: how full the cache is (0: no budget).
+  m->gauge_callback("hlsfs_cache_max_bytes", "The local cache's budget (cache.max_bytes; 0: none)", [weak] {
+    auto s = weak.lock();
+    if (!s) throw std::runtime_error("stopped");
+    return static_cast<double>(s->tunables()->gc.max_bytes);
+  });
 }
 
 }  // namespace

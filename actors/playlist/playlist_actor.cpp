@@ -1,5 +1,8 @@
 #include "actors/playlist/playlist_actor.h"
 
+#include <chrono>
+
+#include "actors/daemon_metrics.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/transcoder/watched_thread.h"
 #include "hlsfs/log.h"
@@ -14,6 +17,7 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
                                              segment_cache_actor cache, std::map<std::string, storage_actor> storage) {
   return {
       [=](generate_atom, const std::string& body) -> caf::result<int32_t, std::string> {
+        const auto started = std::chrono::steady_clock::now();
         // This worker is detached (its own thread): waiting here for the
         // storage actors blocks nobody else.
         // Reading the source (its stat, its probe) runs under a deadline
@@ -64,6 +68,10 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
                                       " jobs are stuck in reads of their sources: try again later"}};
         }
         if (out.status != 200) HLSFS_LOG(warning, "playlist") << "generate refused (" << out.status << "): " << out.body.value("Message", "");
+        if (auto* m = svc->meters.get()) {
+          m->generate.seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+          m->generate.result(out.status).inc();
+        }
         for (const auto& [token, count] : out.initial)
           self->send(cache, prefetch_atom::value, token, uint32_t{0}, count, int32_t{2});
         self->quit();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <exception>
 
@@ -27,6 +28,33 @@ ObjectStat to_object_stat(const hlsfs_backend_stat& st) {
   return o;
 }
 
+// One plugin call, timed into its operation's histogram; failed() counts it
+// as an error, skip() leaves it out (not a request: open_read on an object store).
+class Measured {
+ public:
+  Measured(const BackendMetrics& m, BackendMetrics::Op op)
+      : seconds_(m.seconds[op]), errors_(m.errors[op]), start_(std::chrono::steady_clock::now()) {}
+  ~Measured() {
+    if (seconds_) seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+  Measured(const Measured&) = delete;
+  Measured& operator=(const Measured&) = delete;
+  void failed() {
+    if (errors_) errors_->inc();
+  }
+  void skip() { seconds_ = nullptr; }
+
+ private:
+  Histogram* seconds_;
+  Counter* errors_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Store requests: a local file's stat takes microseconds, an object store's
+// request tens of milliseconds to seconds.
+const std::vector<double> kRequestBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                          0.25,   0.5,   1,      2.5,   5,    10,    30};
+
 // Plugin names become file names: keep them to one plain word.
 bool plain_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
@@ -36,6 +64,33 @@ bool plain_name(const std::string& s) {
 }
 
 }  // namespace
+
+const char* BackendMetrics::name(Op op) {
+  switch (op) {
+    case stat: return "stat";
+    case read: return "read";
+    case write: return "write";
+    case remove: return "remove";
+    case list: return "list";
+    case open: return "open";
+    case kOps: break;
+  }
+  return "?";
+}
+
+BackendMetrics backend_metrics(MetricsRegistry& registry, const std::string& store) {
+  BackendMetrics m;
+  for (int i = 0; i < BackendMetrics::kOps; ++i) {
+    const MetricLabels labels{{"store", store}, {"op", BackendMetrics::name(static_cast<BackendMetrics::Op>(i))}};
+    m.seconds[i] = &registry.histogram("hlsfs_backend_request_seconds",
+                                       "Time of one request to a store's plugin (a ranged read, a stat, a write...), by store and operation",
+                                       kRequestBuckets, labels);
+    m.errors[i] = &registry.counter("hlsfs_backend_errors_total",
+                                    "Requests to a store that failed (the log names the key and why), by store and operation",
+                                    labels);
+  }
+  return m;
+}
 
 std::vector<std::string> Backend::default_plugin_dirs() {
   std::vector<std::string> dirs;
@@ -129,16 +184,26 @@ void Backend::fail(int code, const char* err, const std::string& key) const {
 std::optional<ObjectStat> Backend::stat(const std::string& key) {
   hlsfs_backend_stat st {};
   char err[kErrLen] = {0};
-  int rc = ops_->stat(b_, c_key(key), &st, err, sizeof err);
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::stat);
+  int rc = ops_->stat(b_, k, &st, err, sizeof err);
   if (rc == -ENOENT) return std::nullopt;
-  if (rc < 0) fail(rc, err, key);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, key);
+  }
   return to_object_stat(st);
 }
 
 int64_t Backend::read_once(const std::string& key, int64_t offset, void* buf, int64_t len) {
   char err[kErrLen] = {0};
-  int64_t n = ops_->read(b_, c_key(key), offset, buf, len, err, sizeof err);
-  if (n < 0) fail(static_cast<int>(n), err, key);
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::read);
+  int64_t n = ops_->read(b_, k, offset, buf, len, err, sizeof err);
+  if (n < 0) {
+    m.failed();
+    fail(static_cast<int>(n), err, key);
+  }
   return n;
 }
 
@@ -188,14 +253,24 @@ std::string Backend::read_all(const std::string& key) {
 
 void Backend::write(const std::string& key, const std::string& bytes) {
   char err[kErrLen] = {0};
-  int rc = ops_->write(b_, c_key(key), bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
-  if (rc < 0) fail(rc, err, key);
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::write);
+  int rc = ops_->write(b_, k, bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, key);
+  }
 }
 
 void Backend::remove(const std::string& key) {
   char err[kErrLen] = {0};
-  int rc = ops_->remove(b_, c_key(key), err, sizeof err);
-  if (rc < 0 && rc != -ENOENT) fail(rc, err, key);
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::remove);
+  int rc = ops_->remove(b_, k, err, sizeof err);
+  if (rc < 0 && rc != -ENOENT) {
+    m.failed();
+    fail(rc, err, key);
+  }
 }
 
 namespace {
@@ -217,16 +292,29 @@ int list_trampoline(void* ctx, const char* key, const hlsfs_backend_stat* st) {
 void Backend::list(const std::string& prefix, const std::function<bool(const std::string&, const ObjectStat&)>& cb) {
   ListCtx ctx{&cb, nullptr};
   char err[kErrLen] = {0};
-  int rc = ops_->list(b_, c_key(prefix), list_trampoline, &ctx, err, sizeof err);
+  const char* k = c_key(prefix);
+  Measured m(metrics_, BackendMetrics::list);  // the whole listing, the callbacks' time included
+  int rc = ops_->list(b_, k, list_trampoline, &ctx, err, sizeof err);
   if (ctx.error) std::rethrow_exception(ctx.error);
-  if (rc < 0) fail(rc, err, prefix.empty() ? "(all keys)" : prefix);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, prefix.empty() ? "(all keys)" : prefix);
+  }
 }
 
 std::optional<int> Backend::open_read(const std::string& key) {
   char err[kErrLen] = {0};
-  int rc = ops_->open_read(b_, c_key(key), err, sizeof err);
-  if (rc == -ENOTSUP) return std::nullopt;  // an object store: nothing on disk
-  if (rc < 0) fail(rc, err, key);
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::open);
+  int rc = ops_->open_read(b_, k, err, sizeof err);
+  if (rc == -ENOTSUP) {  // an object store: nothing on disk, and no request made
+    m.skip();
+    return std::nullopt;
+  }
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, key);
+  }
   return rc;
 }
 

@@ -2,6 +2,7 @@
 // plugin ABI of include/hlsfs/backend.h: loads the plugin, opens the store,
 // and turns the plugin's -errno + message into exceptions that name the store.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "hlsfs/backend.h"
+#include "metrics/metrics.h"
 
 namespace hlsfs {
 
@@ -27,6 +29,18 @@ struct ObjectStat {
   std::string etag;      // "" for local files
   bool is_dir = false;
 };
+
+// One store's requests to its plugin, by operation: their latency
+// (hlsfs_backend_request_seconds) and failures (hlsfs_backend_errors_total),
+// labels store and op. Handles made once (backend_metrics()); null handles
+// record nothing (hlsfsctl, tests).
+struct BackendMetrics {
+  enum Op { stat, read, write, remove, list, open, kOps };
+  static const char* name(Op op);
+  std::array<Histogram*, kOps> seconds{};
+  std::array<Counter*, kOps> errors{};
+};
+BackendMetrics backend_metrics(MetricsRegistry& registry, const std::string& store);
 
 class Backend {  // thread-safe: every call goes straight to the (thread-safe) plugin
  public:
@@ -48,6 +62,9 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   const std::string& store() const { return store_; }
   const std::string& plugin() const { return plugin_; }
   const std::string& plugin_path() const { return path_; }
+  // Records every plugin call from now on; call before the backend is shared
+  // between threads.
+  void set_metrics(const BackendMetrics& m) { metrics_ = m; }
 
   std::optional<ObjectStat> stat(const std::string& key);  // nullopt when the key does not exist
   // Reads len bytes at offset into buf; fewer only at the end of the object.
@@ -76,6 +93,7 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   void* dl_ = nullptr;
   const hlsfs_backend_ops* ops_ = nullptr;
   hlsfs_backend* b_ = nullptr;
+  BackendMetrics metrics_;
 };
 
 }  // namespace hlsfs

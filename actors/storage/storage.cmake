@@ -6,4 +6,4 @@ add_library(hlsfs_backend STATIC
   ${CMAKE_CURRENT_LIST_DIR}/backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/backend_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/backend_source.cpp)
-target_link_libraries(hlsfs_backend PUBLIC hlsfs_media PkgConfig::LIBAV Threads::Threads ${CMAKE_DL_LIBS})
+target_link_libraries(hlsfs_backend PUBLIC hlsfs_media hlsfs_metrics PkgConfig::LIBAV Threads::Threads ${CMAKE_DL_LIBS})

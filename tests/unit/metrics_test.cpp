@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/http/metrics.h"
+#include "metrics/metrics.h"
 
 using namespace hlsfs;
 
@@ -148,4 +148,56 @@ TEST(Metrics, HistogramTimer) {
   Histogram::Snapshot s = h.snapshot();
   EXPECT_EQ(s.cumulative, (std::vector<uint64_t>{0, 1, 1}));
   EXPECT_GE(s.sum, 0.005);
+}
+
+TEST(Metrics, SeriesExistAtZeroFromRegistration) {
+  // Registered, never updated: every line is there, at 0, so that rate()
+  // and alerts see the series before its first event.
+  MetricsRegistry reg;
+  reg.counter("e_total", "E.", {{"errno", "EIO"}});
+  reg.histogram("w_seconds", "W.", {0.1, 1}, {{"kind", "cold"}});
+  EXPECT_EQ(reg.render(),
+            "# HELP e_total E.\n# TYPE e_total counter\n"
+            "e_total{errno=\"EIO\"} 0\n"
+            "# HELP w_seconds W.\n# TYPE w_seconds histogram\n"
+            "w_seconds_bucket{kind=\"cold\",le=\"0.1\"} 0\n"
+            "w_seconds_bucket{kind=\"cold\",le=\"1\"} 0\n"
+            "w_seconds_bucket{kind=\"cold\",le=\"+Inf\"} 0\n"
+            "w_seconds_sum{kind=\"cold\"} 0\n"
+            "w_seconds_count{kind=\"cold\"} 0\n");
+}
+
+TEST(Metrics, HistogramBucketsCountAtTheirBounds) {
+  MetricsRegistry reg;
+  Histogram& h = reg.histogram("b_seconds", "B.", {0.001, 0.5, 2});
+  for (double v : {0.0, 0.001, 0.0011, 0.5, 2.0, 2.0001, 1e9, -1.0}) h.observe(v);
+  EXPECT_EQ(reg.render(),
+            "# HELP b_seconds B.\n# TYPE b_seconds histogram\n"
+            "b_seconds_bucket{le=\"0.001\"} 3\n"  // 0, 0.001, and -1 (below every bound)
+            "b_seconds_bucket{le=\"0.5\"} 5\n"
+            "b_seconds_bucket{le=\"2\"} 6\n"
+            "b_seconds_bucket{le=\"+Inf\"} 8\n"
+            "b_seconds_sum 1000000003.5022\n"
+            "b_seconds_count 8\n");
+}
+
+TEST(Metrics, CounterCallbacksRenderAsCounters) {
+  MetricsRegistry reg;
+  double cpu = 1.25;
+  reg.counter_callback("cpu_seconds_total", "CPU.", [&] { return cpu; });
+  cpu = 2.5;  // read at render time
+  EXPECT_EQ(reg.render(), "# HELP cpu_seconds_total CPU.\n# TYPE cpu_seconds_total counter\ncpu_seconds_total 2.5\n");
+  EXPECT_THROW(reg.counter("cpu_seconds_total", "CPU."), std::logic_error);
+  EXPECT_THROW(reg.gauge_callback("cpu_seconds_total", "CPU.", [] { return 1.0; }), std::logic_error);
+  reg.counter("plain_total", "P.");
+  EXPECT_THROW(reg.counter_callback("plain_total", "P.", [] { return 1.0; }), std::logic_error);
+  EXPECT_THROW(reg.counter_callback("empty_total", "E.", nullptr), std::invalid_argument);
+}
+
+TEST(Metrics, BucketBoundsAreSpeltAsGosClientSpellsThem) {
+  MetricsRegistry reg;
+  reg.histogram("s_seconds", "S.", {0.00001, 0.0005, 2.5, 1e9});
+  const std::string text = reg.render();
+  for (const char* le : {"le=\"1e-05\"", "le=\"0.0005\"", "le=\"2.5\"", "le=\"1e+09\""})
+    EXPECT_NE(text.find(le), std::string::npos) << le << " not in\n" << text;
 }

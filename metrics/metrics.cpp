@@ -1,5 +1,5 @@
 // Metric storage and the Prometheus text format 0.0.4.
-#include "daemon/http/metrics.h"
+#include "metrics/metrics.h"
 
 #include <algorithm>
 #include <charconv>
@@ -27,6 +27,15 @@ std::string format_double(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+// A bucket's "le": spelt as Go's client spells it (%g's rule: 0.0005, not
+// 5e-04), so that the same bucket has the same label here and in any
+// exporter next to it.
+std::string format_bound(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
   return std::string(buf, res.ptr);
 }
 
@@ -131,6 +140,7 @@ MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const 
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help, const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
   Series& s = series(name, "counter", help, labels, nullptr);
+  if (s.read) throw std::logic_error("metric " + name + " " + braces(s.labels) + " is read by a callback");
   if (!s.counter) s.counter = std::make_unique<Counter>();
   return *s.counter;
 }
@@ -149,6 +159,15 @@ void MetricsRegistry::gauge_callback(const std::string& name, const std::string&
   std::lock_guard<std::mutex> lock(mu_);
   Series& s = series(name, "gauge", help, labels, nullptr);
   if (s.gauge) throw std::logic_error("metric " + name + " " + braces(s.labels) + " is already a settable gauge");
+  s.read = std::make_shared<std::function<double()>>(std::move(read));
+}
+
+void MetricsRegistry::counter_callback(const std::string& name, const std::string& help, std::function<double()> read,
+                                       const MetricLabels& labels) {
+  if (!read) throw std::invalid_argument("metric " + name + ": empty callback");
+  std::lock_guard<std::mutex> lock(mu_);
+  Series& s = series(name, "counter", help, labels, nullptr);
+  if (s.counter) throw std::logic_error("metric " + name + " " + braces(s.labels) + " is already a counter");
   s.read = std::make_shared<std::function<double()>>(std::move(read));
 }
 
@@ -206,7 +225,7 @@ std::string MetricsRegistry::render() const {
         Histogram::Snapshot s = it.histogram->snapshot();
         const auto& bounds = it.histogram->bounds();
         for (size_t i = 0; i <= bounds.size(); ++i) {
-          std::string le = i < bounds.size() ? format_double(bounds[i]) : "+Inf";
+          std::string le = i < bounds.size() ? format_bound(bounds[i]) : "+Inf";
           out += f.name + "_bucket" + braces(it.labels, "le=\"" + le + "\"") + " " + std::to_string(s.cumulative[i]) + "\n";
         }
         out += f.name + "_sum" + braces(it.labels) + " " + format_double(s.sum) + "\n";

@@ -1,5 +1,7 @@
 // Prometheus metrics: counters, gauges and fixed-bucket histograms, rendered
-// in the text exposition format 0.0.4 for GET /metrics.
+// in the text exposition format 0.0.4 for GET /metrics. A library of its own
+// below the actors, the FUSE adapter and the HTTP server (the standard library
+// only): whoever records a metric does not link whoever serves it.
 //
 // Registering (get-or-create by name + labels) takes a lock and is meant for
 // start-up; keep the returned reference, it stays valid for the registry's
@@ -99,6 +101,11 @@ class MetricsRegistry {
   // callback that throws leaves its line out of that render.
   void gauge_callback(const std::string& name, const std::string& help, std::function<double()> read,
                       const MetricLabels& labels = {});
+  // A counter read at render time, for totals kept elsewhere (the kernel's
+  // CPU time of the process). Same rules as gauge_callback; the value must
+  // never go down.
+  void counter_callback(const std::string& name, const std::string& help, std::function<double()> read,
+                        const MetricLabels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const std::vector<double>& buckets,
                        const MetricLabels& labels = {});
 
