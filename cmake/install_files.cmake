@@ -29,3 +29,11 @@ string(REPLACE "/etc/hlsfs/" "${HLSFS_CONF_DIR}/" unit "${unit}")
 file(WRITE ${CMAKE_BINARY_DIR}/hlsfsd.service "${unit}")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/systemd/hlsfsd.service)
 install(FILES ${CMAKE_BINARY_DIR}/hlsfsd.service DESTINATION lib/systemd/system)
+# Its user: systemd-sysusers makes it now when installing on this machine
+# (not when staging with DESTDIR), at boot otherwise; the .deb's postinst too.
+install(FILES systemd/hlsfs.sysusers DESTINATION lib/sysusers.d RENAME hlsfs.conf)
+install(CODE "
+  find_program(sysusers systemd-sysusers)
+  if(\"\$ENV{DESTDIR}\" STREQUAL \"\" AND sysusers)
+    execute_process(COMMAND \${sysusers} \"${CMAKE_INSTALL_PREFIX}/lib/sysusers.d/hlsfs.conf\")
+  endif()")

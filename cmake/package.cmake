@@ -17,5 +17,12 @@ set(CPACK_DEBIAN_PACKAGE_SECTION video)
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 # dpkg keeps the operator's edits of the configuration across upgrades.
 file(WRITE ${CMAKE_BINARY_DIR}/deb/conffiles "${HLSFS_CONF_DIR}/hlsfs.yaml\n")
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/deb/conffiles)
+# postinst: the unit's user (lib/sysusers.d/hlsfs.conf) before its first start.
+file(WRITE ${CMAKE_BINARY_DIR}/deb/postinst.in
+     "#!/bin/sh\nset -e\nif [ \"$1\" = configure ] && command -v systemd-sysusers >/dev/null; then\n"
+     "  systemd-sysusers hlsfs.conf\nfi\n")
+file(COPY ${CMAKE_BINARY_DIR}/deb/postinst.in DESTINATION ${CMAKE_BINARY_DIR}/deb/x
+     FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+file(RENAME ${CMAKE_BINARY_DIR}/deb/x/postinst.in ${CMAKE_BINARY_DIR}/deb/postinst)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/deb/conffiles ${CMAKE_BINARY_DIR}/deb/postinst)
 include(CPack)

@@ -15,13 +15,14 @@ storage_actor spawn_storage(caf::actor_system& sys, std::shared_ptr<Backend> bac
             bool keep_existing) -> caf::result<int32_t, std::string> {
           try {
             if (keep_existing && backend->stat(key)) {
-              HLSFS_LOG(info, "storage") << backend->store() << "/" << key << " exists, kept";
+              HLSFS_LOG(info, "storage") << "exists, kept: " << log_kv("store", backend->store()) << " " << log_kv("key", key);
               return {int32_t{0}, std::string{}};
             }
             backend->write(key, bytes);
             return {int32_t{0}, std::string{}};
           } catch (const BackendError& e) {
-            HLSFS_LOG(error, "storage") << e.what();
+            HLSFS_LOG(error, "storage") << "write failed: " << e.what() << ": " << log_kv("store", backend->store()) << " "
+                                       << log_kv("key", key);
             return {static_cast<int32_t>(-e.code), std::string{e.what()}};
           }
         },

@@ -61,6 +61,7 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.applied, a.max_waiters != b.max_waiters, "transcoder.max_waiters");
 
   check(p.need_restart, a.mount != b.mount, "mount");
+  check(p.need_restart, a.log_priority_prefix != b.log_priority_prefix, "log.priority_prefix");
   check(p.need_restart, a.allow_other != b.allow_other, "allow_other");
   check(p.need_restart, a.state_dir != b.state_dir, "state_dir");
   check(p.need_restart, a.cache_dir != b.cache_dir, "cache_dir");
