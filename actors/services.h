@@ -24,6 +24,7 @@ class BlockCache;
 class StateStore;
 class SegmentStore;
 class MetricsRegistry;
+struct DaemonMetrics;
 class OpenSegments;
 
 struct Services {
@@ -36,6 +37,9 @@ struct Services {
   std::shared_ptr<SegmentStore> segments;
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<MetricsRegistry> metrics;  // may be null
+  // Handles into `metrics`, made once at start (daemon_metrics.h): record
+  // through these, not by name. Null when metrics is.
+  std::shared_ptr<DaemonMetrics> meters;
   std::shared_ptr<OpenSegments> open_segments;
   std::shared_ptr<RecentSegments> recent;  // may be null
   std::shared_ptr<JobProgressBoard> progress = std::make_shared<JobProgressBoard>();

@@ -45,7 +45,7 @@ std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opene
       auto m = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
       return m;
     } catch (const std::exception& e) {
-      HLSFS_LOG(warning, "playlist") << "cached probe of " << id.uri << " unreadable (" << e.what() << "), probing again";
+      HLSFS_LOG(warning, "playlist") << "cached probe unreadable (" << e.what() << "), probing again: " << log_kv("source", id.uri);
     }
   }
   auto m = std::make_shared<MediaInfo>(probe_source(opener, id.uri));
@@ -107,8 +107,9 @@ std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& toke
       j["text"] = *raised;
       svc.state->put_playlist(m.state_key, j.dump());
     }
-    HLSFS_LOG(info, "playlist") << m.store << "/" << m.key << ": BANDWIDTH of " << m.relative_uri << " raised to "
-                                << measured + m.extra << " (segment " << n << " measured " << measured << " bit/s)";
+    HLSFS_LOG(info, "playlist") << "BANDWIDTH of " << m.relative_uri << " raised to " << measured + m.extra << " (segment "
+                                << n << " measured " << measured << " bit/s): " << log_kv("store", m.store) << " "
+                                << log_kv("key", m.key) << " " << log_kv("segment", n);
     out.push_back(PlaylistFile{m.store, m.key, *raised, false});
   }
   return out;
@@ -121,7 +122,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   } catch (const RequestError& e) {
     return failure(400, "InvalidArgument", e.what());
   }
-  for (const auto& w : req.warnings) HLSFS_LOG(warning, "playlist") << w;
+  for (const auto& w : req.warnings) HLSFS_LOG(warning, "playlist") << w << ": " << log_kv("source", req.source_uri);
 
   // Where everything lives.
   auto src_loc = svc.router.locate(req.source_uri);
@@ -180,7 +181,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     return failure(400, "InvalidSource", e.what());
   }
 
-  for (const auto& n : gen.notes) HLSFS_LOG(info, "playlist") << req.source_uri << ": " << n;
+  for (const auto& n : gen.notes) HLSFS_LOG(info, "playlist") << n << ": " << log_kv("source", req.source_uri);
   // Write the playlists into their stores, then record and publish.
   for (const auto& [uri, text] : gen.files) {
     auto loc = svc.router.locate(uri);
@@ -212,10 +213,11 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
                 {"source", source_key(id)}};
     svc.state->put_playlist(spec.token, record.dump());
     svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()));
-    for (const auto& n : spec.notes) HLSFS_LOG(info, "playlist") << spec.playlist_uri() << ": " << n;
-    HLSFS_LOG(info, "playlist") << "published " << pub->store << "/" << pub->dir << spec.prefix_name() << ".m3u8 token "
-                                << spec.token << " (" << spec.plan.size() << " segments, "
-                                << spec.plan.duration() << " s) from " << req.source_uri;
+    const std::string where = log_kv("store", pub->store) + " " + log_kv("key", pub->dir + spec.prefix_name() + ".m3u8") +
+                              " " + log_kv("token", spec.token);
+    for (const auto& n : spec.notes) HLSFS_LOG(info, "playlist") << n << ": " << where;
+    HLSFS_LOG(info, "playlist") << "published (" << spec.plan.size() << " segments, " << spec.plan.duration()
+                                << " s): " << where << " " << log_kv("source", req.source_uri);
     uint32_t initial = initial_segment_count(spec, req.targets[origin.target].initial_transcode);
     if (initial) out.initial.emplace_back(spec.token, initial);
   }
@@ -273,7 +275,7 @@ size_t restore_catalog(Services& svc) {
       svc.catalog->publish(pub, media_playlist(spec));
       ++restored;
     } catch (const std::exception& e) {
-      HLSFS_LOG(warning, "playlist") << "playlist " << token << " not restored: " << e.what();
+      HLSFS_LOG(warning, "playlist") << "playlist not restored: " << e.what() << ": " << log_kv("token", token);
     }
   }
   return restored;

@@ -1,5 +1,6 @@
 #include "actors/segment_cache/segment_cache_actor.h"
 
+#include <chrono>
 #include <map>
 #include <vector>
 
@@ -11,7 +12,7 @@
 #include "actors/segment_cache/state_store.h"
 #include "actors/transcoder/job_queue.h"
 #include "actors/transcoder/segment_job.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -20,8 +21,6 @@ namespace {
 
 using ready_promise = caf::typed_response_promise<int32_t, std::string, int64_t>;
 
-constexpr const char* kWaitersRefused = "hlsfs_readers_refused_total";
-constexpr const char* kWaitersRefusedHelp = "Readers answered EBUSY: transcoder.max_waiters wait for the segment already";
 
 struct cache_state {
   std::shared_ptr<Services> svc;
@@ -30,6 +29,7 @@ struct cache_state {
   std::map<std::string, storage_actor> storage;  // by store name
   struct InFlight {
     std::vector<ready_promise> waiters;  // readers
+    std::vector<std::chrono::steady_clock::time_point> waiting_since;  // each waiter's arrival (hlsfs_reader_wait_seconds)
     bool asked_on_demand = false, asked_background = false;
     Priority first = Priority::on_demand;  // why it was asked for first (prefetch, initial, a reader)
     bool making_room = false, retried_after_enospc = false;  // see retry_after_enospc
@@ -41,12 +41,25 @@ struct cache_state {
 
 using cache_pointer = segment_cache_actor::stateful_pointer<cache_state>;
 
+// Answers every reader waiting for a segment made (or not) for them, and
+// records how long each waited.
+void answer_waiters(const cache_state& st, cache_state::InFlight& f, int32_t err, const std::string& path, int64_t size) {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& w : f.waiters) w.deliver(err, path, size);
+  if (st.svc->meters)
+    for (auto since : f.waiting_since)
+      st.svc->meters->cache.wait(SegmentFound::cold).observe(std::chrono::duration<double>(now - since).count());
+  f.waiters.clear();
+  f.waiting_since.clear();
+}
+
 // "media/out/a/720p-<token>-3.ts of file:///srv/media/a.mkv": the segment
 // (in its playlist's directory) and its source, for the log.
 std::string describe(const Services& svc, const std::string& token, uint32_t n) {
   auto r = svc.catalog->by_token(token);
-  if (!r) return token + "/" + std::to_string(n);
-  return r->store + "/" + r->dir + r->spec.segment_name(n) + " of " + r->spec.source_uri;
+  if (!r) return log_kv("token", token) + " " + log_kv("segment", n);
+  return log_kv("store", r->store) + " " + log_kv("key", r->dir + r->spec.segment_name(n)) + " " + log_kv("token", token) +
+         " " + log_kv("segment", n) + " " + log_kv("source", r->spec.source_uri);
 }
 
 // A segment of a target in an object store, made or fetched back from there.
@@ -61,29 +74,29 @@ void keep_in_store(cache_pointer self, const std::string& token, uint32_t n, con
   auto r = st.svc->catalog->by_token(token);
   auto backend = r ? st.svc->backend(r->store) : nullptr;
   if (!backend || !is_remote_store(*backend)) return;
-  const std::string key = segment_key(*r, n), where = r->store + "/" + key;
+  const std::string key = segment_key(*r, n), where = log_kv("store", r->store) + " " + log_kv("key", key);
   try {
     st.svc->state->put_remote(token, n, RemoteCopy{r->store, key, size, now_ms()});
   } catch (const std::exception& e) {
     if (st.svc->state->writes_failing())  // said once by the state store, not once per segment
-      HLSFS_LOG(debug, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
+      HLSFS_LOG(debug, "storage") << "copy not recorded (it will not expire): " << e.what() << ": " << where;
     else
-      HLSFS_LOG(warning, "storage") << "copy of " << where << " not recorded (it will not expire): " << e.what();
+      HLSFS_LOG(warning, "storage") << "copy not recorded (it will not expire): " << e.what() << ": " << where;
   }
   auto actor = st.storage.find(r->store);
   if (fetched || actor == st.storage.end()) return;
-  auto metrics = st.svc->metrics;
+  auto metrics = st.svc->meters;
   self->request(actor->second, caf::infinite, upload_atom::value, key, path)
       .then(
           [=](int32_t err, const std::string& msg) {
             if (err == 0) {
-              if (metrics) metrics->counter("hlsfs_segments_written_back_total", "Segments written to their object store").inc();
+              if (metrics) metrics->cache.written_back->inc();
             } else {
-              if (metrics) metrics->counter("hlsfs_write_back_failures_total", "Segments not written to their object store").inc();
-              HLSFS_LOG(warning, "storage") << "write-back of " << where << " failed: " << msg;
+              if (metrics) metrics->cache.write_back_failures->inc();
+              HLSFS_LOG(warning, "storage") << "write-back failed: " << msg << ": " << where;
             }
           },
-          [=](caf::error& e) { HLSFS_LOG(warning, "storage") << "write-back of " << where << " failed"; });
+          [=](caf::error& e) { HLSFS_LOG(warning, "storage") << "write-back failed: " << to_string(e) << ": " << where; });
 }
 
 // A made segment measured against its masters' BANDWIDTH; a master raised
@@ -94,21 +107,20 @@ void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t s
   try {
     raised = measure_segment(*st.svc, token, n, size);
   } catch (const std::exception& e) {  // a damaged master record: the segment itself is fine
-    HLSFS_LOG(warning, "playlist") << "cannot check BANDWIDTH for " << token << "/" << n << ": " << e.what();
+    HLSFS_LOG(warning, "playlist") << "cannot check BANDWIDTH: " << e.what() << ": " << log_kv("token", token) << " "
+                                   << log_kv("segment", n);
   }
   for (const PlaylistFile& f : raised) {
-    if (st.svc->metrics)
-      st.svc->metrics->counter("hlsfs_master_bandwidth_raised_total", "Masters rewritten: a segment outgrew BANDWIDTH")
-          .inc();
+    if (st.svc->meters) st.svc->meters->cache.master_bandwidth_raised->inc();
     auto actor = st.storage.find(f.store);
     if (actor == st.storage.end()) continue;
-    std::string where = f.store + "/" + f.key;
+    std::string where = log_kv("store", f.store) + " " + log_kv("key", f.key);
     self->request(actor->second, caf::infinite, write_atom::value, f.key, f.text, false)
         .then(
             [=](int32_t err, const std::string& msg) {
-              if (err) HLSFS_LOG(warning, "storage") << "rewrite of " << where << " failed: " << msg;
+              if (err) HLSFS_LOG(warning, "storage") << "rewrite failed: " << msg << ": " << where;
             },
-            [=](caf::error&) { HLSFS_LOG(warning, "storage") << "rewrite of " << where << " failed"; });
+            [=](caf::error& e) { HLSFS_LOG(warning, "storage") << "rewrite failed: " << to_string(e) << ": " << where; });
   }
 }
 
@@ -137,7 +149,7 @@ bool retry_after_enospc(cache_pointer self, const JobKey& key) {
       return;
     }
     HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, key.token, key.segment) << ": cache full: " << what;
-    for (auto& w : f.waiters) w.deliver(int32_t{ENOSPC}, std::string{}, int64_t{0});
+    answer_waiters(st, f, int32_t{ENOSPC}, std::string{}, int64_t{0});
     st.inflight.erase(it);
   };
   self->request(self->state.gc, caf::infinite, make_room_atom::value)
@@ -205,14 +217,14 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": "
                                              << (err == ENOSPC ? "cache full: " : "") << msg;
             }
-            for (auto& w : it->second.waiters) w.deliver(err, path, size);
+            answer_waiters(st, it->second, err, path, size);
             st.inflight.erase(it);
           },
           [=](caf::error& e) {
             auto& st = self->state;
             auto it = st.inflight.find(key);
             if (it == st.inflight.end()) return;
-            for (auto& w : it->second.waiters) w.deliver(int32_t{EIO}, std::string{}, int64_t{0});
+            answer_waiters(st, it->second, int32_t{EIO}, std::string{}, int64_t{0});
             st.inflight.erase(it);
           });
 }
@@ -233,7 +245,6 @@ void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint3
 segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
                                         transcoder_actor transcoder, gc_actor gc,
                                         std::map<std::string, storage_actor> storage) {
-  if (svc->metrics) svc->metrics->counter(kWaitersRefused, kWaitersRefusedHelp);  // at 0 from the start
   return sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
     self->state.svc = svc;
     self->state.transcoder = transcoder;
@@ -241,6 +252,7 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
     self->state.storage = std::move(storage);
     return {
         [=](get_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, std::string, int64_t> {
+          const auto arrived = std::chrono::steady_clock::now();
           auto& st = self->state;
           auto r = st.svc->catalog->by_token(token);
           if (!r || n >= r->spec.plan.size()) return {int32_t{ENOENT}, std::string{}, int64_t{0}};
@@ -251,21 +263,26 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
           if (auto size = st.svc->segments->present(token, n)) {
             ++st.hits;
             next();
-            return {int32_t{0}, st.svc->segments->path_of(token, n), *size};
+            std::string path = st.svc->segments->path_of(token, n);
+            if (st.svc->meters)
+              st.svc->meters->cache.wait(SegmentFound::cached)
+                  .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
+            return {int32_t{0}, std::move(path), *size};
           }
           ++st.misses;
           // Waiters of one segment are bounded (transcoder.max_waiters):
           // beyond, a reader hears EBUSY at once and may try again.
           if (auto it = st.inflight.find(JobKey{token, n});
               it != st.inflight.end() && it->second.waiters.size() >= st.svc->tunables()->max_waiters) {
-            if (st.svc->metrics)
-              st.svc->metrics->counter(kWaitersRefused, kWaitersRefusedHelp).inc();
+            if (st.svc->meters) st.svc->meters->cache.readers_refused->inc();
             HLSFS_LOG(debug, "transcoder") << describe(*st.svc, token, n) << ": reader refused, "
                                            << it->second.waiters.size() << " wait already (transcoder.max_waiters)";
             return {int32_t{EBUSY}, std::string{}, int64_t{0}};
           }
           auto rp = self->make_response_promise<int32_t, std::string, int64_t>();
-          st.inflight[JobKey{token, n}].waiters.push_back(rp);
+          auto& f = st.inflight[JobKey{token, n}];
+          f.waiters.push_back(rp);
+          f.waiting_since.push_back(arrived);
           request_job(self, token, n, Priority::on_demand);
           next();
           return rp;

@@ -8,7 +8,7 @@
 #include "actors/segment_cache/segment_store.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/transcoder/segment_encoder.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -39,8 +39,9 @@ bool fetch_from_store(const Services& svc, const PublishedRendition& r, const st
     out.fetched = true;
     return true;
   } catch (const std::exception& e) {
-    HLSFS_LOG(warning, "transcoder") << "cannot fetch " << r.store << "/" << key << " (" << e.what()
-                                     << "): making it again";
+    HLSFS_LOG(warning, "transcoder") << "cannot fetch the stored copy (" << e.what() << "), making it again: "
+                                     << log_kv("store", r.store) << " " << log_kv("key", key) << " "
+                                     << log_kv("token", token) << " " << log_kv("segment", n);
     return false;
   }
 }
@@ -78,19 +79,16 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
     if (after.size != now.size || after.version != now.version)
       throw MediaError(lead.spec.source_uri + " changed while segment " + std::to_string(n) +
                        " was made from it; generate it again");
-    if (svc.metrics && opener->remote_bytes_fetched() > 0)
-      svc.metrics->counter("hlsfs_source_bytes_fetched_total", "Source bytes read from object stores by segment jobs")
-          .inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
+    if (svc.meters && opener->remote_bytes_fetched() > 0)
+      svc.meters->transcoder.source_bytes_fetched->inc(static_cast<uint64_t>(opener->remote_bytes_fetched()));
     // A job left behind by its waiter (watched_thread.h) that got on again
     // stops here: nobody records what it would write.
     check_deadline();
     for (size_t i = 0; i < rs.size(); ++i) {
       if (segs[i].capped) {
-        HLSFS_LOG(info, "transcoder") << rs[i]->store << "/" << segment_key(*rs[i], n)
-                                      << ": above its rate cap at CRF, made again in two passes at "
-                                      << rate_cap(*rs[i]->spec.video) << " bit/s";
-        if (svc.metrics)
-          svc.metrics->counter("hlsfs_segments_capped_total", "CRF segments made again at their rate cap").inc();
+        HLSFS_LOG(info, "transcoder") << "above its rate cap at CRF, made again in two passes at "
+                                      << rate_cap(*rs[i]->spec.video) << " bit/s: " << segment_label(svc, rs[i]->spec.token, n);
+        if (svc.meters) svc.meters->transcoder.capped->inc();
       }
       out[i].checksum = sha256_hex(segs[i].bytes);
       write_file_atomic(svc.segments->path_of(rs[i]->spec.token, n), segs[i].bytes);
@@ -122,7 +120,8 @@ std::shared_ptr<ProgressDeadline> segment_deadline(const Services& svc, const st
 
 std::string segment_label(const Services& svc, const std::string& token, uint32_t n) {
   auto r = svc.catalog->by_token(token);
-  return r ? r->store + "/" + segment_key(*r, n) : token + "/" + std::to_string(n);
+  const std::string ids = log_kv("token", token) + " " + log_kv("segment", n);
+  return r ? log_kv("store", r->store) + " " + log_kv("key", segment_key(*r, n)) + " " + ids : ids;
 }
 
 MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t n, EncodeProgress* progress) {

@@ -18,7 +18,7 @@
 #include "actors/transcoder/segment_encoder.h"
 #include "actors/transcoder/segment_job.h"
 #include "actors/transcoder/watched_thread.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -78,10 +78,10 @@ MadeSegment not_made(const Services& svc, Watched w, const ProgressDeadline& dea
   }
   m.err = ETIMEDOUT;
   m.message = deadline.reason();
-  HLSFS_LOG(warning, "transcoder") << segment_label(svc, token, n) << ": " << m.message
-                                   << ": the job ends and its readers get EIO; its thread (" << job_thread_name(job_id)
+  HLSFS_LOG(warning, "transcoder") << m.message << ": the job ends and its readers get EIO; its thread ("
+                                   << job_thread_name(job_id)
                                    << ") is stuck in a read or a libav call and is left behind (" << abandoned_threads()
-                                   << " now)";
+                                   << " now): " << segment_label(svc, token, n);
   return m;
 }
 
@@ -150,38 +150,31 @@ struct scheduler_state {
 using scheduler_pointer = transcoder_actor::stateful_pointer<scheduler_state>;
 
 void update_gauges(scheduler_pointer self) {
-  if (auto* m = self->state.svc->metrics.get()) {
-    m->gauge("hlsfs_transcode_queue_depth", "Segment jobs waiting for a worker").set(static_cast<double>(self->state.queue.depth()));
-    m->gauge("hlsfs_transcode_running", "Segment jobs being made").set(static_cast<double>(self->state.queue.running()));
+  if (auto* m = self->state.svc->meters.get()) {
+    m->transcoder.queue_depth->set(static_cast<double>(self->state.queue.depth()));
+    m->transcoder.running->set(static_cast<double>(self->state.queue.running()));
   }
 }
 
-constexpr const char* kTimeouts = "hlsfs_segment_timeouts_total";
-constexpr const char* kTimeoutsHelp = "Segment jobs ended by transcoder.job_timeout: no progress for that long";
-
 // A job refused or dropped: the queue was full (transcoder.max_queue), or
 // too many jobs were stuck to start one.
-void count_refused(scheduler_state& s, Priority p, const char* reason) {
-  if (auto* m = s.svc->metrics.get())
-    m->counter("hlsfs_jobs_refused_total", "Segment jobs refused or dropped (queue full, or jobs stuck)",
-               {{"priority", to_string(p)}, {"reason", reason}})
-        .inc();
+void count_refused(scheduler_state& s, Priority p, RefusedReason reason) {
+  if (auto* m = s.svc->meters.get()) m->transcoder.refused_job(p, reason).inc();
 }
 
 void count_result(scheduler_state& s, Priority prio, int32_t err, bool fetched, double secs) {
-  auto* m = s.svc->metrics.get();
+  auto* m = s.svc->meters.get();
   if (!m) return;
   if (err == 0 && fetched) {
-    m->counter("hlsfs_segments_fetched_total", "Segments copied back from their object store, not made").inc();
+    m->transcoder.fetched->inc();
   } else if (err == 0) {
-    m->counter("hlsfs_segments_transcoded_total", "Segments made").inc();
-    static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
-    m->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets).observe(secs);
+    m->transcoder.transcoded->inc();
+    m->transcoder.transcode_seconds->observe(secs);
   } else if (err == EBUSY) {  // never ran: too many jobs stuck (watched_thread.h)
-    count_refused(s, prio, "stuck_jobs");
+    count_refused(s, prio, RefusedReason::stuck_jobs);
   } else if (err != ESHUTDOWN) {  // abandoned as hlsfsd stops: not a failure
-    m->counter("hlsfs_segment_failures_total", "Segments that could not be made").inc();
-    if (err == ETIMEDOUT) m->counter(kTimeouts, kTimeoutsHelp).inc();
+    m->transcoder.failures->inc();
+    if (err == ETIMEDOUT) m->transcoder.timeouts->inc();
   }
 }
 
@@ -198,9 +191,7 @@ void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<Jo
                     uint32_t job_id, const std::function<void()>& release) {
   std::vector<std::string> tokens;
   for (const auto& k : group) tokens.push_back(k.token);
-  if (auto* m = self->state.svc->metrics.get())
-    m->counter("hlsfs_shared_decode_segments_total", "Segments made in one decode with a sibling rendition's")
-        .inc(group.size());
+  if (auto* m = self->state.svc->meters.get()) m->transcoder.shared_decode->inc(group.size());
   self->request(w, caf::infinite, encode_group_atom::value, tokens, group.front().segment, static_cast<int32_t>(prio),
                 job_id)
       .then(
@@ -253,7 +244,8 @@ void dispatch(scheduler_pointer self) {
     const uint32_t job_id = ++st.next_job_id;
     st.started[key] = {prio, std::chrono::steady_clock::now(), job_id};
     st.svc->progress->start(job_id, prio != Priority::on_demand);
-    HLSFS_LOG(debug, "transcoder") << "start " << key.token << "/" << key.segment << " (" << to_string(prio) << ")";
+    HLSFS_LOG(debug, "transcoder") << "start (" << to_string(prio) << "): " << log_kv("token", key.token) << " "
+                                   << log_kv("segment", key.segment);
     // The same segment of sibling renditions queued at the same priority (a
     // request's initial segments): one decode for all. Not across
     // priorities: a reader's job must not carry background work.
@@ -318,17 +310,17 @@ void raise_for_reader(scheduler_state& st, const JobKey& key) {
   if (raised.error) {
     // Once as a warning (the operator can act on it), then at debug.
     static bool warned = false;
-    const std::string why = "cannot raise " + key.token + "/" + std::to_string(key.segment) + " for a reader: " +
-                            std::strerror(raised.error) + " (hlsfsd needs CAP_SYS_NICE; the job goes on at nice 19)";
+    const std::string why = "cannot raise a job for a reader: " + std::string(std::strerror(raised.error)) +
+                            " (hlsfsd needs CAP_SYS_NICE; the job goes on at nice 19): " + log_kv("token", key.token) +
+                            " " + log_kv("segment", key.segment);
     if (warned) HLSFS_LOG(debug, "transcoder") << why;
     else HLSFS_LOG(warning, "transcoder") << why;
     warned = true;
     return;
   }
-  HLSFS_LOG(debug, "transcoder") << "raised " << key.token << "/" << key.segment << " (" << to_string(job.priority)
-                                 << ", " << raised.raised << " threads) for a reader";
-  if (auto* m = st.svc->metrics.get())
-    m->counter("hlsfs_jobs_raised_total", "Background segment jobs given a reader's CPU priority").inc();
+  HLSFS_LOG(debug, "transcoder") << "raised for a reader (" << to_string(job.priority) << ", " << raised.raised
+                                 << " threads): " << log_kv("token", key.token) << " " << log_kv("segment", key.segment);
+  if (auto* m = st.svc->meters.get()) m->transcoder.raised->inc();
 }
 
 transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_ptr<Services> svc) {
@@ -359,16 +351,18 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         st.queue.set_limit(tunables->max_queue);
         PushResult pushed = st.queue.push(key, p);
         if (pushed.how == Pushed::refused) {
-          count_refused(st, p, "queue_full");
+          count_refused(st, p, RefusedReason::queue_full);
           const std::string why = "refused: " + std::to_string(st.queue.depth()) +
                                   " segment jobs wait already (transcoder.max_queue " +
                                   std::to_string(tunables->max_queue) + ")";
-          if (p == Priority::on_demand) HLSFS_LOG(warning, "transcoder") << key.token << "/" << key.segment << ": " << why;
+          if (p == Priority::on_demand)
+            HLSFS_LOG(warning, "transcoder") << why << ": " << log_kv("token", key.token) << " "
+                                             << log_kv("segment", key.segment);
           update_gauges(self);
           return {int32_t{EBUSY}, int64_t{0}, std::string{}, 0.0, why, false};
         }
         if (pushed.displaced) {  // room made for more urgent work
-          count_refused(st, pushed.displaced_priority, "queue_full");
+          count_refused(st, pushed.displaced_priority, RefusedReason::queue_full);
           drop(*pushed.displaced, std::string(to_string(pushed.displaced_priority)) +
                                       " job dropped: the queue is full (transcoder.max_queue)");
         }
@@ -406,8 +400,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
 }  // namespace
 
 transcoder_actor spawn_transcoder(caf::actor_system& sys, std::shared_ptr<Services> svc) {
-  if (auto* m = svc->metrics.get()) {  // at 0 from the start
-    m->counter(kTimeouts, kTimeoutsHelp);
+  if (auto* m = svc->metrics.get()) {
     m->gauge_callback("hlsfs_abandoned_job_threads",
                       "Threads of jobs ended by their deadline that are still stuck (in a source read or a libav call)",
                       [] { return static_cast<double>(abandoned_threads()); });

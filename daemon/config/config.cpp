@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "actors/gc/units.h"
+#include "daemon/config/credentials.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fstream>
@@ -295,12 +297,11 @@ static Config parse_checked(const std::string& text, const std::string& file) {
   {
     Section s(top.get("signing"), "signing", file);
     s.str("secret", c.signing_secret);
-    if (!c.signing_secret.empty() && c.signing_secret.size() < 16)
-      s.fail("signing.secret", "is too short: use at least 16 random characters");
-    if (c.signing_secret.find("CHANGE-ME") != std::string::npos)
-      s.fail("signing.secret", "is the example's placeholder: make one with `openssl rand -hex 32`");
-    if (c.signing_secret.find_first_of("\"\\$ \t\n") != std::string::npos)
-      s.fail("signing.secret", "may not hold quotes, backslashes, '$' or spaces (it goes into nginx's configuration)");
+    // credential:NAME is read and checked by load_config (credentials.h).
+    if (std::string why = is_credential_ref(c.signing_secret) ? credential_name_problem(c.signing_secret)
+                                                              : signing_secret_problem(c.signing_secret);
+        !why.empty())
+      s.fail("signing.secret", why);
     s.duration("default_ttl", c.signing_ttl_ms);
     s.str("base_url", c.signing_base_url);
     while (!c.signing_base_url.empty() && c.signing_base_url.back() == '/') c.signing_base_url.pop_back();
@@ -310,6 +311,9 @@ static Config parse_checked(const std::string& text, const std::string& file) {
   {
     Section s(top.get("log"), "log", file);
     s.str("level", c.log_level);
+    s.str("priority_prefix", c.log_priority_prefix);
+    if (c.log_priority_prefix != "auto" && c.log_priority_prefix != "on" && c.log_priority_prefix != "off")
+      s.fail("log.priority_prefix", "must be auto, on or off");
     static const std::set<std::string> levels{"debug", "info", "warning", "error"};
     if (!levels.count(c.log_level)) s.fail("log.level", "must be debug, info, warning or error");
     s.finish();
@@ -358,15 +362,25 @@ static Config parse_checked(const std::string& text, const std::string& file) {
   return c;
 }
 
+std::string signing_secret_problem(const std::string& secret) {
+  if (!secret.empty() && secret.size() < 16) return "is too short: use at least 16 random characters";
+  if (secret.find("CHANGE-ME") != std::string::npos)
+    return "is the example's placeholder: make one with `openssl rand -hex 32`";
+  if (secret.find_first_of("\"\\$ \t\n") != std::string::npos)
+    return "may not hold quotes, backslashes, '$' or spaces (it goes into nginx's configuration)";
+  return "";
+}
+
 std::vector<std::string> secrets_in(const Config& c) {
   std::vector<std::string> keys;
-  if (!c.signing_secret.empty()) keys.push_back("signing.secret");
+  // A credential:NAME value is no secret: the credential holds it (credentials.h).
+  if (!c.signing_secret.empty() && !is_credential_ref(c.signing_secret)) keys.push_back("signing.secret");
   // Store options go to plugins unread here: judge them by name, so a new
   // plugin's keys are covered too (s3: secret_access_key, session_token;
   // oss: access_key_secret, security_token).
   for (const auto& s : c.stores)
     for (const auto& [k, v] : s.options)
-      if (!v.empty() && (k.find("secret") != std::string::npos || k.find("token") != std::string::npos ||
+      if (!v.empty() && !is_credential_ref(v) && (k.find("secret") != std::string::npos || k.find("token") != std::string::npos ||
                          k.find("password") != std::string::npos))
         keys.push_back("stores." + s.name + "." + k);
   return keys;
@@ -408,6 +422,7 @@ Config load_config(const std::string& path) {
                                               : "its group can change it") +
                       ": chmod 640 " + path + " (owner root or hlsfsd's user, group of who may read it)");
   }
+  resolve_credentials(c, getenv("CREDENTIALS_DIRECTORY"));
   return c;
 }
 

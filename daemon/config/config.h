@@ -54,6 +54,9 @@ struct Config {
   int max_queue = 256;           // segment jobs waiting for a worker, at most
   int max_waiters = 1024;        // readers waiting for one segment, at most
   std::string log_level = "info";
+  // log.priority_prefix: "auto" (journald's <3>.. prefixes when stderr is the
+  // journal, by $JOURNAL_STREAM), "on" or "off".
+  std::string log_priority_prefix = "auto";
   bool allow_other = true;       // FUSE: let the web server's user read the mount
   // Cache lifecycle (GC).
   int64_t cache_max_bytes = 0;      // 0: no budget
@@ -83,6 +86,9 @@ Config load_config(const std::string& path);
 // The keys holding secrets, as named in the file ("signing.secret",
 // "stores.s3.secret_access_key"): their file must stay private.
 std::vector<std::string> secrets_in(const Config& c);
+// Why a signing.secret is refused (too short, the example's placeholder,
+// characters nginx's configuration cannot hold), or "".
+std::string signing_secret_problem(const std::string& secret);
 Config parse_config(const std::string& yaml_text, const std::string& path_for_errors);
 
 // The bearer token of control.token_file ("" when it is not set), checked:

@@ -25,28 +25,29 @@
 #include "actors/transcoder/heap_policy.h"
 #include "actors/transcoder/scratch_dir.h"
 #include "actors/transcoder/transcoder_actor.h"
+#include "actors/watchdog/watchdog_actor.h"
 #include "daemon/config/config.h"
 #include "daemon/control/control_api.h"
 #include "daemon/http/http_server.h"
-#include "daemon/http/metrics.h"
+#include "actors/daemon_metrics.h"
+#include "daemon/cli/program_version.h"
+#include "metrics/metrics.h"
+#include "metrics/process_metrics.h"
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/storage/backend_reader.h"
 #include "daemon/config/reload.h"
+#include "daemon/hlsfsd/daemon_command_line.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
 
 namespace {
 
-const char* kUsage =
-    "usage: hlsfsd [--config FILE]   (default " HLSFS_DEFAULT_CONFIG ")\n"
-    "       hlsfsd --check-config [--config FILE]\n"
-    "       hlsfsd --clean-mount [--config FILE]   (detaches a mount left by a crash)\n"
-    "Runs in the foreground (systemd: Type=notify); SIGHUP reloads what can change while\n"
-    "running (log level, cache policy, prefetch); SIGTERM or SIGINT unmounts and stops.\n";
-
 std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   using namespace hlsfs;
   auto svc = std::make_shared<Services>();
+  // First: every store's request metrics are registered as it opens.
+  svc->metrics = std::make_shared<MetricsRegistry>();
+  svc->meters = std::make_shared<DaemonMetrics>(*svc->metrics);
   svc->cache_dir = cfg.cache_dir;
   svc->encoder = EncoderConfig{cfg.preset, cfg.encoder_threads, cfg.x264_params};
   svc->workers = cfg.workers;
@@ -55,6 +56,7 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   std::vector<std::string> names;
   for (const auto& s : cfg.stores) {
     svc->backends[s.name] = Backend::load(plugin_dirs, s.plugin, s.name, s.options);
+    svc->backends[s.name]->set_metrics(backend_metrics(*svc->metrics, s.name));
     if (s.plugin == "local") svc->router.add_local(s.name, s.options.at("root"));
     else if (s.options.count("bucket"))
       svc->router.add_bucket(s.name, s.plugin == "oss" ? "oss" : "s3", s.options.at("bucket"),
@@ -69,7 +71,6 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir));
   svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
   svc->catalog = std::make_shared<Catalog>(names);
-  svc->metrics = std::make_shared<MetricsRegistry>();
   svc->open_segments = std::make_shared<OpenSegments>();
   svc->recent = std::make_shared<RecentSegments>();
   ReadCacheOptions blocks;  // one segment span per worker (see ReadCacheOptions), and headers
@@ -121,10 +122,10 @@ void register_metrics(hlsfs::Services& svc) {
   auto catalog = svc.catalog;
   svc.metrics->gauge_callback("hlsfs_renditions", "Published renditions",
                               [catalog] { return static_cast<double>(catalog->rendition_count()); });
-  svc.metrics->counter("hlsfs_segments_transcoded_total", "Segments made");
-  svc.metrics->gauge("hlsfs_transcode_queue_depth", "Segment jobs waiting for a worker");
-  static const std::vector<double> buckets{0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60};
-  svc.metrics->histogram("hlsfs_segment_transcode_seconds", "Time to make one segment", buckets);
+  svc.metrics->gauge("hlsfs_build_info", "Always 1: the running hlsfsd's version and the FFmpeg it runs with",
+                     {{"version", hlsfs::hlsfs_version()}, {"ffmpeg", av_version_info()}})
+      .set(1);
+  hlsfs::register_process_metrics(*svc.metrics);
 }
 
 // Ready when the mount answers: a stat of the mountpoint goes through FUSE.
@@ -141,28 +142,20 @@ bool mount_answers(const std::string& mountpoint) {
 
 int main(int argc, char** argv) {
   using namespace hlsfs;
-  std::string config_path = HLSFS_DEFAULT_CONFIG;
-  bool check_only = false, clean_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config_path = argv[++i];
-    else if (a == "--check-config") check_only = true;
-    else if (a == "--clean-mount") clean_only = true;
-    else if (a == "-h" || a == "--help") {
-      std::cout << kUsage;
-      return 0;
-    } else {
-      std::cerr << "hlsfsd: unknown argument " << a << "\n" << kUsage;
-      return 2;
-    }
-  }
+  DaemonParse parsed =
+      parse_daemon_command_line(argc, argv, HLSFS_DEFAULT_CONFIG, daemon_version_text, std::cout, std::cerr);
+  if (!parsed.options) return parsed.exit_code;
+  const std::string config_path = parsed.options->config_path;
+  const bool check_only = parsed.options->check_only, clean_only = parsed.options->clean_only;
   Config cfg;
   std::string control_token;  // read here, not by load_config: hlsfsctl on the unix socket needs no access
   try {
     cfg = load_config(config_path);
     control_token = read_control_token(cfg);
   } catch (const ConfigError& e) {
-    std::cerr << "hlsfsd: " << e.what() << "\n";
+    // Under systemd (ExecStartPre=--check-config too): an error in the journal.
+    std::cerr << (priority_prefix_wanted("auto") ? journal_priority(LogLevel::error) : "") << "hlsfsd: " << e.what()
+              << "\n";
     return 2;
   }
   if (clean_only) {
@@ -174,6 +167,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   set_log_level(parse_log_level(cfg.log_level));
+  set_log_priority_prefix(priority_prefix_wanted(cfg.log_priority_prefix));
   quiet_libav_logs();
   keep_large_allocations();
   // Jobs run on at most 2 x workers (readers' extra workers): an arena each.
@@ -214,6 +208,11 @@ int main(int argc, char** argv) {
   for (const auto& [name, backend] : svc->backends) storage[name] = spawn_storage(sys, backend);
   auto cache = spawn_segment_cache(sys, svc, transcoder, gc, storage);
   auto playlist = spawn_playlist(sys, svc, cache, storage);
+  caf::actor watchdog;  // systemd's WatchdogSec=: WATCHDOG=1 only while these actors answer
+  if (uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0)
+    watchdog = spawn_watchdog(sys, watchdog_interval(usec),
+                              {caf::actor_cast<caf::actor>(cache), caf::actor_cast<caf::actor>(transcoder)},
+                              [] { sd_notify(0, "WATCHDOG=1"); });
 
   int rc = 0;
   {
@@ -285,6 +284,7 @@ int main(int argc, char** argv) {
     self->send(gc, flush_atom::value);
     self->request(gc, std::chrono::seconds(5), status_atom::value).receive([](const std::string&) {}, [](caf::error&) {});
   }
+  if (watchdog) anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
   anon_send_exit(playlist, caf::exit_reason::user_shutdown);
   anon_send_exit(cache, caf::exit_reason::user_shutdown);
   anon_send_exit(transcoder, caf::exit_reason::user_shutdown);

@@ -19,7 +19,7 @@ free_port() {
 
 # write_config DIR [extra yaml]: DIR/hlsfs.yaml (mode 0600) for a daemon in
 # DIR (mount DIR/mnt, media root DIR/media, metrics on $METRICS_PORT,
-# prefetch $PREFETCH segments (1), more transcoder keys $TRANSCODER_EXTRA
+# $WORKERS workers (2), prefetch $PREFETCH segments (1), more transcoder keys $TRANSCODER_EXTRA
 # ("key: value, ..."), log level $LOG_LEVEL (info)).
 write_config() {
   local d=$1 extra=${2:-}
@@ -31,7 +31,7 @@ state_dir: $d/state
 cache_dir: $d/cache
 control: {socket: $d/control.sock}
 metrics: {listen: 127.0.0.1:$METRICS_PORT}
-transcoder: {workers: 2, prefetch_segments: ${PREFETCH:-1}${TRANSCODER_EXTRA:+, $TRANSCODER_EXTRA}}
+transcoder: {workers: ${WORKERS:-2}, prefetch_segments: ${PREFETCH:-1}${TRANSCODER_EXTRA:+, $TRANSCODER_EXTRA}}
 log: {level: ${LOG_LEVEL:-info}}
 stores:
   media: {plugin: local, root: $d/media}
@@ -99,8 +99,8 @@ wait_idle() {
   for _ in $(seq 600); do
     "$BUILD/bin/hlsfsctl" --endpoint "unix:$1/control.sock" status --json | python3 -c '
 import json, sys
-t = json.load(sys.stdin)["transcoder"]
-sys.exit(0 if not t["running"] and not sum(t["queued"].values()) else 1)' && return 0
+t = json.load(sys.stdin)["Transcoder"]
+sys.exit(0 if not t["Running"] and not sum(t["Queued"].values()) else 1)' && return 0
     sleep 0.5
   done
   fail "the daemon did not become idle"
