@@ -26,6 +26,8 @@ class SegmentStore;
 class MetricsRegistry;
 struct DaemonMetrics;
 class OpenSegments;
+class WorkerPool;
+class Quarantine;
 
 struct Services {
   std::string cache_dir;
@@ -48,6 +50,10 @@ struct Services {
   std::shared_ptr<BlockCache> source_blocks;
   // Which masters list which renditions (their BANDWIDTH follows the segments made).
   std::shared_ptr<MasterIndex> masters = std::make_shared<MasterIndex>();
+  // Jobs (segments and probes) run in these worker processes; null: in this
+  // process (hlsfsctl render, tests).
+  std::shared_ptr<WorkerPool> worker_pool;
+  std::shared_ptr<Quarantine> quarantine;  // may be null
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

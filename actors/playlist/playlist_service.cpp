@@ -4,6 +4,7 @@
 
 #include "actors/playlist/generate.h"
 #include "actors/playlist/source_limits.h"
+#include "actors/transcoder/worker_dispatch.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
 #include "actors/transcoder/codec_string.h"
@@ -48,7 +49,8 @@ std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opene
       HLSFS_LOG(warning, "playlist") << "cached probe unreadable (" << e.what() << "), probing again: " << log_kv("source", id.uri);
     }
   }
-  auto m = std::make_shared<MediaInfo>(probe_source(opener, id.uri));
+  auto m = std::make_shared<MediaInfo>(svc.worker_pool ? probe_in_worker(svc, opener, id.uri)
+                                                       : probe_source(opener, id.uri));
   if (m->source.version != id.version || m->source.size != id.size) throw MediaError(id.uri + ": changed while probing");
   svc.state->put_source(key, json(*m).dump());
   return m;

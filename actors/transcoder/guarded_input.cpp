@@ -122,7 +122,11 @@ InputPtr open_fd_input(int fd, const std::string& name) {
     close(fd);
     throw MediaError(name + ": " + strerror(e));
   }
-  auto io = std::make_unique<FdIo>(fd, static_cast<int64_t>(st.st_size));
+  return open_fd_input(fd, name, static_cast<int64_t>(st.st_size));
+}
+
+InputPtr open_fd_input(int fd, const std::string& name, int64_t size) {
+  auto io = std::make_unique<FdIo>(fd, size);
   attach_avio(*io, fd_read, fd_seek);
   return open_guarded_input(std::move(io), name);
 }

@@ -35,5 +35,9 @@ InputPtr open_guarded_input(std::unique_ptr<GuardedIo> io, const std::string& na
 // Reads a file through a descriptor the caller opened (and checked): the
 // input owns it from here on, and reads it with pread(), never by name.
 InputPtr open_fd_input(int fd, const std::string& name);
+// The same, of a file whose size the caller knows: nothing but pread() on
+// the descriptor (a worker process, whose user a FUSE store root without
+// allow_other refuses fstat, reads a descriptor the daemon opened).
+InputPtr open_fd_input(int fd, const std::string& name, int64_t size);
 
 }  // namespace hlsfs

@@ -2,6 +2,7 @@
 // source, the rendition and the segment index. Same inputs, same bytes.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -49,11 +50,15 @@ struct EncodeProgress {
   std::shared_ptr<const std::atomic<int>> reader_jobs;
   int pause_at = 1;  // reader jobs that fill the CPUs
   std::shared_ptr<const std::atomic<bool>> stopping;
+  // In a worker process: tells the daemon of the frame and waits for its
+  // word to go on (the daemon's side of the job does the yielding).
+  std::function<void(const EncodeProgress&)> on_frame;
   // Called by the encode after each frame: returns at once for a reader's
   // job, or once readers' jobs leave a CPU free (or this one is raised).
   // Throws JobAbandoned once hlsfsd stops: nobody waits for the segment;
   // JobTimedOut once its deadline is over: its readers were answered.
   void yield_to_readers() const {
+    if (on_frame) on_frame(*this);
     for (;;) {
       if (stopping && stopping->load()) throw JobAbandoned();
       check_deadline();

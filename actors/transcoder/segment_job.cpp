@@ -9,6 +9,7 @@
 #include "actors/storage/atomic_file.h"
 #include "actors/transcoder/segment_encoder.h"
 #include "actors/daemon_metrics.h"
+#include "actors/transcoder/worker_dispatch.h"
 #include "hlsfs/log.h"
 
 namespace hlsfs {
@@ -68,7 +69,8 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
       throw MediaError(lead.spec.source_uri + " changed since the playlist was made; generate it again");
     std::vector<const RenditionSpec*> specs;
     for (const auto& r : rs) specs.push_back(&r->spec);
-    std::vector<SegmentResult> segs = encode_segments(*opener, *lead.media, specs, n, progress);
+    std::vector<SegmentResult> segs = svc.worker_pool ? encode_in_worker(svc, *opener, rs, n, progress)
+                                                      : encode_segments(*opener, *lead.media, specs, n, progress);
     // Cut or rewritten while it was read: the decoder met an early end and
     // held the last frame to the segment's end. Such a segment is not kept.
     SourceIdentity after = now;

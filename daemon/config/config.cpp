@@ -246,6 +246,21 @@ static Config parse_checked(const std::string& text, const std::string& file) {
       s.fail("transcoder.job_timeout", "must be at least 1s (or auto)");
     s.integer("max_queue", c.max_queue, 1, 1000000);
     s.integer("max_waiters", c.max_waiters, 1, 1000000);
+    s.str("isolation", c.isolation);
+    if (c.isolation != "process" && c.isolation != "inline")
+      s.fail("transcoder.isolation", "must be process or inline, not \"" + c.isolation + "\"");
+    std::string memory;
+    s.str("job_memory", memory);
+    if (!memory.empty()) {
+      try {
+        c.job_memory = parse_bytes(memory);
+      } catch (const std::invalid_argument& e) {
+        s.fail("transcoder.job_memory", e.what());
+      }
+      if (c.job_memory != 0 && c.job_memory < (256LL << 20))
+        s.fail("transcoder.job_memory", "must be at least 256MiB (or 0: no limit)");
+    }
+    s.str("worker_user", c.worker_user);
     s.finish();
   }
   {

@@ -53,6 +53,12 @@ struct Config {
   int64_t job_timeout_ms = 0;
   int max_queue = 256;           // segment jobs waiting for a worker, at most
   int max_waiters = 1024;        // readers waiting for one segment, at most
+  // Where jobs run: "process" (sandboxed hlsfs-worker processes, the
+  // default) or "inline" (in hlsfsd's own threads: a decoder crash takes the
+  // mount down; for debugging only).
+  std::string isolation = "process";
+  int64_t job_memory = 4LL << 30;  // address space of a worker process
+  std::string worker_user;         // when hlsfsd runs as root; default "nobody"
   std::string log_level = "info";
   // log.priority_prefix: "auto" (journald's <3>.. prefixes when stderr is the
   // journal, by $JOURNAL_STREAM), "on" or "off".

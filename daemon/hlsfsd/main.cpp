@@ -37,6 +37,7 @@
 #include "actors/storage/backend_reader.h"
 #include "daemon/config/reload.h"
 #include "daemon/hlsfsd/daemon_command_line.h"
+#include "daemon/hlsfsd/worker_setup.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
 
@@ -194,6 +195,12 @@ int main(int argc, char** argv) {
     HLSFS_LOG(warning, "hlsfsd") << "cache reconciled: " << rec.files_removed << " stray files removed ("
                                  << rec.bytes_removed << " bytes), " << rec.records_dropped
                                  << " records without their file dropped";
+  try {
+    start_workers(cfg, *svc);
+  } catch (const std::exception& e) {
+    HLSFS_LOG(error, "hlsfsd") << "cannot start the worker processes: " << e.what();
+    return 1;
+  }
   size_t restored = restore_catalog(*svc);
   HLSFS_LOG(info, "hlsfsd") << "state " << cfg.state_dir << ": " << restored << " renditions, "
                             << svc->state->segment_count() << " segments (" << svc->state->local_bytes()
