@@ -13,7 +13,9 @@
 
 namespace hlsfs {
 
-void run_failpoint(const std::string& spec, const std::string& source_uri) {
+namespace {
+
+void run_one(const std::string& spec, const std::string& source_uri) {
   auto colon = spec.find(':');
   if (spec.empty() || colon == std::string::npos) return;
   const std::string kind = spec.substr(0, colon), text = spec.substr(colon + 1);
@@ -41,6 +43,18 @@ void run_failpoint(const std::string& spec, const std::string& source_uri) {
       throw std::runtime_error("fail point: /etc/passwd could be opened");
     }
     throw std::runtime_error(std::string("fail point: opening /etc/passwd was refused: ") + strerror(errno));
+  }
+}
+
+}  // namespace
+
+void run_failpoint(const std::string& spec, const std::string& source_uri) {
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    if (comma == std::string::npos) comma = spec.size();
+    run_one(spec.substr(start, comma - start), source_uri);
+    start = comma + 1;
   }
 }
 

@@ -8,6 +8,8 @@
 //   hang:TEXT     stop making progress (sleep for ever)
 //   socket:TEXT   call socket() (the sandbox kills the worker)
 //   open:TEXT     open /etc/passwd (the sandbox refuses it)
+//
+// Several at once, comma-separated: "crash:a.mp4,hang:b.mp4".
 #pragma once
 #include <string>
 

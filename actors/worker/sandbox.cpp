@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 #include <sched.h>
@@ -142,6 +143,12 @@ SandboxReport enter_sandbox(const SandboxOptions& opt) {
     if (setresgid(opt.gid, opt.gid, opt.gid) != 0) fail("setresgid");
     if (setresuid(opt.uid, opt.uid, opt.uid) != 0) fail("setresuid");
   }
+  // No capability survives: hlsfsd's unit gives it ambient ones (CAP_SYS_ADMIN
+  // for the mount), which an exec would otherwise pass on.
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) fail("clear ambient capabilities");
+  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct none[2]{};
+  if (syscall(SYS_capset, &head, none) != 0) fail("capset");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
   if (opt.before_lock) opt.before_lock();
   report.landlock = apply_landlock(opt.scratch_dir);
