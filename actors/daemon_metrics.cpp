@@ -85,6 +85,15 @@ DaemonMetrics::DaemonMetrics(MetricsRegistry& r) : registry(r) {
           &r.counter("hlsfs_jobs_refused_total", "Segment jobs refused or dropped (queue full, or jobs stuck)",
                      {{"priority", to_string(p)}, {"reason", name}});
 
+  for (const char* kind : {"crash", "memory", "timeout", "sandbox", "protocol"})
+    transcoder.worker_faults[kind] =
+        &r.counter("hlsfs_worker_faults_total",
+                   "Jobs ended by their worker process: crash, memory (transcoder.job_memory), timeout "
+                   "(transcoder.job_timeout), sandbox (a refused system call), protocol (a malformed answer)",
+                   {{"kind", kind}});
+  transcoder.quarantined =
+      &r.counter("hlsfs_sources_quarantined_total", "Sources quarantined after 3 worker faults of their jobs");
+
   gc.pass_seconds = &r.histogram("hlsfs_gc_pass_seconds", "Time of one GC pass over the local cache (eviction)", kGcBuckets);
   gc.evicted = &r.counter("hlsfs_gc_evicted_total", "Segments evicted from the local cache");
   gc.freed_bytes = &r.counter("hlsfs_gc_freed_bytes_total", "Bytes evicted from the local cache");

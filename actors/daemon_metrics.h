@@ -8,6 +8,7 @@
 // (hlsfsd's main, the GC, the transcoder).
 #pragma once
 #include <array>
+#include <map>
 #include <string>
 
 #include "actors/transcoder/job_queue.h"
@@ -53,6 +54,14 @@ struct DaemonMetrics {
     std::array<std::array<Counter*, 2>, 3> refused;  // by Priority, RefusedReason
     Counter& refused_job(Priority p, RefusedReason r) const {
       return *refused[static_cast<int>(p)][static_cast<int>(r)];
+    }
+    // Worker processes: jobs ended by a fault (crash, memory, timeout,
+    // sandbox, protocol), and sources quarantined for them.
+    std::map<std::string, Counter*> worker_faults;
+    Counter* quarantined;
+    Counter& worker_fault(const std::string& kind) const {
+      auto it = worker_faults.find(kind);
+      return *(it != worker_faults.end() ? it->second : worker_faults.at("protocol"));
     }
   } transcoder;
 

@@ -5,6 +5,7 @@
 #include "actors/playlist/generate.h"
 #include "actors/playlist/source_limits.h"
 #include "actors/transcoder/worker_dispatch.h"
+#include "actors/worker/quarantine.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
 #include "actors/transcoder/codec_string.h"
@@ -162,6 +163,9 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     bool missing = msg.find("No such file") != std::string::npos;
     return failure(missing ? 404 : 400, missing ? "ResourceNotFound" : "InvalidSource", "SourceURI: " + msg);
   }
+  // A source whose jobs keep crashing their workers costs none more.
+  if (svc.quarantine)
+    if (auto why = svc.quarantine->check(id)) return failure(400, "InvalidSource", "SourceURI: " + *why);
   try {
     media = probe_cached(svc, *opener, id);
   } catch (const JobTimedOut& e) {

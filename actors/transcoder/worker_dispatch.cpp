@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "actors/daemon_metrics.h"
 #include "actors/playlist/catalog.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
@@ -76,7 +77,9 @@ auto counting_faults(const Services& svc, const SourceIdentity& id, F&& run) -> 
   try {
     return run();
   } catch (const WorkerFault& f) {
-    if (svc.quarantine) svc.quarantine->record(id, f.kind, f.what());
+    if (svc.meters) svc.meters->transcoder.worker_fault(f.kind).inc();
+    if (svc.quarantine && svc.quarantine->record(id, f.kind, f.what()) == Quarantine::kStrikes && svc.meters)
+      svc.meters->transcoder.quarantined->inc();
     throw;
   }
 }
@@ -103,8 +106,11 @@ std::vector<SegmentResult> encode_in_worker(const Services& svc, SourceOpener& o
     if (r->spec.subtitle && !r->spec.subtitle->file_uri.empty()) gather.add(r->spec.subtitle->file_uri, job, sources);
   }
   sources.read_range = [&gather](size_t i, int64_t off, int64_t len) { return gather.read(i, off, len); };
-  return counting_faults(svc, job.sources.front().id,
-                         [&] { return svc.worker_pool->run_segment(job, sources, progress); });
+  auto segs = counting_faults(svc, job.sources.front().id,
+                              [&] { return svc.worker_pool->run_segment(job, sources, progress); });
+  if (svc.meters && gather.fetched() > 0)
+    svc.meters->transcoder.source_bytes_fetched->inc(static_cast<uint64_t>(gather.fetched()));
+  return segs;
 }
 
 MediaInfo probe_in_worker(const Services& svc, SourceOpener& opener, const std::string& uri) {

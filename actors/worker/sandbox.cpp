@@ -94,6 +94,11 @@ const int kAllowed[] = {
     SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
     SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
     SCMP_SYS(memfd_create), SCMP_SYS(ioctl),
+    // x265's thread pool asks where it runs (NUMA), glibc's realpath and
+    // older stat calls of some libraries.
+    SCMP_SYS(get_mempolicy), SCMP_SYS(set_mempolicy), SCMP_SYS(mbind), SCMP_SYS(getcpu),
+    SCMP_SYS(sched_get_priority_max), SCMP_SYS(sched_get_priority_min),
+    SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(statfs), SCMP_SYS(fstatfs),
 };
 
 void apply_seccomp() {
@@ -146,9 +151,17 @@ SandboxReport enter_sandbox(const SandboxOptions& opt) {
   // No capability survives: hlsfsd's unit gives it ambient ones (CAP_SYS_ADMIN
   // for the mount), which an exec would otherwise pass on.
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) fail("clear ambient capabilities");
+  // Then whatever is still held (as root before the user switch, nothing
+  // after it). capset only when needed: hlsfsd's unit refuses it
+  // (~@privileged), and the pool starts workers from a thread without
+  // ambient capabilities, so under the unit there is nothing to drop.
   __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct none[2]{};
-  if (syscall(SYS_capset, &head, none) != 0) fail("capset");
+  __user_cap_data_struct held[2]{};
+  if (syscall(SYS_capget, &head, held) != 0) fail("capget");
+  if (held[0].permitted || held[1].permitted) {  // (an inheritable set alone gives nothing: no exec, no file caps)
+    __user_cap_data_struct none[2]{};
+    if (syscall(SYS_capset, &head, none) != 0) fail("capset");
+  }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
   if (opt.before_lock) opt.before_lock();
   report.landlock = apply_landlock(opt.scratch_dir);

@@ -4,6 +4,7 @@
 // reads a byte of a source. A crash, a limit or a hang here costs one job.
 //
 //   hlsfs-worker --channel FD --scratch DIR [--memory BYTES] [--uid UID --gid GID]
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -236,6 +237,10 @@ int worker_main(int argc, char** argv) {
   }
   signal(SIGPIPE, SIG_IGN);
   av_log_set_level(AV_LOG_ERROR);
+  // Few heap arenas: each reserves 64 MiB of address space, and the memory
+  // limit (RLIMIT_AS) counts reservations, not use. One job at a time needs
+  // no more than its decoder and encoder threads share well.
+  mallopt(M_ARENA_MAX, 2);
   if (chdir(sandbox.scratch_dir.c_str()) != 0) {
     std::cerr << "hlsfs-worker: " << sandbox.scratch_dir << ": " << strerror(errno) << "\n";
     return 3;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "actors/transcoder/job_deadline.h"
 #include "actors/transcoder/job_threads.h"
@@ -150,8 +152,15 @@ std::unique_ptr<WorkerPool::Worker> WorkerPool::spawn() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   char* envp[] = {nullptr};  // nothing of hlsfsd's environment (credentials live there)
-  pid_t pid;
-  int err = posix_spawn(&pid, opt_.binary.c_str(), &fa, nullptr, argv.data(), envp);
+  // Spawned from a thread of its own that first gives up its ambient
+  // capabilities (they are per thread, and an exec passes them on): hlsfsd's
+  // unit gives hlsfsd CAP_SYS_ADMIN and others, its workers get none.
+  pid_t pid = -1;
+  int err = 0;
+  std::thread([&] {
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    err = posix_spawn(&pid, opt_.binary.c_str(), &fa, nullptr, argv.data(), envp);
+  }).join();
   posix_spawn_file_actions_destroy(&fa);
   close(child);
   if (err != 0) throw std::runtime_error("cannot start " + opt_.binary + ": " + strerror(err));

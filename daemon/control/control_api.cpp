@@ -40,6 +40,23 @@ HttpResponse events_reply(const RecentSegments* recent, const std::string& query
   return json_reply(200, nlohmann::json{{"Events", events}, {"Last", last}}.dump());
 }
 
+HttpResponse quarantine_reply(const Quarantine* q) {
+  nlohmann::json list = nlohmann::json::array();
+  if (q)
+    for (const auto& e : q->list())
+      list.push_back({{"Uri", e.uri}, {"Version", e.version}, {"Faults", e.faults}, {"Quarantined", e.quarantined()},
+                      {"LastKind", e.last_kind}, {"LastMessage", e.last_message}, {"LastTime", e.last_time}});
+  return json_reply(200, nlohmann::json{{"Sources", list}}.dump());
+}
+
+HttpResponse quarantine_clear(Quarantine* q, const std::string& query) {
+  std::string uri = parse_query(query)["uri"];
+  if (uri.empty()) return error_reply(400, "MissingParameter", "uri: the source URI to clear");
+  if (!q || !q->clear(uri)) return error_reply(404, "NotFound", uri + ": no fault recorded for this source");
+  HLSFS_LOG(info, "worker") << "quarantine cleared: " << log_kv("source", uri);
+  return json_reply(200, nlohmann::json{{"Cleared", uri}}.dump());
+}
+
 }  // namespace
 
 HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
@@ -48,6 +65,14 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
     if (req.path == "/v1/events") {
       if (req.method != "GET") return respond(error_reply(405, "MethodNotAllowed", "use GET"));
       return respond(events_reply(a.recent.get(), req.query));
+    }
+    if (req.path == "/v1/quarantine") {
+      if (req.method != "GET") return respond(error_reply(405, "MethodNotAllowed", "use GET"));
+      return respond(quarantine_reply(a.quarantine.get()));
+    }
+    if (req.path == "/v1/quarantine/clear") {
+      if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));
+      return respond(quarantine_clear(a.quarantine.get(), req.query));
     }
     if (req.path == "/v1/GenerateVideoPlaylist") {
       if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));

@@ -3,6 +3,8 @@
 //   GET  /v1/status                  queue, running jobs, cache bytes
 //   POST /v1/gc[?dry_run=1]          a GC pass, its report
 //   GET  /v1/events?after=ID[&token=T]   the segments made lately (ids > ID)
+//   GET  /v1/quarantine              sources whose jobs fault in their workers
+//   POST /v1/quarantine/clear?uri=U  forgets U's faults: its jobs run again
 //   GET  /healthz                    200 when the daemon answers
 // Every answer's keys are PascalCase (IMM's style); errors are IMM-style:
 // {"Code": ..., "Message": ...} with a 4xx/5xx status.
@@ -11,6 +13,7 @@
 
 #include "actors/messages.h"
 #include "actors/segment_cache/recent_segments.h"
+#include "actors/worker/quarantine.h"
 #include "daemon/http/http_server.h"
 
 namespace hlsfs {
@@ -21,6 +24,7 @@ struct ControlActors {
   transcoder_actor transcoder;
   gc_actor gc;
   std::shared_ptr<RecentSegments> recent;  // may be null
+  std::shared_ptr<Quarantine> quarantine;  // may be null
 };
 
 HttpHandler make_control_handler(caf::actor_system& sys, ControlActors actors);

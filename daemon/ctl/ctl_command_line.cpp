@@ -58,7 +58,7 @@ CtlParse parse_ctl_command_line(int argc, const char* const* argv, const std::st
   inv.config_path = default_config;
 
   CLI::App app("hlsfsctl: the command-line client of hlsfs. It asks the running daemon\n"
-               "(generate, status, gc), signs playback URLs and writes the nginx site from\n"
+               "(generate, status, gc, quarantine), signs playback URLs and writes the nginx site from\n"
                "the daemon's configuration (sign, nginx-site), and renders without a daemon\n"
                "(render, formats).",
                "hlsfsctl");
@@ -109,6 +109,24 @@ CtlParse parse_ctl_command_line(int argc, const char* const* argv, const std::st
 
   CLI::App* gc = command("gc", CtlCommand::gc, "A cache eviction pass now; reports what it freed (or would)");
   gc->add_flag("--dry-run", inv.gc.dry_run, "Report what a pass would free, and free nothing");
+
+  CLI::App* quarantine = command("quarantine", CtlCommand::quarantine,
+                                 "Sources whose jobs crash, run out of memory or hang their worker");
+  quarantine->require_subcommand(1);
+  CLI::App* q_list = quarantine->add_subcommand("list", "Every source with worker faults (3 quarantine it)");
+  q_list->add_flag("--json", inv.quarantine.json, "The daemon's answer (GET /v1/quarantine) as it is");
+  CLI::App* q_clear = quarantine->add_subcommand("clear", "Forget a source's faults: its reads and generates run again");
+  CLI::Option* q_uri = q_clear->add_option("URI", inv.quarantine.uri, "The source URI, as `list` shows it")
+                           ->type_name("")
+                           ->check(kNotEmpty);
+  q_clear->callback([&inv, q_uri] {
+    if (q_uri->count() == 0) throw CLI::RequiredError("URI");
+    inv.quarantine.clear = true;
+  });
+  quarantine->footer("A source is quarantined after 3 faults of its jobs (transcoder.job_memory,\n"
+                     "transcoder.job_timeout, a crash or a refused system call in the decoder);\n"
+                     "a changed file starts over. Exit status: 0 done; 1 the daemon cannot be\n"
+                     "reached, or (clear) the source has no fault recorded; 2 usage.");
 
   CLI::App* sign = command("sign", CtlCommand::sign, "A signed playback URL for a playlist");
   positional(sign, "PATH_OR_URI", inv.sign.what,
@@ -186,7 +204,7 @@ CtlParse parse_ctl_command_line(int argc, const char* const* argv, const std::st
   app.callback([&app] {
     std::vector<std::string> rest = app.remaining();
     if (!rest.empty() && (rest[0].empty() || rest[0][0] != '-') && app.get_subcommands().empty())
-      throw CLI::ParseError("unknown command \"" + rest[0] + "\" (the commands: generate, status, gc, sign, "
+      throw CLI::ParseError("unknown command \"" + rest[0] + "\" (the commands: generate, status, gc, quarantine, sign, "
                             "nginx-site, formats, render)", CLI::ExitCodes::ExtrasError);
     if (!rest.empty()) throw CLI::ExtrasError(rest);
     if (app.get_subcommands().empty()) throw CLI::RequiredError("a COMMAND");

@@ -13,7 +13,7 @@
 
 namespace hlsfs {
 
-enum class CtlCommand { generate, status, gc, sign, nginx_site, formats, render };
+enum class CtlCommand { generate, status, gc, quarantine, sign, nginx_site, formats, render };
 
 struct CtlInvocation {
   std::string config_path;  // --config, else the default given to the parser
@@ -23,6 +23,7 @@ struct CtlInvocation {
   GenerateOptions generate;
   StatusOptions status;
   GcOptions gc;
+  QuarantineOptions quarantine;
   SignRequest sign;
   NginxSiteRequest nginx_site;
   FormatsOptions formats;

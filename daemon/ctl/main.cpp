@@ -26,10 +26,12 @@ int run(const hlsfs::CtlInvocation& inv) {
   switch (inv.command) {
     case CtlCommand::generate:
     case CtlCommand::status:
-    case CtlCommand::gc: {
+    case CtlCommand::gc:
+    case CtlCommand::quarantine: {
       std::string endpoint = control_endpoint(inv.config_path, inv.endpoint);
       if (inv.command == CtlCommand::generate) return run_generate(endpoint, inv.generate);
       if (inv.command == CtlCommand::gc) return run_gc(endpoint, inv.gc);
+      if (inv.command == CtlCommand::quarantine) return run_quarantine(endpoint, inv.quarantine);
       return run_status(endpoint, inv.status);
     }
     case CtlCommand::sign:

@@ -121,4 +121,52 @@ int run_gc(const std::string& endpoint, const GcOptions& options) {
   return 0;
 }
 
+namespace {
+
+// RFC 3986: everything but the unreserved characters as %XX (a source URI in
+// a query string).
+std::string query_escape(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_quarantine(const std::string& endpoint, const QuarantineOptions& options) {
+  if (options.clear) {
+    HttpResult r = call(endpoint, "POST", "/v1/quarantine/clear?uri=" + query_escape(options.uri), "", 30);
+    if (r.status != 200) {
+      std::cerr << "error: " << describe_error(r) << "\n";
+      return 1;
+    }
+    printf("cleared %s: its jobs run again\n", options.uri.c_str());
+    return 0;
+  }
+  HttpResult r = call(endpoint, "GET", "/v1/quarantine", "", 30);
+  if (r.status != 200) {
+    std::cerr << "error: " << describe_error(r) << "\n";
+    return 1;
+  }
+  if (options.json) {
+    printf("%s\n", r.body.c_str());
+    return 0;
+  }
+  auto j = nlohmann::json::parse(r.body);
+  for (const auto& e : j.value("Sources", nlohmann::json::array()))
+    printf("%s %s: %lld fault(s), last %s: %s\n", e.value("Quarantined", false) ? "QUARANTINED" : "faulted   ",
+           e.value("Uri", "").c_str(), static_cast<long long>(e.value("Faults", 0LL)), e.value("LastKind", "").c_str(),
+           e.value("LastMessage", "").c_str());
+  return 0;
+}
+
 }  // namespace hlsfs

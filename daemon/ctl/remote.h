@@ -20,10 +20,18 @@ struct GcOptions {
   bool dry_run = false;  // report what a pass would free, free nothing
 };
 
+struct QuarantineOptions {
+  bool clear = false;  // else list
+  std::string uri;     // clear: the source
+  bool json = false;   // list: the daemon's answer as it is
+};
+
 // 0 done; 1 failed (no daemon, an error answer); generate: 2 for a 4xx (the
 // request is refused).
 int run_generate(const std::string& endpoint, const GenerateOptions& options);
 int run_status(const std::string& endpoint, const StatusOptions& options);
 int run_gc(const std::string& endpoint, const GcOptions& options);
+// list: one line per source with faults; clear: 0 when it was known, 1 not.
+int run_quarantine(const std::string& endpoint, const QuarantineOptions& options);
 
 }  // namespace hlsfs

@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     control_options.head_timeout = std::chrono::milliseconds(cfg.control_head_timeout_ms);
     control_options.max_tcp_connections = cfg.control_max_tcp_connections;
     control_options.log = [](const std::string& m) { HLSFS_LOG(warning, "http") << m; };
-    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent}), "control",
+    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent, svc->quarantine}), "control",
                        control_options);
     std::unique_ptr<HttpServer> metrics_server;
     FuseMount mount(sys, svc, cache, cfg.mount, cfg.allow_other);

@@ -126,6 +126,7 @@ for _ in $(seq 200); do
   sleep 0.05
 done
 check_that "[ -n '$ready_at_mount' ]" "READY=1 sent, and the mount answered when it arrived"
+[ -n "$ready_at_mount" ] || jlog | tail -20
 check_that "curl -sf --unix-socket '$d/control.sock' http://hlsfs/healthz >/dev/null" "control API answers once ready"
 check_that "[ \"\$(stat -c %u /proc/$DAEMON_PID)\" = $uid ]" "hlsfsd runs as its own user ($uid), not root"
 

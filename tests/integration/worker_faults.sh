@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount)"
 d=$(mktemp -d /tmp/hlsfs-it.XXXXXX)
-cleanup() { stop_nginx; stop_daemon "$d"; rm -rf "$d"; }
+cleanup() { stop_nginx; stop_daemon "$d"; [ "${KEEP:-}" ] || rm -rf "$d"; }
 trap cleanup EXIT
 failed=0
 CTL="$BUILD/bin/hlsfsctl --endpoint unix:$d/control.sock"
@@ -29,12 +29,12 @@ request() {  # request TITLE -> a request file
 JSON
   echo "$d/req-$1.json"
 }
-PREFETCH=0 TRANSCODER_EXTRA="job_timeout: 3s, job_memory: 512MiB" start_daemon "$d"
+PREFETCH=0 TRANSCODER_EXTRA="job_timeout: 3s, job_memory: 1GiB" start_daemon "$d"
 for t in base good crash mem hang; do generate "$d" "$(request $t)" >/dev/null || fail "generate $t"; done
 stop_daemon "$d"
 # The fail points are read at start (tests only); the probes are kept.
 export HLSFS_WORKER_FAILPOINT="crash:crash.mp4,memory:mem.mp4,hang:hang.mp4"
-PREFETCH=0 TRANSCODER_EXTRA="job_timeout: 3s, job_memory: 512MiB" start_daemon "$d"
+PREFETCH=0 TRANSCODER_EXTRA="job_timeout: 3s, job_memory: 1GiB" start_daemon "$d"
 unset HLSFS_WORKER_FAILPOINT
 start_nginx "$d"
 
@@ -86,7 +86,8 @@ for k in crash memory timeout; do
   v=$(metric "hlsfs_worker_faults_total{kind=\"$k\"}")
   check_that "[ '$v' = 1 ]" "hlsfs_worker_faults_total{kind=\"$k\"} = $v"
 done
-sleep 1
+# Job threads end a moment after their answer: wait for the count to settle.
+for _ in $(seq 50); do [ "$(proc Threads)" -le "$threads_before" ] && break; sleep 0.1; done
 rss_after=$(proc VmRSS); threads_after=$(proc Threads)
 check_that "[ $threads_after -eq $threads_before ]" "daemon threads before and after: $threads_before, $threads_after"
 check_that "python3 -c 'import sys; sys.exit(abs($rss_after - $rss_before) > 0.1 * $rss_before)'" \
@@ -97,10 +98,10 @@ timed_read crash 1 >/dev/null; timed_read crash 2 >/dev/null
 read -r s r <<<"$(timed_read crash 3)"
 check_that "[ $r = EIO ] && python3 -c 'import sys; sys.exit($s > 0.5)'" "after 3 faults a read fails at once ($s s)"
 check_that "grep -q 'quarantined after 3 faults' '$d/hlsfsd.log'" "the log says it is quarantined"
-out=$($CTL quarantine list 2>&1 || true)
-check_that "grep -q 'crash.mp4' <<<'$out'" "hlsfsctl quarantine list names it"
-got=$(generate "$d" "$(request crash)" 2>&1 || true)
-check_that "grep -q 'quarantined' <<<\"\$got\"" "generate of it fails at once, naming the quarantine"
+$CTL quarantine list >"$d/qlist" 2>&1 || true
+check_that "grep -q '^QUARANTINED.*crash.mp4: 3 fault' '$d/qlist'" "hlsfsctl quarantine list names it"
+generate "$d" "$(request crash)" >"$d/gen-crash" 2>&1 || true
+check_that "grep -q 'quarantined after 3 worker faults' '$d/gen-crash'" "generate of it fails at once, naming the quarantine"
 $CTL quarantine clear "file://$d/media/crash.mp4" >/dev/null || { echo "FAIL: quarantine clear"; failed=1; }
 faults=$(metric 'hlsfs_worker_faults_total{kind="crash"}')
 timed_read crash 3 >/dev/null
