@@ -10,7 +10,7 @@ build_pkgs=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   libcaf-dev libfuse3-dev fuse3 librocksdb-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
-  libgtest-dev libgmock-dev libsystemd-dev libcli11-dev libboost-dev
+  libgtest-dev libgmock-dev libsystemd-dev libcli11-dev libboost-dev libseccomp-dev
 )
 # ffmpeg CLI: fixtures, hls-check and the benchmarks compare against it (never used by hlsfs itself).
 # nginx serves the mount; chromium + npm's playwright-core and hls.js are the browser player.

@@ -43,7 +43,7 @@ if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   (
     cd build-asan
     ctest --output-on-failure -j2 -L unit "$@"
-    ctest --output-on-failure -R '^(render_fixtures|hostile_sources|job_deadline|fault_disk|control_api_hardening)$' "$@"
+    ctest --output-on-failure -R '^(render_fixtures|hostile_sources|job_deadline|fault_disk|control_api_hardening|objstore_stall|queue_bounds)$' "$@"
   ) 2>&1 | tee build-asan/ctest.log
   slowest build-asan/ctest.log
 fi

@@ -139,7 +139,14 @@ SandboxReport enter_sandbox(const SandboxOptions& opt) {
   SandboxReport report;
   rlimit core{0, 0};
   if (setrlimit(RLIMIT_CORE, &core) != 0) fail("setrlimit RLIMIT_CORE");
-  if (opt.memory_bytes > 0) {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of address space for its shadow: a
+  // limit on the address space would starve it (the ASan test build only).
+  const bool limit_memory = false;
+#else
+  const bool limit_memory = opt.memory_bytes > 0;
+#endif
+  if (limit_memory) {
     rlimit as{static_cast<rlim_t>(opt.memory_bytes), static_cast<rlim_t>(opt.memory_bytes)};
     if (setrlimit(RLIMIT_AS, &as) != 0) fail("setrlimit RLIMIT_AS");
   }
