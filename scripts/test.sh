@@ -21,12 +21,13 @@ slowest() {
     sort -rn | head -10
 }
 
-# Unit tests run two at a time, then the rest one by one: the integration
-# tests time what they transcode, and a neighbour would skew them.
+# Unit tests run two at a time, then the rest: the integration tests one by
+# one (they time what they transcode, and a neighbour would skew them: they
+# share a RESOURCE_LOCK), the fuzzers beside them on the second core.
 (
   cd build
   ctest --output-on-failure -j2 -L unit "$@"
-  ctest --output-on-failure -LE unit "$@"
+  ctest --output-on-failure -j2 -LE unit "$@"
 ) 2>&1 | tee build/ctest.log
 slowest build/ctest.log
 
