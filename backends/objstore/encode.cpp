@@ -1,29 +1,10 @@
 #include "backends/objstore/encode.h"
 
+#include "hlsfs/percent_decode.h"
+
 namespace objstore {
 
-namespace {
-bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-}  // namespace
-
-std::string uri_encode(std::string_view s, bool keep_slash) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() + s.size() / 2);
-  for (unsigned char c : s) {
-    if (unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string uri_encode(std::string_view s, bool keep_slash) { return hlsfs::percent_encode(s, keep_slash); }
 
 std::string to_hex(std::string_view bytes) {
   static const char kHex[] = "0123456789abcdef";

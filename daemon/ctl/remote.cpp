@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hlsfs/percent_decode.h"
+
 #include "actors/storage/atomic_file.h"
 #include "daemon/config/config.h"
 #include "daemon/http/http_client.h"
@@ -121,30 +123,9 @@ int run_gc(const std::string& endpoint, const GcOptions& options) {
   return 0;
 }
 
-namespace {
-
-// RFC 3986: everything but the unreserved characters as %XX (a source URI in
-// a query string).
-std::string query_escape(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 int run_quarantine(const std::string& endpoint, const QuarantineOptions& options) {
   if (options.clear) {
-    HttpResult r = call(endpoint, "POST", "/v1/quarantine/clear?uri=" + query_escape(options.uri), "", 30);
+    HttpResult r = call(endpoint, "POST", "/v1/quarantine/clear?uri=" + percent_encode(options.uri), "", 30);
     if (r.status != 200) {
       std::cerr << "error: " << describe_error(r) << "\n";
       return 1;

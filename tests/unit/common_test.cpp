@@ -60,3 +60,12 @@ TEST(JoinPath, EmptyPartsAddNothing) {
   EXPECT_EQ(hlsfs::join_path("media", ""), "media");
   EXPECT_EQ(hlsfs::join_path("", ""), "");
 }
+
+TEST(PercentEncode, UnreservedKeptTheRestEscapedAndDecodedBack) {
+  EXPECT_EQ(hlsfs::percent_encode("file:///m/a b+c.mp4"), "file%3A%2F%2F%2Fm%2Fa%20b%2Bc.mp4");
+  EXPECT_EQ(hlsfs::percent_encode("a/b~c", true), "a/b~c");
+  EXPECT_EQ(hlsfs::percent_encode("\xff"), "%FF");
+  std::string all;
+  for (int c = 1; c < 256; ++c) all += static_cast<char>(c);
+  EXPECT_EQ(hlsfs::percent_decode(hlsfs::percent_encode(all)), all);
+}
