@@ -1,4 +1,4 @@
-# Worker processes (issue 16): the daemon's side (a pool, the channel, the
+# Worker processes: the daemon's side (a pool, the channel, the
 # job description) and the hlsfs-worker executable, which links the media
 # core and the sandbox but nothing of the daemon (no config, no stores).
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The probe of a generate on two-hour sources (issue 14), side by side with
+# The probe of a generate on two-hour sources, side by side with
 # ffprobe of the same file: median, min and max of RUNS runs, and bytes read.
 # Each source is a clip concatenated by stream copy (seconds to make) and is
 # deleted after. Needs about 7 GB free in the scratch directory.

@@ -3,7 +3,7 @@
 // big file in a local store through the plugin ABI: bytes are the same over
 // any transport, and this runs without the test S3 server (moto reads a
 // whole object per ranged GET, which makes a 500 MB probe last ~15 minutes).
-// Target (issue 5): the last segment costs under 2x its share of the file.
+// Target: the last segment costs under 2x its share of the file.
 // Usage: ranged_read_bench FILE [PLUGIN_DIR]
 #include <cstdio>
 #include <string>

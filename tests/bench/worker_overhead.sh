@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the worker processes cost (issue 16): the same cold segment read
+# What the worker processes cost: the same cold segment read
 # through the mount from a daemon whose jobs run in sandboxed worker
 # processes (transcoder.isolation: process, the default) and from one whose
 # jobs run in its own threads (inline), interleaved pairs, each pair on a

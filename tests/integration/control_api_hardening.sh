@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The control API over TCP against hostile clients (issue 15, hole 8), on the
+# The control API over TCP against hostile clients, on the
 # real daemon:
 # - control.listen on a non-loopback address without control.token_file is
 #   refused at start, naming control.listen; with a token it is accepted;

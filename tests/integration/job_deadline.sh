@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A job that stops making progress ends (issue 15, hole 4). The store "slow"
+# A job that stops making progress ends. The store "slow"
 # is a FUSE filesystem (stall_fs) whose reads block in the kernel while a
 # trigger file exists, as on an NFS server gone quiet: nothing in hlsfsd can
 # interrupt such a read. With transcoder.job_timeout 3s a reader of one of

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# An object store that stalls in the middle of a reply's body (issue 15,
-# fault tests): a source in S3 (moto, signatures enforced) read through
+# An object store that stalls in the middle of a reply's body: a source in
+# S3 (moto, signatures enforced) read through
 # stall_proxy.py, which on request forwards the head and part of the body of
 # each ranged GET of the source and then sends nothing, the connection left
 # open. With the store's stall_timeout 2 s (and a whole-request timeout and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The transcoder's bounds end to end (issue 15, hole 6), with one worker,
+# The transcoder's bounds end to end, with one worker,
 # transcoder.max_queue 2 and max_waiters 2: readers of more cold segments
 # than can wait get EBUSY at once (counted: hlsfs_jobs_refused_total,
 # hlsfs_read_errors_total{errno="EBUSY"}); more readers of one segment than

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The rate cap of CRF targets (issue 7: "segments stay close to BANDWIDTH").
+# The rate cap of CRF targets ("segments stay close to BANDWIDTH").
 # A noisy picture is the hard case of CRF: left uncapped (the request's own
 # MaxBitrate far above) its segments run far above what the master
 # announces; with hlsfs's default cap the segments above it are made again

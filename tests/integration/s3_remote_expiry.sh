@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Expiry of segment copies in an object store (issue 6: "remote copies follow
+# Expiry of segment copies in an object store ("remote copies follow
 # their own policy: keep, or evict after an age"), against moto_server with
 # authentication enforced. Two stores: "s3" whose copies expire after
 # cache.remote_max_age of no use, and "keep" (remote_max_age: 0) which keeps

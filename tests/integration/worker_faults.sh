@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Segment jobs run in sandboxed worker processes (issue 16): while one title's
+# Segment jobs run in sandboxed worker processes: while one title's
 # segments crash their worker, run it out of memory and hang it (one of each,
 # by the workers' fail points), another title plays through nginx with
 # hls-check passing and no reader waiting more than its normal transcode time

@@ -1,6 +1,6 @@
 // A reply that stalls mid-body (the server or the path gone quiet, the
 // connection left open) ends as a timeout after stall_timeout, not after
-// request_timeout, and says that it stalled (issue 15, fault tests). Against
+// request_timeout, and says that it stalled. Against
 // a real loopback server that sends a head and part of a body, then nothing.
 #include <curl/curl.h>
 #include <gtest/gtest.h>

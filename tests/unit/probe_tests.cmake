@@ -1,4 +1,4 @@
-# The probe on long sources (issue 14): index, head and tail instead of every
+# The probe on long sources: index, head and tail instead of every
 # packet; and the seek a segment starts with. Media made with the ffmpeg CLI
 # (a 10 s clip concatenated by stream copy), once per build tree.
 add_executable(probe_tests probe_index_test.cpp)

@@ -104,7 +104,7 @@ TEST_F(SourceGuard, ManifestsNamingOtherFilesAreRefused) {
   EXPECT_EQ(refusal("inside.mp4"), "(opened)");
 }
 
-// Hole 2 of issue 15: the store checked a name and FFmpeg opened it again
+// the store checked a name and FFmpeg opened it again
 // by name. A thread swaps the name between a file inside and a symlink to a
 // file outside (rename is atomic); no open may ever see the outside file.
 TEST_F(SourceGuard, ASymlinkSwappedInAfterTheCheckIsNeverRead) {
