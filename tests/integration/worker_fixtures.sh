@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every media fixture through the daemon's sandboxed worker processes: the
-# probe and a segment of each, in H.264 and H.265, made under the workers' seccomp allow-list and Landlock rule. A decoder or encoder that
-# needs a system call the list lacks dies with SIGSYS ("refused by the
+# probe and a segment of each, in H.264 and H.265, made under the workers'
+# seccomp allow-list and Landlock rule. A decoder or encoder that needs a
+# system call the list lacks dies with SIGSYS ("refused by the
 # sandbox" in the log): this is where it shows, not in production. The broken
 # fixtures must still be refused at generate with one line.
 source "$(dirname "$0")/lib.sh"
