@@ -21,6 +21,9 @@ install(FILES etc/player/index.html DESTINATION ${CMAKE_INSTALL_DATADIR}/hlsfs/p
 set(HLSFS_HLS_JS ${CMAKE_SOURCE_DIR}/tests/browser/node_modules/hls.js/dist/hls.min.js)
 install(FILES ${HLSFS_HLS_JS} DESTINATION ${CMAKE_INSTALL_DATADIR}/hlsfs/player OPTIONAL)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+# Monitoring examples: a Grafana dashboard and Prometheus alert rules.
+install(FILES etc/grafana-hlsfs.json etc/prometheus-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/hlsfs/monitoring)
 
 # The unit names /usr/local/bin and /etc/hlsfs: rewritten for this prefix.
 file(READ ${CMAKE_SOURCE_DIR}/systemd/hlsfsd.service unit)
