@@ -532,7 +532,8 @@ struct HttpServer::Impl::Session : std::enable_shared_from_this<Session> {
     // Framing: only what Beast reads as the body may be the body, or the rest
     // would be taken for the next request.
     std::string te = req.header("transfer-encoding");
-    if (!te.empty() && lower(trim(te)) != "chunked")
+    const bool has_te = m.count(bhttp::field::transfer_encoding) > 0;  // an empty one too
+    if (has_te && lower(trim(te)) != "chunked")
       return fail(501, "Transfer-Encoding \"" + echo(te) + "\" is not supported; send the body with Content-Length or chunked");
     auto cls = m.equal_range(bhttp::field::content_length);
     for (auto f = cls.first; f != cls.second; ++f) {  // Beast also takes "5, 5"
