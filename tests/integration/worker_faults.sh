@@ -20,7 +20,7 @@ CTL="$BUILD/bin/hlsfsctl --endpoint unix:$d/control.sock"
 mkdir -p "$d/media"
 ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=25 \
   -f lavfi -i sine=frequency=440 -t 20 -c:v libx264 -preset ultrafast -g 50 -c:a aac "$d/media/base.mp4"
-for t in good crash mem hang; do cp "$d/media/base.mp4" "$d/media/$t.mp4"; done
+for t in good crash mem hang warm; do cp "$d/media/base.mp4" "$d/media/$t.mp4"; done
 request() {  # request TITLE -> a request file
   cat >"$d/req-$1.json" <<JSON
 {"SourceURI":"file://$d/media/$1.mp4",
@@ -30,7 +30,7 @@ JSON
   echo "$d/req-$1.json"
 }
 PREFETCH=0 TRANSCODER_EXTRA="job_timeout: 3s, job_memory: 1GiB" start_daemon "$d"
-for t in base good crash mem hang; do generate "$d" "$(request $t)" >/dev/null || fail "generate $t"; done
+for t in base good crash mem hang warm; do generate "$d" "$(request $t)" >/dev/null || fail "generate $t"; done
 stop_daemon "$d"
 # The fail points are read at start (tests only); the probes are kept.
 export HLSFS_WORKER_FAILPOINT="crash:crash.mp4,memory:mem.mp4,hang:hang.mp4"
@@ -61,6 +61,11 @@ for n in 0 1 2; do
   base_max=$(python3 -c "print(max($base_max, $s))")
 done
 echo "     slowest cold segment: $base_max s"
+# As many cold reads at once as the faults below make: the transcoder starts
+# its extra worker actors (a thread each, kept) for readers now, not then.
+pids=()
+for n in 0 1 2 3; do timed_read warm $n >/dev/null & pids+=($!); done
+wait "${pids[@]}"
 rss_before=$(proc VmRSS); threads_before=$(proc Threads)
 
 echo "== one title faults three ways while another plays"
