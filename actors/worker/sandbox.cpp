@@ -78,7 +78,7 @@ const int kAllowed[] = {
     SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(readv), SCMP_SYS(writev),
     SCMP_SYS(lseek), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(fcntl),
     SCMP_SYS(dup), SCMP_SYS(dup3), SCMP_SYS(ftruncate), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
-    SCMP_SYS(openat),  // confined by Landlock to the scratch directory
+    SCMP_SYS(openat), SCMP_SYS(open),  // confined by Landlock to the scratch directory
     SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
     SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(getcwd), SCMP_SYS(getdents64), SCMP_SYS(rmdir),
     SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(madvise),
@@ -93,7 +93,7 @@ const int kAllowed[] = {
     SCMP_SYS(getrandom), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(prctl),
     SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
     SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
-    SCMP_SYS(memfd_create), SCMP_SYS(ioctl),
+    SCMP_SYS(memfd_create), SCMP_SYS(ioctl), SCMP_SYS(pipe), SCMP_SYS(pipe2),  // (pipes: AddressSanitizer checks memory with one)
     // x265's thread pool asks where it runs (NUMA), glibc's realpath and
     // older stat calls of some libraries.
     SCMP_SYS(get_mempolicy), SCMP_SYS(set_mempolicy), SCMP_SYS(mbind), SCMP_SYS(getcpu),
