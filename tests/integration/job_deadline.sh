@@ -47,25 +47,6 @@ JSON
 }
 first_segment() { grep -m1 '\.ts$' "$d/mnt/media/out/$1/v.m3u8"; }
 
-# timed_read PATH WAIT: reads PATH in the background for at most WAIT
-# seconds: "ok BYTES SECONDS", "error REASON SECONDS", or "hung" (the reader
-# is left blocked; stopping the daemon ends it).
-timed_read() {
-  python3 - "$1" >"$d/read.out" 2>&1 <<'PY' &
-import sys, time
-t0 = time.monotonic()
-try:
-    with open(sys.argv[1], "rb") as f:
-        what = "ok %d" % len(f.read())
-except OSError as e:
-    what = "error " + (e.strerror or str(e)).replace(" ", "_")
-print(what, "%.1f" % (time.monotonic() - t0))
-PY
-  local pid=$!
-  for _ in $(seq $(($2 * 10))); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  if kill -0 $pid 2>/dev/null; then echo hung; else wait $pid || true; cat "$d/read.out"; fi
-}
-within() { awk -v t="$1" -v l="$2" 'BEGIN { exit !(t <= l) }'; }
 
 generate "$d" "$(request "file://$d/slow/a.mp4" a)" >"$d/resp-a.json" || fail "generate a: $(cat "$d/resp-a.json")"
 generate "$d" "$(request "file://$d/media/good.mp4" good)" >"$d/resp-good.json" ||

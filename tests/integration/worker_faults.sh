@@ -39,8 +39,8 @@ unset HLSFS_WORKER_FAILPOINT
 start_nginx "$d"
 
 seg() { grep -m1 -- "-$2\.ts$" "$d/mnt/media/out/$1/v.m3u8"; }
-# timed_read TITLE N -> "<seconds> <ok|errno name>"
-timed_read() {
+# timed_segment_read TITLE N -> "<seconds> <ok|errno name>"
+timed_segment_read() {
   python3 - "$d/mnt/media/out/$1/$(seg "$1" "$2")" <<'PY'
 import errno, sys, time
 t0 = time.monotonic()
@@ -56,7 +56,7 @@ proc() { awk -v k="$1:" '$1==k {print $2}' "/proc/$DAEMON_PID/status"; }
 echo "== the normal transcode time (title base, no fault)"
 base_max=0
 for n in 0 1 2; do
-  read -r s r <<<"$(timed_read base $n)"
+  read -r s r <<<"$(timed_segment_read base $n)"
   [ "$r" = ok ] || fail "base segment $n: $r"
   base_max=$(python3 -c "print(max($base_max, $s))")
 done
@@ -64,17 +64,17 @@ echo "     slowest cold segment: $base_max s"
 # As many cold reads at once as the faults below make: the transcoder starts
 # its extra worker actors (a thread each, kept) for readers now, not then.
 pids=()
-for n in 0 1 2 3; do timed_read warm $n >/dev/null & pids+=($!); done
+for n in 0 1 2 3; do timed_segment_read warm $n >/dev/null & pids+=($!); done
 wait "${pids[@]}"
 rss_before=$(proc VmRSS); threads_before=$(proc Threads)
 
 echo "== one title faults three ways while another plays"
-timed_read crash 0 >"$d/crash0" & p1=$!
-timed_read mem 0 >"$d/mem0" & p2=$!
-timed_read hang 0 >"$d/hang0" & p3=$!
+timed_segment_read crash 0 >"$d/crash0" & p1=$!
+timed_segment_read mem 0 >"$d/mem0" & p2=$!
+timed_segment_read hang 0 >"$d/hang0" & p3=$!
 good_max=0
 for n in 0 1 2 3; do
-  read -r s r <<<"$(timed_read good $n)"
+  read -r s r <<<"$(timed_segment_read good $n)"
   check_that '[ "$r" = ok ]' "good segment $n read while the others fault ($s s)"
   good_max=$(python3 -c "print(max($good_max, $s))")
 done
@@ -99,8 +99,8 @@ check_that "python3 -c 'import sys; sys.exit(abs($rss_after - $rss_before) > 0.1
   "daemon RSS before and after: $rss_before kB, $rss_after kB"
 
 echo "== the third fault quarantines the source, clear lifts it"
-timed_read crash 1 >/dev/null; timed_read crash 2 >/dev/null
-read -r s r <<<"$(timed_read crash 3)"
+timed_segment_read crash 1 >/dev/null; timed_segment_read crash 2 >/dev/null
+read -r s r <<<"$(timed_segment_read crash 3)"
 check_that "[ $r = EIO ] && python3 -c 'import sys; sys.exit($s > 0.5)'" "after 3 faults a read fails at once ($s s)"
 check_that "grep -q 'quarantined after 3 faults' '$d/hlsfsd.log'" "the log says it is quarantined"
 $CTL quarantine list >"$d/qlist" 2>&1 || true
@@ -109,7 +109,7 @@ generate "$d" "$(request crash)" >"$d/gen-crash" 2>&1 || true
 check_that "grep -q 'quarantined after 3 worker faults' '$d/gen-crash'" "generate of it fails at once, naming the quarantine"
 $CTL quarantine clear "file://$d/media/crash.mp4" >/dev/null || { echo "FAIL: quarantine clear"; failed=1; }
 faults=$(metric 'hlsfs_worker_faults_total{kind="crash"}')
-timed_read crash 3 >/dev/null
+timed_segment_read crash 3 >/dev/null
 check_that "[ \$(metric 'hlsfs_worker_faults_total{kind=\"crash\"}') -gt $faults ]" \
   "after clear, a read runs a job again (it crashes again: the fail point is still set)"
 
