@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -188,7 +189,15 @@ bool run_job(Link& link, const std::string& text, std::vector<int> fds) {
       std::vector<const RenditionSpec*> ptrs;
       for (const auto& s : specs) ptrs.push_back(&s);
       EncodeProgress progress;
-      progress.on_frame = [&link](const EncodeProgress& p) {
+      // Each report is a round trip to hlsfsd while x264's threads hold the
+      // CPUs: one per frame cost a reader's cold segment about 5 %. A
+      // reader's job reports every 50 ms (the watchdog counts in seconds);
+      // a background job every frame, as that is where it yields to readers.
+      auto last_report = std::chrono::steady_clock::time_point{};
+      progress.on_frame = [&link, &last_report, background = job.background](const EncodeProgress& p) {
+        auto now = std::chrono::steady_clock::now();
+        if (!background && now - last_report < std::chrono::milliseconds(50)) return;
+        last_report = now;
         WorkerMsg type;
         link.call(WorkerMsg::frame, std::to_string(p.frames.load()) + " " + std::to_string(p.total.load()), type);
         if (type != WorkerMsg::ack) throw std::runtime_error("hlsfsd did not let the job go on");

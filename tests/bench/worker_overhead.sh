@@ -7,24 +7,26 @@
 # median of the pairwise ratios (process / inline) with min and max.
 # Source: 60 s 1080p30 H.264 + AAC (build/bench/, shared with the other
 # benchmarks); segment 7 (36-41 s) of a 1280x720 25 fps CRF 26 target, and
-# the whole-file total (12 segments read one after another).
-# Usage: tests/bench/worker_overhead.sh [PAIRS]   (as root: FUSE mount)
+# the whole-file total (12 segments read one after another). The ffmpeg CLI
+# making the same span (-ss 35 -t 5; for the whole file one pass to HLS) runs
+# in the same interleaving, so the run also gives process / CLI.
+# Usage: tests/bench/worker_overhead.sh [PAIRS [seg|file]]   (as root: FUSE mount)
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/../integration/daemon_lib.sh"
 pairs=${1:-7}
+parts=${2:-seg file}
 src=$BUILD/bench/src60_1080p30.mp4
 mkdir -p "$BUILD/bench"
 [ -f "$src" ] || ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" \
   -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 60 -c:v libx264 -preset veryfast -g 60 \
   -pix_fmt yuv420p -c:a aac -b:a 128k "$src"
 d=$(mktemp -d /tmp/hlsfs-bench-workers.XXXXXX)
-cleanup() { stop_daemon "$d"; rm -rf "$d"; }
+cleanup() { pkill -f "$d/hlsfs.yaml" 2>/dev/null; sleep 0.5; stop_daemon "$d"; rm -rf "$d"; }
 trap cleanup EXIT
 
 # one MODE WHAT -> seconds: a fresh daemon, generate (probe paid), then the
 # timed reads: "seg" segment 7 alone, "file" every segment in order.
 one() {
-  stop_daemon "$d"
   rm -rf "$d/state" "$d/cache" "$d/media"
   mkdir -p "$d/media"
   ln "$src" "$d/media/a.mp4" 2>/dev/null || cp "$src" "$d/media/a.mp4"
@@ -44,21 +46,45 @@ for n in sys.argv[2:]:
     with open(sys.argv[1] + "/" + n, "rb") as f: f.read()
 print("%.3f" % (time.monotonic() - t0))
 PY
+  stop_daemon "$d"  # here: one runs in $( ), so the caller never sees DAEMON_PID
 }
 
-for what in seg file; do
-  n=$pairs; [ $what = file ] && n=$(( (pairs + 1) / 2 ))
-  ratios=()
+VF="fps=25,scale=1280:720"
+X264="-c:v libx264 -preset veryfast -crf 26 -c:a aac -b:a 128k"
+# cli WHAT -> seconds of the ffmpeg CLI making what the daemon made.
+cli() {
+  rm -rf "$d/cli"; mkdir -p "$d/cli"
+  local t0 t1
+  t0=$(date +%s.%N)
+  if [ "$1" = seg ]; then
+    ffmpeg -nostdin -v error -y -ss 35 -t 5 -i "$src" -vf "$VF" $X264 -f mpegts "$d/cli/s.ts"
+  else
+    ffmpeg -nostdin -v error -y -i "$src" -vf "$VF" $X264 -force_key_frames "expr:gte(t,n_forced*5)" \
+      -f hls -hls_time 5 -hls_playlist_type vod -hls_segment_filename "$d/cli/s%d.ts" "$d/cli/x.m3u8"
+  fi
+  t1=$(date +%s.%N)
+  python3 -c "print('%.3f' % ($t1 - $t0))"
+}
+
+for what in $parts; do
+  n=$pairs
+  ratios=() cratios=()
   for i in $(seq "$n"); do
-    if [ $((i % 2)) = 1 ]; then p=$(one process $what); l=$(one inline $what)
-    else l=$(one inline $what); p=$(one process $what); fi
+    # the order rotates so that no side always runs first (page cache, clocks)
+    case $((i % 3)) in
+      1) p=$(one process $what); l=$(one inline $what); c=$(cli $what) ;;
+      2) l=$(one inline $what); c=$(cli $what); p=$(one process $what) ;;
+      0) c=$(cli $what); p=$(one process $what); l=$(one inline $what) ;;
+    esac
     r=$(python3 -c "print('%.3f' % ($p / $l))")
-    echo "  $what pair $i: process ${p}s, inline ${l}s, ratio $r"
-    ratios+=("$r")
+    rc=$(python3 -c "print('%.3f' % ($p / $c))")
+    echo "  $what $i: process ${p}s, inline ${l}s, cli ${c}s; process/inline $r, process/cli $rc"
+    ratios+=("$r"); cratios+=("$rc")
   done
-  python3 - "$what" "${ratios[@]}" <<'PY'
+  python3 - "$what" "${ratios[*]}" "${cratios[*]}" <<'PY'
 import statistics, sys
-r = [float(x) for x in sys.argv[2:]]
-print("%s: process/inline median %.3fx (min %.3f, max %.3f, %d pairs)" % (sys.argv[1], statistics.median(r), min(r), max(r), len(r)))
+for name, arg in (("process/inline", sys.argv[2]), ("process/cli", sys.argv[3])):
+    r = [float(x) for x in arg.split()]
+    print("%s: %s median %.3fx (min %.3f, max %.3f, %d pairs)" % (sys.argv[1], name, statistics.median(r), min(r), max(r), len(r)))
 PY
 done
