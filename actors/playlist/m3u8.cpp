@@ -14,9 +14,12 @@ int target_duration(const SegmentPlan& plan) {
 
 std::string media_playlist(const RenditionSpec& r) {
   std::string out;
-  out += "#EXTM3U\n#EXT-X-VERSION:3\n";
+  // RFC 8216 section 7: EXT-X-MAP in a playlist that is not I-frames only
+  // needs protocol version 6.
+  out += r.fmp4 ? "#EXTM3U\n#EXT-X-VERSION:6\n" : "#EXTM3U\n#EXT-X-VERSION:3\n";
   out += "#EXT-X-TARGETDURATION:" + std::to_string(target_duration(r.plan)) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+  if (r.fmp4) out += "#EXT-X-MAP:URI=\"" + r.segment_name(kInitSegment) + "\"\n";
   char buf[64];
   for (size_t k = 0; k < r.plan.size(); ++k) {
     snprintf(buf, sizeof buf, "#EXTINF:%.6f,\n", r.plan.extinf(k));

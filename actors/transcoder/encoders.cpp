@@ -34,6 +34,8 @@ void h264_options(const VideoSpec& v, const VideoEncoderMode& mode, AVCodecConte
   // (seen with MALLOC_PERTURB_ on an mpeg2 720x480 source). AVX2 and below
   // are exact, so on AVX-512 machines x264 is held to AVX2.
   std::string params = v.x264_params;
+  if (mode.fixed_parameter_sets) params += std::string(params.empty() ? "" : ":") + "stitchable=1";
+  if (mode.level > 0) c->level = mode.level;
   if (av_get_cpu_flags() & AV_CPU_FLAG_AVX512) params += std::string(params.empty() ? "" : ":") + "asm=avx2";
   if (!params.empty()) av_dict_set(opts, "x264-params", params.c_str(), 0);
   if (mode.pass) av_dict_set(opts, "stats", mode.stats_path.c_str(), 0);
@@ -46,6 +48,9 @@ void h264_options(const VideoSpec& v, const VideoEncoderMode& mode, AVCodecConte
 void h265_options(const VideoSpec& v, const VideoEncoderMode& mode, AVDictionary** opts) {
   std::string params = "log-level=error:frame-threads=1:pools=" + std::to_string(std::max(1, v.threads));
   if (mode.pass) params += ":pass=" + std::to_string(mode.pass) + ":stats=" + mode.stats_path;
+  // x265's info SEI (its version and options, this CPU's features among
+  // them) would sit in an fMP4 init segment's hvcC: left out there.
+  if (mode.fixed_parameter_sets) params += ":info=0";
   av_dict_set(opts, "x265-params", params.c_str(), 0);
   if (v.bitrate <= 0) av_dict_set_int(opts, "crf", v.crf, 0);
 }

@@ -12,6 +12,10 @@ struct VideoEncoderMode {
   bool global_header = false;  // SPS/PPS in extradata only (to read the profile/level back)
   int pass = 0;                // 0: one pass; 1 or 2: two-pass bitrate encoding
   std::string stats_path;      // x264's pass statistics file (passes 1 and 2)
+  // fMP4: the parameter sets live once, in the init segment, so they must
+  // not depend on the rate control (x264 "stitchable"; fmp4_init.h).
+  bool fixed_parameter_sets = false;
+  int level = 0;  // level_idc to write (x264), 0: the encoder's choice
 };
 // EncoderRefused when the encoder will not open with these settings (x264
 // refuses a rate below what its highest quantizer reaches, for one).

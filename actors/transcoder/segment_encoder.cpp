@@ -12,8 +12,10 @@
 
 #include "actors/transcoder/audio_source.h"
 #include "actors/transcoder/encoders.h"
+#include "actors/transcoder/fmp4_init.h"
 #include "actors/transcoder/scratch_dir.h"
 #include "actors/transcoder/subtitle_cues.h"
+#include "actors/transcoder/segment_muxer.h"
 #include "actors/transcoder/ts_muxer.h"
 #include "actors/transcoder/video_source.h"
 
@@ -97,14 +99,18 @@ SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, con
 // and the quality. A CRF rendition whose segment runs above its rate cap is
 // encoded again that way at the cap (rate_cap in rendition.h).
 void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vector<const RenditionSpec*>& specs,
-                  size_t k, std::vector<std::unique_ptr<TsMuxer>>& muxes, std::vector<SegmentResult>& results,
+                  size_t k, std::vector<std::unique_ptr<SegmentMuxer>>& muxes, std::vector<SegmentResult>& results,
                   EncodeProgress* progress) {
   const RenditionSpec& lead = *specs.front();
   const StreamInfo& vs = stream_by_index(media, lead.video->stream);
   const int64_t first = lead.plan.begin(k), last = lead.plan.end(k);
   const size_t n = specs.size();
   std::vector<VideoSpec> video;  // what each rendition is encoded with (a capped one changes)
-  for (const RenditionSpec* s : specs) video.push_back(*s->video);
+  std::vector<VideoEncoderMode> modes;  // how (an fMP4 rendition's parameter sets are its init segment's)
+  for (const RenditionSpec* s : specs) {
+    video.push_back(*s->video);
+    modes.push_back(s->fmp4 ? fmp4_video_mode(*s->video, vs) : VideoEncoderMode{});
+  }
   std::vector<size_t> all, two_pass;
   for (size_t i = 0; i < n; ++i) {
     all.push_back(i);
@@ -148,7 +154,7 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
       std::vector<CodecPtr> pass1;
       std::vector<AVCodecContext*> raw;
       for (size_t i : first_pass) {
-        VideoEncoderMode mode;
+        VideoEncoderMode mode = modes[i];
         mode.stats_path = stats[i].path();
         mode.pass = 1;
         pass1.push_back(open_video_encoder(video[i], vs, mode));
@@ -158,7 +164,7 @@ void encode_video(SourceOpener& opener, const MediaInfo& media, const std::vecto
     }
     std::vector<AVCodecContext*> raw;
     for (size_t i : which) {
-      VideoEncoderMode mode;
+      VideoEncoderMode mode = modes[i];
       mode.stats_path = stats[i].path();
       mode.pass = video[i].bitrate > 0 ? 2 : 0;
       try {
@@ -285,7 +291,7 @@ std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo
                                            const std::vector<const RenditionSpec*>& specs, size_t k,
                                            EncodeProgress* progress) {
   for (const RenditionSpec* spec : specs)
-    if (k >= spec->plan.size())
+    if (k > UINT32_MAX || !spec->has_segment(static_cast<uint32_t>(k)))
       throw MediaError("segment " + std::to_string(k) + " does not exist (the playlist has " +
                        std::to_string(spec->plan.size()) + ")");
   const RenditionSpec& lead = *specs.at(0);
@@ -293,10 +299,15 @@ std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo
     if (!can_share_decode(lead, *specs[i], k))
       throw MediaError(specs[i]->target_uri + " cannot share a decode with " + lead.target_uri);
   if (lead.subtitle) return {subtitle_segment(opener, media, lead, k)};
+  if (k == kInitSegment) {  // made from the rendition's settings, not from the source (fmp4_init.h)
+    SegmentResult init;
+    init.bytes = fmp4_init_segment(lead, media);
+    return {std::move(init)};
+  }
   const size_t n = specs.size();
   std::vector<SegmentResult> results(n);
-  std::vector<std::unique_ptr<TsMuxer>> muxes;
-  for (size_t i = 0; i < n; ++i) muxes.push_back(std::make_unique<TsMuxer>());
+  std::vector<std::unique_ptr<SegmentMuxer>> muxes;
+  for (size_t i = 0; i < n; ++i) muxes.push_back(make_segment_muxer(*specs[i], media, k));
   // Audio runs beside the video (it is one thread of work per rendition; the
   // video keeps the decoder's and x264's threads busy): a segment costs max,
   // not sum.

@@ -117,7 +117,7 @@ import os, sys
 d = sys.argv[1]
 have = set(os.listdir(d))
 want = {l.strip() for f in have if f.endswith(".m3u8")
-        for l in open(os.path.join(d, f)) if l.strip().endswith(".ts")}
+        for l in open(os.path.join(d, f)) if l.strip().endswith((".ts", ".m4s"))}
 sys.exit(0 if want and want <= have else 1)
 PY
     sleep 0.5
