@@ -3,7 +3,8 @@
 # video, starts hlsfsd on a local store (mounted at build/demo/mnt) and nginx
 # on 127.0.0.1 (its workers as www-data) serving the mount through signed
 # URLs only, generates a master playlist (720p + 360p) and prints the signed
-# URL of the player page.
+# URL of the player page; a library store (two small clips) beside it plays
+# with no API call (its URL is printed too).
 # Every segment is made when the player first reads it. Ctrl-C stops it all
 # and unmounts.
 # Environment: HLSFS_DEMO_PORT (8088), HLSFS_DEMO_METRICS_PORT (9480),
@@ -41,6 +42,19 @@ if [ ! -f "$src" ]; then
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 60 -c:v libx264 -preset veryfast -g 60 \
     -c:a aac -b:a 128k "$src"
 fi
+# A library store: every video file in it plays with no API call, as
+# <mount>/movies/<dir>/<file>.hls/master.m3u8 (docs/media.md "Library mode").
+if [ ! -f "$demo/library/clips/bars.mp4" ]; then
+  echo "demo: making a small library (two clips and a text file)..."
+  mkdir -p "$demo/library/clips"
+  ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1280x720:rate=25" \
+    -f lavfi -i "sine=frequency=660:sample_rate=48000" -t 20 -c:v libx264 -preset ultrafast -g 50 \
+    -pix_fmt yuv420p -c:a aac -b:a 96k "$demo/library/clips/bars.mp4"
+  ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "smptehdbars=size=854x480:rate=25" \
+    -f lavfi -i "sine=frequency=330:sample_rate=48000" -t 10 -c:v libx264 -preset ultrafast -g 50 \
+    -pix_fmt yuv420p -c:a aac -b:a 96k "$demo/library/smpte.mkv"
+  echo "not a video: not shown in the mount" >"$demo/library/readme.txt"
+fi
 # The signing secret: made once, kept beside the demo's state.
 [ -s "$demo/secret" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n" >"$demo/secret")
 (umask 077; cat >"$demo/hlsfs.yaml" <<YAML
@@ -53,6 +67,10 @@ transcoder: {workers: 2, prefetch_segments: 2}
 signing: {secret: $(cat "$demo/secret"), base_url: "http://127.0.0.1:$port", default_ttl: ${HLSFS_DEMO_TTL:-12h}}
 stores:
   media: {plugin: local, root: $demo/media}
+  movies:
+    plugin: local
+    root: $demo/library
+    library: {renditions: [720, 360], duration: 6}
 YAML
 )
 ctl() { build/bin/hlsfsctl --config "$demo/hlsfs.yaml" "$@"; }
@@ -118,9 +136,14 @@ ctl generate "$demo/request.json"
 master=$(ctl sign /media/out/sample/master.m3u8)
 master_path=/${master#http://*/}
 player="http://127.0.0.1:$port/player/?src=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$master_path")"
+# A library title: no generate, its master appears on first access.
+library_master=$(ctl sign /movies/clips/bars.mp4.hls/master.m3u8)
+library_player="http://127.0.0.1:$port/player/?src=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "/${library_master#http://*/}")"
 cat <<EOF
 
   Player (hls.js, signed):  $player
+  Library title (signed):   $library_player
+                            (no API call: ls $demo/mnt/movies $demo/mnt/movies/clips)
   Signed master playlist:   $master
                             (ffplay, mpv, VLC, Safari; valid ${HLSFS_DEMO_TTL:-12h})
   Anything unsigned:        http://127.0.0.1:$port/media/out/sample/master.m3u8  -> 403

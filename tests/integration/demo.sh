@@ -3,7 +3,7 @@
 # directory and on free ports): its printed player URL plays in chromium
 # (hls.js: from 0, a forced quality switch, a seek) with the live readout
 # showing segments made while the player waited, then, for a second viewer,
-# segments from the cache;
+# segments from the cache; the printed library title (no API call) plays;
 # that URL with a changed signature byte, expired, or without signature gets
 # 403 for the playlist and a segment; nginx's workers are not root and the
 # secret is in no world-readable file; Ctrl-C stops everything and unmounts.
@@ -47,6 +47,10 @@ echo "== the printed player URL plays"
 node "$REPO/tests/browser/play.mjs" "$player" --switch-level --readout=made || failed=1
 echo "== a second viewer"
 node "$REPO/tests/browser/play.mjs" "$player" --readout=cache || failed=1
+echo "== the printed library title plays, with no API call"
+library=$(sed -n 's/^  Library title (signed): *//p' "$d.out")
+if [ -z "$library" ]; then echo "FAIL: the demo printed no library title"; failed=1
+else node "$REPO/tests/browser/play.mjs" "$library" --switch-level || failed=1; fi
 
 echo "== nginx's workers are not root, and no file others can read holds the secret"
 workers=$(ps -o user= --ppid "$(cat "$d/nginx/nginx.pid")" | sort -u | tr '\n' ' ')

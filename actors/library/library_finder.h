@@ -1,0 +1,101 @@
+// Library mode: every video file under a library store has a title in the
+// mount (library_names.h) that appears on its first lookup, with no API
+// call. A lookup the catalog misses (or one of a library directory or title
+// it must confirm) comes here from the FUSE adapter; on threads of its own
+// the finder stats the file through its store, probes it once (the
+// generate's probe, cached in the state), chooses its renditions
+// (ladder.h) and hands the request to the playlist actor's publish-only
+// generate, then answers. A file that changed is withdrawn and made again,
+// one that is gone is withdrawn; unplayable versions are remembered
+// (title_memo.h). Concurrent lookups of one file share one job.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/library/library_settings.h"
+#include "actors/library/title_memo.h"
+#include "actors/playlist/title_finder.h"
+
+namespace hlsfs {
+
+struct Services;
+
+// The publish-only generate: request JSON -> HTTP status and response JSON.
+// Blocking (called on the finder's own threads).
+using LibraryPublish = std::function<std::pair<int, std::string>(const std::string& request)>;
+
+class LibraryFinder : public TitleFinder {
+ public:
+  // libraries: store name -> its policy. threads: titles made at once (probes run
+  // in the worker processes; these threads mostly wait).
+  LibraryFinder(std::shared_ptr<Services> svc, std::map<std::string, LibrarySettings> libraries,
+                LibraryPublish publish, int threads);
+  ~LibraryFinder() override;
+
+  void find(const std::string& path, std::function<void(bool)> done) override;
+  bool confirms(const std::string& path) const override;
+  bool lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) override;
+
+  const TitleMemo& memo() const { return memo_; }
+
+ private:
+  // Threads taking jobs in order. Checks (a stat, a listing) and makes (a
+  // probe and a generate) have a lane each, so that a path walk of a title
+  // being played never waits behind the probes of a crawl.
+  class Lane {
+   public:
+    explicit Lane(int threads);
+    ~Lane();  // waits for the running jobs; queued ones are dropped
+    void run(std::function<void()> job);
+
+   private:
+    std::mutex mu_;
+    std::condition_variable wake_;
+    std::deque<std::function<void()>> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+  };
+
+  const LibrarySettings* library_of(const std::string& path, std::string* store) const;
+  void find_dir(const std::string& path, const std::string& store, const std::string& key, std::function<void(bool)> done);
+  // The stat and the change check: true/false when that settles it, nullopt
+  // when the title must be made (stamp: the version to make it from).
+  std::optional<bool> check_title(const std::string& store, const std::string& key, SourceStamp* stamp);
+  bool make_title(const std::string& store, const std::string& key, const LibrarySettings& s, const SourceStamp& stamp);
+  // The (size, version) the catalog's title of key was made from, if any.
+  std::optional<std::pair<int64_t, std::string>> published_version(const std::string& store, const std::string& key) const;
+  static std::pair<int64_t, std::string> version_of(const SourceStamp& stamp);
+  void answer(const std::string& file, bool found);
+  void withdraw(const std::string& store, const std::string& key);
+  Listing list_dir(const std::string& store, const std::string& dir_key, const LibrarySettings& s);
+
+  std::shared_ptr<Services> svc_;
+  std::map<std::string, LibrarySettings> libraries_;
+  LibraryPublish publish_;
+  TitleMemo memo_;
+
+  std::mutex mu_;
+  // One job per file: later lookups of it wait for its answer.
+  std::map<std::string, std::vector<std::function<void(bool)>>> in_flight_;
+  // A listing read in pages stays one listing: kept a moment.
+  struct CachedListing {
+    std::chrono::steady_clock::time_point at;
+    Listing names;
+  };
+  std::map<std::string, CachedListing> listings_;
+  // Last: their threads end first, while everything they use is there
+  // (checks first: a check may hand a make on).
+  Lane makes_;
+  Lane checks_{1};
+};
+
+}  // namespace hlsfs
