@@ -180,6 +180,14 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
   return *s.histogram;
 }
 
+void MetricsRegistry::set_constant_labels(const MetricLabels& labels) {
+  for (const auto& [label, value] : labels)
+    if (!valid_name(label, false) || label.rfind("__", 0) == 0 || label == "le")
+      throw std::invalid_argument("invalid constant label name \"" + label + "\"");
+  std::lock_guard<std::mutex> lock(mu_);
+  constant_labels_ = render_labels(labels);
+}
+
 std::string MetricsRegistry::render() const {
   // Copy what to read under the lock, then read without it: callbacks may be
   // slow or take their own locks.
@@ -195,8 +203,10 @@ std::string MetricsRegistry::render() const {
     std::vector<Item> items;
   };
   std::vector<Fam> fams;
+  std::string constant;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    constant = constant_labels_;
     for (const auto& [name, f] : families_) {
       Fam fam{name, f.type, f.help, {}};
       for (const auto& [key, s] : f.series)
@@ -209,10 +219,11 @@ std::string MetricsRegistry::render() const {
     out += "# HELP " + f.name + " " + escape(f.help, false) + "\n";
     out += "# TYPE " + f.name + " " + f.type + "\n";
     for (const Item& it : f.items) {
+      const std::string labels = constant.empty() ? it.labels : it.labels.empty() ? constant : constant + "," + it.labels;
       if (it.counter) {
-        out += f.name + braces(it.labels) + " " + std::to_string(it.counter->value()) + "\n";
+        out += f.name + braces(labels) + " " + std::to_string(it.counter->value()) + "\n";
       } else if (it.gauge) {
-        out += f.name + braces(it.labels) + " " + format_double(it.gauge->value()) + "\n";
+        out += f.name + braces(labels) + " " + format_double(it.gauge->value()) + "\n";
       } else if (it.read) {
         double v;
         try {
@@ -220,16 +231,16 @@ std::string MetricsRegistry::render() const {
         } catch (...) {
           continue;
         }
-        out += f.name + braces(it.labels) + " " + format_double(v) + "\n";
+        out += f.name + braces(labels) + " " + format_double(v) + "\n";
       } else if (it.histogram) {
         Histogram::Snapshot s = it.histogram->snapshot();
         const auto& bounds = it.histogram->bounds();
         for (size_t i = 0; i <= bounds.size(); ++i) {
           std::string le = i < bounds.size() ? format_bound(bounds[i]) : "+Inf";
-          out += f.name + "_bucket" + braces(it.labels, "le=\"" + le + "\"") + " " + std::to_string(s.cumulative[i]) + "\n";
+          out += f.name + "_bucket" + braces(labels, "le=\"" + le + "\"") + " " + std::to_string(s.cumulative[i]) + "\n";
         }
-        out += f.name + "_sum" + braces(it.labels) + " " + format_double(s.sum) + "\n";
-        out += f.name + "_count" + braces(it.labels) + " " + std::to_string(s.count) + "\n";
+        out += f.name + "_sum" + braces(labels) + " " + format_double(s.sum) + "\n";
+        out += f.name + "_count" + braces(labels) + " " + std::to_string(s.count) + "\n";
       }
     }
   }

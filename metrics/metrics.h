@@ -109,6 +109,10 @@ class MetricsRegistry {
   Histogram& histogram(const std::string& name, const std::string& help, const std::vector<double>& buckets,
                        const MetricLabels& labels = {});
 
+  // Labels every series carries when rendered, first (a cluster node's
+  // node="a"); no series may use these names itself.
+  void set_constant_labels(const MetricLabels& labels);
+
   // Every metric, families sorted by name, series by labels.
   std::string render() const;
 
@@ -131,6 +135,7 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::string constant_labels_;  // rendered, without braces
 };
 
 }  // namespace hlsfs

@@ -91,7 +91,7 @@ RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
         if (!backend) throw std::runtime_error("no store named \"" + store + "\" in the configuration");
         backend->remove(key);
       },
-      dry_run);
+      dry_run, svc->shared_use.get());
   if (!dry_run) {
     st.last_remote = r;
     if (auto* m = svc->meters.get()) {
@@ -191,6 +191,7 @@ nlohmann::json to_json(const GcReport& r, const RemoteExpiryReport& remote) {
           {"SkippedOpen", r.skipped_open}, {"Visited", r.visited},       {"BytesBefore", r.bytes_before},
           {"BytesAfter", r.bytes_after},
           {"Remote", {{"Deleted", remote.deleted}, {"FreedBytes", remote.freed_bytes}, {"Failed", remote.failed},
+                      {"KeptForOtherNodes", remote.kept_for_others},
                       {"Errors", remote.errors}}}};
 }
 
@@ -242,6 +243,14 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
         [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },
         [=](flush_atom) {
           flush(self);
+          // Cluster: this node's uses of copies, for the other nodes' expiry.
+          if (auto shared = self->state.svc->shared_use) {
+            try {
+              shared->publish_due(now_ms());
+            } catch (const std::exception& e) {  // its state walk: said, tried at the next interval
+              HLSFS_LOG(warning, "cluster") << "segment uses not published: " << e.what();
+            }
+          }
           // The periodic pass (budget and idle age), every gc_interval.
           auto& st = self->state;
           if (++st.ticks * 1000 >= st.svc->tunables()->gc_interval_ms) {

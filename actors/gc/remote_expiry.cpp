@@ -9,7 +9,8 @@ namespace hlsfs {
 
 RemoteExpiryReport expire_remote_copies(
     StateStore& state, const std::map<std::string, int64_t>& max_age_ms, int64_t now_ms,
-    const std::function<void(const std::string&, const std::string&)>& remove_object, bool dry_run) {
+    const std::function<void(const std::string&, const std::string&)>& remove_object, bool dry_run,
+    SharedUse* shared) {
   RemoteExpiryReport r;
   r.dry_run = dry_run;
   int64_t youngest_age = INT64_MAX;  // the shortest age of any store that expires
@@ -25,6 +26,18 @@ RemoteExpiryReport expire_remote_copies(
     auto age = max_age_ms.find(copy->store);
     if (age == max_age_ms.end() || age->second <= 0 || used >= now_ms - age->second) return true;
     if (failing.count(copy->store)) return true;
+    if (shared) {
+      const int64_t elsewhere = shared->last_use(*copy, token, n);
+      if (elsewhere >= now_ms - age->second) {
+        ++r.kept_for_others;
+        if (!dry_run && elsewhere > used) {  // younger now: the next walks stop before it
+          RemoteCopy moved = *copy;
+          moved.last_use_ms = std::min(elsewhere, now_ms);
+          state.put_remote(token, n, moved);  // one batch: record and age entry move together
+        }
+        return true;
+      }
+    }
     if (!dry_run) {
       // Record first, then the object, as local GC does: a crash in between
       // leaves an object nobody expires (bucket lifecycle rules can catch

@@ -109,7 +109,8 @@ bool StateStore::touch_remote(rocksdb::WriteBatch& b, const std::string& token, 
   return true;
 }
 
-void StateStore::for_each_remote_by_age(const std::function<bool(int64_t, const std::string&, uint32_t)>& cb) {
+void StateStore::for_each_remote_by_age(const std::function<bool(int64_t, const std::string&, uint32_t)>& cb,
+                                        int64_t from_ms) {
   // Expiry walks are rare (every gc_interval) and short (they stop at the
   // first copy young enough): no floor bookkeeping as for atime.
   const std::string upper(1, kAgeTag + 1);
@@ -120,7 +121,9 @@ void StateStore::for_each_remote_by_age(const std::function<bool(int64_t, const 
   int64_t ms = 0;
   std::string token;
   uint32_t n = 0;
-  for (it->Seek(std::string(1, kAgeTag)); it->Valid(); it->Next()) {
+  std::string start(1, kAgeTag);
+  if (from_ms > 0) put_be(start, static_cast<uint64_t>(from_ms), 8);
+  for (it->Seek(start); it->Valid(); it->Next()) {
     rocksdb::Slice k = it->key();
     k.remove_prefix(1);
     if (!parse_atime_key(k, &ms, &token, &n))
