@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -19,6 +20,8 @@
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/daemon_metrics.h"
+#include "actors/transcoder/heap_policy.h"
+#include "fuse/dir_listing.h"
 #include "fuse/inode_table.h"
 #include "hlsfs/log.h"
 #include "hlsfs/path_join.h"
@@ -30,6 +33,10 @@ namespace {
 // kernel may keep their attributes. Playlists may be rewritten: short.
 constexpr double kSegmentTimeout = 3600.0;
 constexpr double kTextTimeout = 1.0;
+// readdir's d_ino for a name the kernel has not looked up (libfuse's
+// FUSE_UNKNOWN_INO): listing a directory must not make inodes, only a
+// lookup does, so that forget can take them back.
+constexpr uint64_t kUnknownIno = 0xffffffff;
 
 // What a reader gets for a segment that could not be made: ENOENT (no such
 // segment), EBUSY (too many jobs queued or readers waiting: try again), or
@@ -51,7 +58,9 @@ struct FuseMount::Impl {
   std::shared_ptr<Services> svc;
   segment_cache_actor cache;
   bool allow_other;
-  InodeTable inodes;
+  std::shared_ptr<InodeTable> inodes = std::make_shared<InodeTable>();
+  // The table's size when the kernel last forgot much (see op_forget_multi).
+  std::atomic<size_t> inodes_high{0};
   fuse_session* se = nullptr;
   uid_t uid = getuid();
   gid_t gid = getgid();
@@ -122,17 +131,44 @@ struct FuseMount::Impl {
     });
   }
 
-  // Answers a lookup or getattr for a resolved path.
-  void answer_entry(fuse_req_t req, uint64_t ino, const CatalogEntry& e, bool as_entry) {
+  bool finder_confirms(const std::string& path) const {
+    for (const auto& f : svc->title_finders)
+      if (f->confirms(path)) return true;
+    return false;
+  }
+
+  // A lookup the catalog missed: asks finder i, then the next, until one
+  // publishes the path (answered like any lookup) or none has it (ENOENT).
+  // The FUSE thread returns at once; the answer comes from the finder's thread.
+  void find_title(fuse_req_t req, std::string path, size_t i) {
+    auto gate_handle = gate;
+    svc->title_finders[i]->find(path, [this, req, path, i, gate_handle](bool found) {
+      std::shared_lock<std::shared_mutex> lock(gate_handle->mu);
+      if (gate_handle->closed) return;
+      CatalogEntry e = found ? svc->catalog->resolve(path) : CatalogEntry{};
+      if (e.kind != CatalogEntry::none) return answer_entry(req, 0, path, e);
+      if (i + 1 >= svc->title_finders.size()) return (void)fuse_reply_err(req, ENOENT);
+      lock.unlock();  // the next finder may answer on this thread
+      find_title(req, path, i + 1);
+    });
+  }
+
+  // Answers a lookup (of path: ino 0) or a getattr (of ino) for a resolved
+  // entry. A lookup's inode is counted when its reply is sent (it may be
+  // seconds later, once a segment is made), and uncounted if the kernel
+  // refused the reply (the request was interrupted), as libfuse does.
+  void answer_entry(fuse_req_t req, uint64_t ino, const std::string& path, const CatalogEntry& e) {
+    const bool as_entry = ino == 0;
+    auto inode_table = inodes;
     auto reply = [=](int64_t size) {
-      struct stat st = attr_of(ino, e, size);
       if (as_entry) {
         fuse_entry_param p{};
-        p.ino = ino;
-        p.attr = st;
+        p.ino = inode_table->lookup(path);
+        p.attr = attr_of(p.ino, e, size);
         p.attr_timeout = p.entry_timeout = timeout_of(e);
-        fuse_reply_entry(req, &p);
+        if (fuse_reply_entry(req, &p) == -ENOENT) inode_table->forget(p.ino, 1);
       } else {
+        struct stat st = attr_of(ino, e, size);
         fuse_reply_attr(req, &st, timeout_of(e));
       }
     };
@@ -168,6 +204,11 @@ namespace {
 
 FuseMount::Impl* impl_of(fuse_req_t req) { return static_cast<FuseMount::Impl*>(fuse_req_userdata(req)); }
 
+std::string parent_path(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
 void op_init(void*, fuse_conn_info* conn) {
   // Zero-copy reads of cached segments: the kernel splices from our file.
   if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
@@ -177,27 +218,30 @@ void op_init(void*, fuse_conn_info* conn) {
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::lookup);
-  auto dir = m->inodes.path_of(parent);
+  auto dir = m->inodes->path_of(parent);
   if (!dir) return (void)fuse_reply_err(req, ENOENT);
   std::string path = join_path(*dir, name);
   CatalogEntry e = m->svc->catalog->resolve(path);
-  if (e.kind == CatalogEntry::none) return (void)fuse_reply_err(req, ENOENT);
-  m->answer_entry(req, m->inodes.id_of(path), e, true);
+  // A library's directories and titles are confirmed by their finder (the
+  // file may have changed or gone): each lookup past the kernel's timeout.
+  if (e.kind != CatalogEntry::none && !m->finder_confirms(path)) return m->answer_entry(req, 0, path, e);
+  if (m->svc->title_finders.empty()) return (void)fuse_reply_err(req, ENOENT);
+  m->find_title(req, std::move(path), 0);
 }
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::getattr);
-  auto path = m->inodes.path_of(ino);
+  auto path = m->inodes->path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
-  m->answer_entry(req, ino, m->svc->catalog->resolve(*path), false);
+  m->answer_entry(req, ino, *path, m->svc->catalog->resolve(*path));
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::open);
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EROFS);
-  auto path = m->inodes.path_of(ino);
+  auto path = m->inodes->path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
   CatalogEntry e = m->svc->catalog->resolve(*path);
   if (e.kind == CatalogEntry::text_file) {
@@ -242,7 +286,7 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::read);
   if (fi->fh == 0) {
-    auto path = m->inodes.path_of(ino);
+    auto path = m->inodes->path_of(ino);
     CatalogEntry e = path ? m->svc->catalog->resolve(*path) : CatalogEntry{};
     if (e.kind != CatalogEntry::text_file) return (void)fuse_reply_err(req, ENOENT);
     const std::string& t = *e.text;
@@ -279,42 +323,117 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::opendir);
-  auto path = m->inodes.path_of(ino);
+  auto path = m->inodes->path_of(ino);
   if (!path || m->svc->catalog->resolve(*path).kind != CatalogEntry::directory)
     return (void)fuse_reply_err(req, ENOTDIR);
-  fuse_reply_open(req, fi);
+  auto* dir = new OpenDirectory(*path);
+  fi->fh = reinterpret_cast<uint64_t>(dir);
+  if (fuse_reply_open(req, fi) == -ENOENT) delete dir;  // the caller went away: no releasedir
 }
 
-void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  delete reinterpret_cast<OpenDirectory*>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+// A library directory lists the store's own files (TitleFinder::lists), not
+// the catalog: answered from the finder's thread, each page from one
+// listing (offset k: the k-th entry, "." and ".." first).
+bool readdir_from_finder(FuseMount::Impl* m, fuse_req_t req, fuse_ino_t ino, const std::string& path, size_t size,
+                         off_t off) {
+  auto gate = m->gate;
+  auto answer = [m, req, ino, path, size, off, gate](TitleFinder::Listing names) {
+    std::shared_lock<std::shared_mutex> lock(gate->mu);
+    if (gate->closed) return;
+    names.insert(names.begin(), {{".", true}, {"..", true}});
+    std::vector<char> out(size);
+    size_t used = 0;
+    for (size_t i = static_cast<size_t>(std::max<off_t>(off, 0)); i < names.size(); ++i) {
+      const std::string& name = names[i].first;
+      struct stat st {};
+      st.st_mode = names[i].second ? S_IFDIR : S_IFREG;
+      st.st_ino = i == 0 ? ino : m->inodes->peek(i == 1 ? parent_path(path) : join_path(path, name)).value_or(kUnknownIno);
+      size_t need = fuse_add_direntry(req, out.data() + used, size - used, name.c_str(), &st, static_cast<off_t>(i + 1));
+      if (need > size - used) break;
+      used += need;
+    }
+    fuse_reply_buf(req, out.data(), used);
+  };
+  for (const auto& f : m->svc->title_finders)
+    if (f->lists(path, off == 0, answer)) return true;
+  return false;
+}
+
+// One page: directories, playlists, then the segments that exist now, from
+// where the offset says the last page ended (dir_listing.h). Entries carry
+// the inode the kernel already knows, or none: a listing makes no inodes.
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::readdir);
-  auto path = m->inodes.path_of(ino);
-  if (!path) return (void)fuse_reply_err(req, ENOENT);
-  // Directories, playlists, and the segments that exist now.
-  std::vector<std::pair<std::string, bool>> names{{".", true}, {"..", true}};
-  for (const auto& c : m->svc->catalog->list(*path)) names.emplace_back(c.name, c.kind == CatalogEntry::directory);
-  for (const auto& r : m->svc->catalog->renditions_in(*path)) {
-    try {
-      m->svc->state->for_each_segment(r->spec.token, [&](const std::string&, uint32_t n, const SegmentRecord& rec) {
-        if (rec.where & 1) names.emplace_back(r->spec.segment_name(n), false);
-        return true;
-      });
-    } catch (const std::exception& e) {
-      HLSFS_LOG(warning, "fuse") << "readdir " << *path << ": " << e.what();
-    }
-  }
+  auto* dir = reinterpret_cast<OpenDirectory*>(fi->fh);
+  if (!dir) return (void)fuse_reply_err(req, EBADF);
+  if (readdir_from_finder(m, req, ino, dir->path(), size, off)) return;
+  // Unlocked before the reply: once it is sent, the directory may be closed
+  // (releasedir deletes `dir` on another thread).
+  std::unique_lock<std::mutex> lock(dir->mutex());
+  const std::string path = dir->path();
+  std::optional<DirCursor> from = dir->cursor_at(off);
+  // An offset this handle did not hand out lately: counted from the start.
+  const off_t skip = from ? 0 : off;
+  off_t ordinal = from ? off : 0;
   std::vector<char> out(size);
   size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < names.size(); ++i) {
+  std::map<off_t, DirCursor> handed;
+  auto emit = [&](const std::string& name, bool is_dir, const DirCursor& after) {
+    if (++ordinal <= skip) return true;
     struct stat st {};
-    st.st_mode = names[i].second ? S_IFDIR : S_IFREG;
-    st.st_ino = m->inodes.id_of(names[i].first == "." || names[i].first == ".." ? *path : join_path(*path, names[i].first));
-    size_t need = fuse_add_direntry(req, out.data() + used, size - used, names[i].first.c_str(), &st,
-                                    static_cast<off_t>(i + 1));
-    if (need > size - used) break;
+    st.st_mode = is_dir ? S_IFDIR : S_IFREG;
+    if (name == ".") st.st_ino = ino;
+    else st.st_ino = m->inodes->peek(name == ".." ? parent_path(path) : join_path(path, name)).value_or(kUnknownIno);
+    size_t need = fuse_add_direntry(req, out.data() + used, size - used, name.c_str(), &st, ordinal);
+    if (need > size - used) return false;
     used += need;
+    handed[ordinal] = after;
+    return true;
+  };
+  try {
+    list_directory(*m->svc->catalog, m->svc->state.get(), path, from.value_or(DirCursor{}), emit);
+  } catch (const std::exception& e) {
+    HLSFS_LOG(warning, "fuse") << "readdir " << path << ": " << e.what();
+    if (used == 0) {
+      lock.unlock();
+      return (void)fuse_reply_err(req, EIO);
+    }
   }
+  dir->handed_out(std::move(handed));
+  lock.unlock();
   fuse_reply_buf(req, out.data(), used);
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  auto* m = impl_of(req);
+  m->count(&DaemonMetrics::Fuse::forget);
+  m->inodes->forget(ino, nlookup);
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  auto* m = impl_of(req);
+  for (size_t i = 0; i < count; ++i) {
+    m->count(&DaemonMetrics::Fuse::forget);
+    m->inodes->forget(forgets[i].ino, forgets[i].nlookup);
+  }
+  fuse_reply_none(req);
+  // After a crawl the kernel forgets hundreds of thousands of names: once
+  // the table is down to half of its size, the heap it held goes back to the
+  // system (hlsfsd's heap keeps freed memory otherwise: heap_policy.h).
+  const size_t now = m->inodes->size(), high = m->inodes_high.load();
+  if (now > high) {
+    m->inodes_high = now;
+  } else if (high >= 10000 && now < high / 2) {
+    m->inodes_high = now;
+    return_free_memory();
+  }
 }
 
 void op_statfs(fuse_req_t req, fuse_ino_t) {
@@ -342,7 +461,11 @@ bool clean_stale_mount(const std::string& mountpoint) {
 FuseMount::FuseMount(caf::actor_system& sys, std::shared_ptr<Services> svc, segment_cache_actor cache,
                      std::string mountpoint, bool allow_other)
     : impl_(std::make_unique<Impl>(sys, std::move(svc), std::move(cache), allow_other)),
-      mountpoint_(std::move(mountpoint)) {}
+      mountpoint_(std::move(mountpoint)) {
+  if (impl_->svc->metrics)
+    impl_->svc->metrics->gauge_callback("hlsfs_fuse_inodes", "Inodes the kernel holds (looked up, not yet forgotten)",
+                                        [inodes = impl_->inodes] { return static_cast<double>(inodes->size()); });
+}
 
 FuseMount::~FuseMount() { stop(); }
 
@@ -359,6 +482,9 @@ void FuseMount::start() {
     o.release = op_release;
     o.opendir = op_opendir;
     o.readdir = op_readdir;
+    o.releasedir = op_releasedir;
+    o.forget = op_forget;
+    o.forget_multi = op_forget_multi;
     o.statfs = op_statfs;
     return o;
   }();

@@ -1,37 +1,79 @@
-// Inode numbers for mount paths. A path keeps its number for the life of the
-// process (the kernel may hold it across forgets); the root is 1.
+// Inode numbers for mount paths, with the kernel's lookup counts: every
+// entry the adapter hands the kernel (a lookup's reply) counts one, every
+// forget takes its count back, and a path whose count reaches 0 leaves the
+// table (the kernel no longer knows it). So the table holds what the kernel
+// holds, not every name ever looked up. Numbers come from a counter that is
+// never reused: a path forgotten and looked up again gets a new number, and
+// a stale number can never name another path. The root is 1, always.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <vector>
+#include <unordered_map>
 
 namespace hlsfs {
 
 class InodeTable {
  public:
-  InodeTable() { paths_.push_back(""); paths_.push_back(""); ids_[""] = 1; }
-  uint64_t id_of(const std::string& path) {
+  static constexpr uint64_t kRoot = 1;
+
+  InodeTable() { by_id_.emplace(kRoot, Node{"", 0}); ids_.emplace("", kRoot); }
+
+  // A lookup of `path` is being answered: its number, its count plus one.
+  uint64_t lookup(const std::string& path) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = ids_.find(path);
-    if (it != ids_.end()) return it->second;
-    uint64_t id = paths_.size();
-    paths_.push_back(path);
-    ids_[path] = id;
+    uint64_t id;
+    if (it != ids_.end()) {
+      id = it->second;
+    } else {
+      id = next_++;
+      ids_.emplace(path, id);
+      by_id_.emplace(id, Node{path, 0});
+    }
+    if (id != kRoot) ++by_id_.at(id).count;
     return id;
+  }
+  // The kernel forgot n lookups of id.
+  void forget(uint64_t id, uint64_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (id == kRoot) return;
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return;
+    it->second.count = n >= it->second.count ? 0 : it->second.count - n;
+    if (it->second.count) return;
+    ids_.erase(it->second.path);
+    by_id_.erase(it);
   }
   std::optional<std::string> path_of(uint64_t id) const {
     std::lock_guard<std::mutex> lock(mu_);
-    if (id == 0 || id >= paths_.size()) return std::nullopt;
-    return paths_[id];
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return std::nullopt;
+    return it->second.path;
+  }
+  // The number the kernel knows path by, if any (no count taken).
+  std::optional<uint64_t> peek(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = ids_.find(path);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Inodes known, the root included.
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return by_id_.size();
   }
 
  private:
+  struct Node {
+    std::string path;
+    uint64_t count;  // lookups the kernel has not forgotten
+  };
   mutable std::mutex mu_;
-  std::vector<std::string> paths_;  // index = inode
-  std::map<std::string, uint64_t> ids_;
+  uint64_t next_ = kRoot + 1;
+  std::unordered_map<uint64_t, Node> by_id_;
+  std::unordered_map<std::string, uint64_t> ids_;
 };
 
 }  // namespace hlsfs

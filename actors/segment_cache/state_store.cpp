@@ -34,6 +34,7 @@ const char* const kPlaylists = "playlists";
 const char* const kSegments = "segments";
 const char* const kAtime = "atime";
 const char* const kRemote = "remote";
+const char* const kCatalog = "catalog";
 
 // RocksDB's own log goes to hlsfsd's (warnings and errors), not to a LOG file
 // in state_dir: RocksDB's file logger aborts the process (an assertion in
@@ -137,7 +138,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
   // Open every family the DB has (a newer hlsfsd may have added one) plus ours.
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(db_opts, dir, &names).ok()) names.clear();  // no DB yet
-  for (const char* want : {rocksdb::kDefaultColumnFamilyName.c_str(), kSources, kPlaylists, kSegments, kAtime, kRemote})
+  for (const char* want : {rocksdb::kDefaultColumnFamilyName.c_str(), kSources, kPlaylists, kSegments, kAtime, kRemote, kCatalog})
     if (std::find(names.begin(), names.end(), want) == names.end()) names.push_back(want);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (const auto& name : names) descs.emplace_back(name, name == kAtime || name == kRemote ? atime_opts : cf_opts);
@@ -155,6 +156,7 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
     if (names[i] == kSegments) st->segments_ = st->handles_[i];
     if (names[i] == kAtime) st->atime_ = st->handles_[i];
     if (names[i] == kRemote) st->remote_ = st->handles_[i];
+    if (names[i] == kCatalog) st->catalog_ = st->handles_[i];
   }
 
   // Counters live in memory only: one scan here instead of a second write on
@@ -243,11 +245,11 @@ std::optional<std::string> StateStore::get_source(const std::string& key) {
   return value;
 }
 
-void StateStore::put_playlist(const std::string& token, const std::string& json) {
+void StateStore::put_playlist(const std::string& token, const std::string& json, bool sync) {
   if (token.empty()) throw StateError(dir_ + ": empty playlist token");
   rocksdb::WriteBatch b;
   b.Put(playlists_, token, json);
-  write(b, /*sync=*/true, "write playlists/" + token);
+  write(b, sync, "write playlists/" + token);
 }
 
 std::optional<std::string> StateStore::get_playlist(const std::string& token) {

@@ -7,6 +7,8 @@
 //   atime      be64(ms) token be32(N)       -> empty; ordered oldest first for GC
 //   remote     'c' token '/' N (8 digits)   -> RemoteCopy (versioned binary)
 //              'a' be64(ms) token be32(N)   -> empty; remote copies by last use
+//   catalog    the catalog's index: paths, directories, renditions by
+//              directory (keys and values: actors/playlist/catalog_keys.h)
 //
 // Invariant: every segment record has exactly one atime entry, keyed by its
 // last_access_ms, and every atime entry belongs to a record with that time.
@@ -116,7 +118,8 @@ class StateStore {
   void put_source(const std::string& key, const std::string& value);
   std::optional<std::string> get_source(const std::string& key);
 
-  void put_playlist(const std::string& token, const std::string& json);  // fsynced
+  // fsynced unless sync is false (bulk loads, which fsync once at the end).
+  void put_playlist(const std::string& token, const std::string& json, bool sync = true);
   std::optional<std::string> get_playlist(const std::string& token);
   void delete_playlist(const std::string& token);
   // In token order; return false from cb to stop.
@@ -152,10 +155,22 @@ class StateStore {
   std::optional<RemoteCopy> get_remote(const std::string& token, uint32_t n);
   std::optional<RemoteCopy> delete_remote(const std::string& token, uint32_t n,
                                           std::optional<int64_t> only_if_used = std::nullopt);
-  // Remote copies by last use, oldest first (snapshot at the call); return
-  // false from cb to stop.
-  void for_each_remote_by_age(const std::function<bool(int64_t used_ms, const std::string& token, uint32_t n)>& cb);
+  // Remote copies by last use, oldest first (snapshot at the call), from
+  // those last used at from_ms on (a cluster node publishing its recent
+  // uses); return false from cb to stop.
+  void for_each_remote_by_age(const std::function<bool(int64_t used_ms, const std::string& token, uint32_t n)>& cb,
+                              int64_t from_ms = 0);
   int64_t remote_count() const { return remote_count_; }
+
+  // The catalog family (state_store_catalog.cpp): point reads, one batch of
+  // puts (a value) and deletes (nullopt), and ordered scans of a prefix that
+  // resume after a key. The catalog owns the keys' meaning.
+  std::optional<std::string> get_catalog(const std::string& key);
+  void write_catalog(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops, bool sync);
+  // Keys starting with `prefix` and greater than `after` (a whole key; ""
+  // = from the first), in order; return false from cb to stop.
+  void scan_catalog(const std::string& prefix, const std::string& after,
+                    const std::function<bool(const std::string& key, const std::string& value)>& cb);
 
   // Atime entries oldest first, from a snapshot taken at the call (so an
   // entry touched meanwhile still shows its old time: see delete_segment's
@@ -214,6 +229,7 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* segments_ = nullptr;
   rocksdb::ColumnFamilyHandle* atime_ = nullptr;
   rocksdb::ColumnFamilyHandle* remote_ = nullptr;
+  rocksdb::ColumnFamilyHandle* catalog_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every open family, destroyed before db_
 
   std::mutex mu_;  // serialises segment/atime mutations and the fields below

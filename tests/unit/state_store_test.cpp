@@ -318,10 +318,10 @@ TEST(StateStore, ConcurrentWritersStayConsistent) {
 // Opens the DB behind the store's back, to break it on purpose.
 struct RawDb {
   rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> cf;  // default, sources, playlists, segments, atime, remote
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;  // default, sources, playlists, segments, atime, remote, catalog
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-    for (const char* name : {"default", "sources", "playlists", "segments", "atime", "remote"})
+    for (const char* name : {"default", "sources", "playlists", "segments", "atime", "remote", "catalog"})
       descs.emplace_back(name, rocksdb::ColumnFamilyOptions());
     rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &cf, &db);
     if (!s.ok()) throw std::runtime_error(s.ToString());

@@ -1,0 +1,51 @@
+// The StateStore's catalog family: a plain ordered key-value space whose
+// keys the catalog defines (actors/playlist/catalog_keys.h).
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "actors/segment_cache/state_keys.h"
+#include "actors/segment_cache/state_store.h"
+
+namespace hlsfs {
+
+using namespace state_keys;
+
+std::optional<std::string> StateStore::get_catalog(const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), catalog_, key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  ok(s, "read catalog/" + printable(key));
+  return value;
+}
+
+void StateStore::write_catalog(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops,
+                               bool sync) {
+  if (ops.empty()) return;
+  rocksdb::WriteBatch b;
+  for (const auto& [key, value] : ops) {
+    if (value) b.Put(catalog_, key, *value);
+    else b.Delete(catalog_, key);
+  }
+  write(b, sync, "write catalog/" + printable(ops.front().first));
+}
+
+void StateStore::scan_catalog(const std::string& prefix, const std::string& after,
+                              const std::function<bool(const std::string&, const std::string&)>& cb) {
+  rocksdb::ReadOptions ro;
+  std::string upper = prefix;  // the first key past the prefix, when there is one
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  rocksdb::Slice bound(upper);
+  if (!upper.empty()) ro.iterate_upper_bound = &bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, catalog_));
+  const std::string& start = after.compare(prefix) > 0 ? after : prefix;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(prefix)) break;
+    if (!after.empty() && k.compare(after) <= 0) continue;
+    if (!cb(k.ToString(), it->value().ToString())) return;
+  }
+  ok(it->status(), "scan catalog/" + printable(prefix));
+}
+
+}  // namespace hlsfs
