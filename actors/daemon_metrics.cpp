@@ -42,6 +42,7 @@ DaemonMetrics::DaemonMetrics(MetricsRegistry& r) : registry(r) {
   fuse.read = fuse_op("read");
   fuse.opendir = fuse_op("opendir");
   fuse.readdir = fuse_op("readdir");
+  fuse.forget = fuse_op("forget");  // forget and forget_multi, one per inode forgotten
   auto read_error = [&](const char* e) {
     return &r.counter("hlsfs_read_errors_total",
                       "Segment opens and lookups answered with an error, by the errno the reader got "

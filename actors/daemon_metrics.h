@@ -32,7 +32,7 @@ struct DaemonMetrics {
   // FUSE adapter: requests by operation, and segments a reader could not
   // have (the errno the reader got: EIO, EBUSY or ENOENT).
   struct Fuse {
-    Counter *lookup, *getattr, *open, *read, *opendir, *readdir;
+    Counter *lookup, *getattr, *open, *read, *opendir, *readdir, *forget;
     Counter *eio, *ebusy, *enoent;
     Counter& read_error(int reader_errno) const;  // eio for anything but EBUSY and ENOENT
   } fuse;

@@ -14,6 +14,7 @@ using get_atom = caf::atom_constant<caf::atom("get")>;
 using transcode_atom = caf::atom_constant<caf::atom("transcode")>;
 using encode_atom = caf::atom_constant<caf::atom("encode")>;
 using generate_atom = caf::atom_constant<caf::atom("generate")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using touch_atom = caf::atom_constant<caf::atom("touch")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
@@ -53,7 +54,11 @@ using worker_actor = caf::typed_actor<
     caf::replies_to<encode_group_atom, std::vector<std::string>, uint32_t, int32_t, uint32_t>::with<std::string>>;
 
 // GenerateVideoPlaylist: request JSON -> HTTP status, response JSON.
-using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
+// publish: the same generate with its playlists published only (the mount
+// and the state), never written into a store: library mode (a library is
+// read-only).
+using playlist_actor = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>,
+                                        caf::replies_to<publish_atom, std::string>::with<int32_t, std::string>>;
 
 // Access-time records and eviction of cold segments. tick: "a segment was
 // just made, check the budget and the free-space floor"; gc: a pass now (dry
@@ -67,10 +72,10 @@ using gc_actor = caf::typed_actor<caf::reacts_to<touch_atom, std::string, uint32
 
 // One per store, wrapping its plugin: blocking I/O on its own thread.
 using storage_actor = caf::typed_actor<
-    // (key, bytes, keep_existing): an atomic whole-object write -> errno, message
-    caf::replies_to<write_atom, std::string, std::string, bool>::with<int32_t, std::string>,
+    // (key, bytes, keep_existing, object tags "k=v&..." or ""): an atomic whole-object write -> errno, message
+    caf::replies_to<write_atom, std::string, std::string, bool, std::string>::with<int32_t, std::string>,
     caf::replies_to<remove_atom, std::string>::with<int32_t, std::string>,
-    // (key, local file): a made segment written back to an object store -> errno, message
-    caf::replies_to<upload_atom, std::string, std::string>::with<int32_t, std::string>>;
+    // (key, local file, object tags): a made segment written back to an object store -> errno, message
+    caf::replies_to<upload_atom, std::string, std::string, std::string>::with<int32_t, std::string>>;
 
 }  // namespace hlsfs

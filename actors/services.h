@@ -6,10 +6,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/playlist/catalog.h"
 #include "actors/playlist/master_bandwidth.h"
 #include "actors/playlist/rendition.h"
+#include "actors/playlist/title_finder.h"
 #include "actors/storage/store_router.h"
 #include "actors/transcoder/source.h"
 #include "actors/transcoder/job_progress.h"
@@ -28,6 +30,9 @@ struct DaemonMetrics;
 class OpenSegments;
 class WorkerPool;
 class Quarantine;
+class SharedUse;
+class Notifier;
+class RecentTitles;
 
 struct Services {
   std::string cache_dir;
@@ -54,6 +59,14 @@ struct Services {
   // process (hlsfsctl render, tests).
   std::shared_ptr<WorkerPool> worker_pool;
   std::shared_ptr<Quarantine> quarantine;  // may be null
+  // The webhook (notifications.url) events about requests go to; may be null.
+  std::shared_ptr<Notifier> notifier;
+  std::shared_ptr<RecentTitles> titles;  // the last generates, for status; may be null
+  // Asked in order when a lookup misses the catalog (library mode, cluster).
+  std::vector<std::shared_ptr<TitleFinder>> title_finders;
+  // Cluster (cluster.node set): the other nodes' uses of copies in object
+  // stores, for remote expiry, and this node's, published (actors/cluster/).
+  std::shared_ptr<SharedUse> shared_use;
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

@@ -17,7 +17,9 @@ build_pkgs=(
 # systemd: systemd-analyze verifies the unit (tests/integration/systemd_service.sh).
 # clang + libclang-rt-dev (libFuzzer, sanitizers) build tests/fuzz; llvm's
 # llvm-symbolizer puts file:line into their crash reports.
-test_pkgs=( ffmpeg nginx curl python3 chromium systemd clang libclang-rt-dev llvm )
+# mediainfo: an MP4 parser independent of FFmpeg checks fMP4 init segments
+# (render_fmp4; GPAC's MP4Box is not in Debian 12).
+test_pkgs=( ffmpeg nginx curl python3 chromium systemd clang libclang-rt-dev llvm mediainfo )
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = build ] || pkgs+=("${test_pkgs[@]}")
@@ -41,6 +43,10 @@ if [ "$what" != build ]; then
   if [ ! -d "$repo/tests/browser/node_modules/playwright-core" ] || [ ! -d "$repo/tests/browser/node_modules/hls.js" ]; then
     echo "deps: npm packages for the browser player (tests/browser)"
     (cd "$repo/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -d "$repo/tests/imm/node_modules/@alicloud/openapi-client" ]; then
+    echo "deps: npm packages for the IMM client (tests/imm: Alibaba Cloud's @alicloud/openapi-client)"
+    (cd "$repo/tests/imm" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
 echo "deps: ok"

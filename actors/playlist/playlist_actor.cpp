@@ -13,8 +13,11 @@ namespace {
 
 using generate_worker = caf::typed_actor<caf::replies_to<generate_atom, std::string>::with<int32_t, std::string>>;
 
+// publish_only: library mode's generate, whose playlists reach the mount and
+// the state but no store (a library is read-only).
 generate_worker::behavior_type generate_once(generate_worker::pointer self, std::shared_ptr<Services> svc,
-                                             segment_cache_actor cache, std::map<std::string, storage_actor> storage) {
+                                             segment_cache_actor cache, std::map<std::string, storage_actor> storage,
+                                             bool publish_only) {
   return {
       [=](generate_atom, const std::string& body) -> caf::result<int32_t, std::string> {
         const auto started = std::chrono::steady_clock::now();
@@ -26,15 +29,16 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
         // this call then: it owns what it uses.
         auto deadline = std::make_shared<ProgressDeadline>(probe_limit(svc->tunables()->job_timeout_ms), "reading the source");
         caf::actor_system& sys = self->system();
-        PlaylistWriter through_storage = [&sys, storage, deadline](const PlaylistFile& f) -> std::string {
+        PlaylistWriter through_storage = [&sys, storage, deadline, publish_only](const PlaylistFile& f) -> std::string {
           // The source is read by now; the writes have timeouts of their own.
           deadline->disarm();
           if (deadline->expired()) return deadline->reason();  // given up on: write nothing
+          if (publish_only) return "";
           auto it = storage.find(f.store);
           if (it == storage.end()) return "store \"" + f.store + "\" has no storage actor";
           std::string error;
           caf::scoped_actor waiter{sys};
-          waiter->request(it->second, std::chrono::seconds(120), write_atom::value, f.key, f.text, f.keep_existing)
+          waiter->request(it->second, std::chrono::seconds(120), write_atom::value, f.key, f.text, f.keep_existing, f.tagging)
               .receive([&](int32_t err, const std::string& msg) { error = err ? msg : ""; },
                        [&](caf::error& e) { error = "store \"" + f.store + "\": " + sys.render(e); });
           return error;
@@ -85,17 +89,19 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
 playlist_actor spawn_playlist(caf::actor_system& sys, std::shared_ptr<Services> svc, segment_cache_actor cache,
                               std::map<std::string, storage_actor> storage) {
   return sys.spawn([=](playlist_actor::pointer self) -> playlist_actor::behavior_type {
+    auto run = [=](const std::string& body, bool publish_only) {
+      auto rp = self->make_response_promise<int32_t, std::string>();
+      auto worker = self->spawn<caf::detached>(generate_once, svc, cache, storage, publish_only);
+      self->request(worker, caf::infinite, generate_atom::value, body)
+          .then([=](int32_t status, const std::string& reply) mutable { rp.deliver(status, reply); },
+                [=](caf::error& e) mutable {
+                  rp.deliver(int32_t{500}, std::string{R"({"Code":"InternalError","Message":"generate worker failed"})"});
+                });
+      return rp;
+    };
     return {
-        [=](generate_atom, const std::string& body) {
-          auto rp = self->make_response_promise<int32_t, std::string>();
-          auto worker = self->spawn<caf::detached>(generate_once, svc, cache, storage);
-          self->request(worker, caf::infinite, generate_atom::value, body)
-              .then([=](int32_t status, const std::string& reply) mutable { rp.deliver(status, reply); },
-                    [=](caf::error& e) mutable {
-                      rp.deliver(int32_t{500}, std::string{R"({"Code":"InternalError","Message":"generate worker failed"})"});
-                    });
-          return rp;
-        },
+        [=](generate_atom, const std::string& body) { return run(body, false); },
+        [=](publish_atom, const std::string& body) { return run(body, true); },
     };
   });
 }

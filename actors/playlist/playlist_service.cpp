@@ -1,15 +1,24 @@
 #include "actors/playlist/playlist_service.h"
 
 #include <random>
+#include <set>
 
+#include "actors/cluster/title_record.h"
+#include "actors/playlist/catalog_loader.h"
 #include "actors/playlist/generate.h"
 #include "actors/playlist/source_limits.h"
+#include "actors/playlist/recent_titles.h"
+#include "actors/segment_cache/segment_store.h"
+#include "actors/notify/notices.h"
+#include "actors/notify/notifier.h"
+#include "actors/storage/object_tags.h"
 #include "actors/transcoder/worker_dispatch.h"
 #include "actors/worker/quarantine.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/storage/backend.h"
 #include "actors/transcoder/codec_string.h"
 #include "actors/transcoder/job_deadline.h"
+#include "actors/transcoder/segment_job.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/subtitle_cues.h"
 #include "hlsfs/log.h"
@@ -39,7 +48,8 @@ std::string request_id() {
 
 std::string source_key(const SourceIdentity& id) { return id.uri + "\n" + std::to_string(id.size) + "\n" + id.version; }
 
-// The probe of this exact source version, from the state store or made now.
+}  // namespace
+
 std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opener, const SourceIdentity& id) {
   std::string key = source_key(id);
   if (auto cached = svc.state->get_source(key)) {
@@ -56,6 +66,8 @@ std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opene
   svc.state->put_source(key, json(*m).dump());
   return m;
 }
+
+namespace {
 
 std::string dir_of_key(const std::string& key) {
   auto slash = key.rfind('/');
@@ -76,7 +88,7 @@ std::string write_directly(Services& svc, const PlaylistFile& f) {
   try {
     auto b = svc.backend(f.store);
     if (f.keep_existing && b->stat(f.key)) return "";
-    b->write(f.key, f.text);
+    b->write(f.key, f.text, f.tagging);
     return "";
   } catch (const BackendError& e) {
     return e.what();
@@ -85,11 +97,51 @@ std::string write_directly(Services& svc, const PlaylistFile& f) {
 
 namespace {
 
-void index_master(Services& svc, const std::string& state_key, const json& record) {
-  if (!record.contains("variants")) return;  // recorded before BANDWIDTH was measured
-  for (const auto& v : record.at("variants"))
-    svc.masters->add(v.at("token"), MasterRef{record.at("store"), record.at("key"), state_key, v.at("uri"),
-                                              v.value("extra", int64_t{0})});
+// Does this playlist exist already: published in the mount, or an object
+// in its store. Throws BackendError when the store cannot tell.
+bool playlist_exists(Services& svc, const StoreLocation& loc) {
+  if (svc.catalog->resolve(loc.store + "/" + loc.key).kind == CatalogEntry::text_file) return true;
+  auto b = svc.backend(loc.store);
+  return b && b->stat(loc.key).has_value();
+}
+
+// OverwritePolicy overwrite: another rendition published at the same
+// playlist (other options, another token) is replaced. Its record goes, so
+// that a restart restores the new one only (restored in token order, the
+// old one could take the path back); its segments stay readable until the
+// GC takes them (players in the middle of it).
+void forget_replaced(Services& svc, const PublishedRendition& fresh) {
+  const std::string dir = fresh.dir.empty() ? fresh.store : fresh.store + "/" + fresh.dir.substr(0, fresh.dir.size() - 1);
+  for (const auto& old : svc.catalog->renditions_in(dir))
+    if (old->spec.token != fresh.spec.token && old->spec.prefix_name() == fresh.spec.prefix_name()) {
+      svc.state->delete_playlist(old->spec.token);
+      HLSFS_LOG(info, "playlist") << "replaced (OverwritePolicy overwrite): " << log_kv("token", old->spec.token)
+                                  << " by " << log_kv("token", fresh.spec.token);
+    }
+}
+
+// Cluster (issue 17): what any node needs to serve these titles, written
+// beside their playlists in object stores (keys: actors/cluster/title_record.h).
+std::string write_title_records(Services& svc, const std::vector<TitleRecord>& titles,
+                                const std::optional<MasterRecord>& master, const PlaylistWriter& writer) {
+  std::vector<PlaylistFile> files;
+  std::set<std::string> dirs;
+  for (const TitleRecord& t : titles) {
+    const std::string text = encode_title_record(t), dir = dir_of(t.playlist_key);
+    files.push_back(PlaylistFile{t.store, token_record_key(dir, t.token), text, false, ""});
+    files.push_back(PlaylistFile{t.store, playlist_record_key(t.playlist_key), text, false, ""});
+    for (const std::string& d : dirs_up(dir))
+      if (dirs.insert(t.store + "/" + d).second) files.push_back(PlaylistFile{t.store, dir_record_key(d), text, false, ""});
+  }
+  if (master) {
+    const std::string store = master->record.at("store"), key = master->record.at("key");
+    files.push_back(PlaylistFile{store, playlist_record_key(key), encode_master_record(*master), false, ""});
+  }
+  for (const PlaylistFile& f : files) {
+    std::string err = writer ? writer(f) : write_directly(svc, f);
+    if (!err.empty()) return "title record " + f.key + ": " + err;
+  }
+  return "";
 }
 
 }  // namespace
@@ -99,6 +151,7 @@ std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& toke
   auto r = svc.catalog->by_token(token);
   if (!r || n >= r->spec.plan.size()) return out;
   const int64_t measured = segment_bitrate(bytes, r->spec.plan.extinf(n));
+  index_masters_of(svc, token);  // after a restart, loaded when first needed
   for (const MasterRef& m : svc.masters->of(token)) {
     CatalogEntry e = svc.catalog->resolve(m.store + "/" + m.key);
     if (e.kind != CatalogEntry::text_file) continue;
@@ -113,7 +166,7 @@ std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& toke
     HLSFS_LOG(info, "playlist") << "BANDWIDTH of " << m.relative_uri << " raised to " << measured + m.extra << " (segment "
                                 << n << " measured " << measured << " bit/s): " << log_kv("store", m.store) << " "
                                 << log_kv("key", m.key) << " " << log_kv("segment", n);
-    out.push_back(PlaylistFile{m.store, m.key, *raised, false});
+    out.push_back(PlaylistFile{m.store, m.key, *raised, false, object_tagging(r->spec.labels.tags)});
   }
   return out;
 }
@@ -126,6 +179,10 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     return failure(400, "InvalidArgument", e.what());
   }
   for (const auto& w : req.warnings) HLSFS_LOG(warning, "playlist") << w << ": " << log_kv("source", req.source_uri);
+  if (!req.notification.is_null() && !svc.notifier)
+    HLSFS_LOG(warning, "playlist") << "Notification: no webhook is configured (notifications.url): no notice will be "
+                                      "posted; the events are in GET /v1/events: "
+                                   << log_kv("source", req.source_uri);
 
   // Where everything lives.
   auto src_loc = svc.router.locate(req.source_uri);
@@ -188,19 +245,43 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   }
 
   for (const auto& n : gen.notes) HLSFS_LOG(info, "playlist") << n << ": " << log_kv("source", req.source_uri);
+  // Object stores tag what is written for this request (its Tags), and
+  // refuse tags they cannot hold before anything is written.
+  const std::string tagging = object_tagging(req.tags);
+  for (const auto& [uri, text] : gen.files)
+    if (auto b = svc.backend(svc.router.locate(uri)->store); b && is_remote_store(*b) && !req.tags.empty())
+      if (std::string why = object_tags_problem(req.tags); !why.empty()) return failure(400, "InvalidArgument", why);
+  // OverwritePolicy skip-existing: a playlist that exists already (in the
+  // mount or in its store) stays as it is, with its record and its mount
+  // entry; only the others are made.
+  std::set<std::string> kept;  // URIs left as they were
+  if (req.overwrite_policy == OverwritePolicy::skip_existing) {
+    try {
+      for (const auto& [uri, text] : gen.files)
+        if (playlist_exists(svc, *svc.router.locate(uri))) kept.insert(uri);
+    } catch (const BackendError& e) {
+      return failure(503, "StorageError", e.what());
+    }
+  }
   // Write the playlists into their stores, then record and publish.
   for (const auto& [uri, text] : gen.files) {
+    if (kept.count(uri)) {
+      HLSFS_LOG(info, "playlist") << "exists, kept (OverwritePolicy skip-existing): " << log_kv("uri", uri);
+      continue;
+    }
     auto loc = svc.router.locate(uri);
-    PlaylistFile f{loc->store, loc->key, text, req.overwrite_policy == OverwritePolicy::skip_existing};
+    PlaylistFile f{loc->store, loc->key, text, req.overwrite_policy == OverwritePolicy::skip_existing, tagging};
     std::string err = writer ? writer(f) : write_directly(svc, f);
     if (!err.empty()) return failure(503, "StorageError", err);
   }
 
   GenerateOutcome out;
   json req_json = json::parse(body);
+  std::vector<TitleRecord> bucket_titles;  // renditions in object stores
   for (size_t i = 0; i < gen.renditions.size(); ++i) {
     const RenditionSpec& spec = gen.renditions[i];
     const RenditionOrigin& origin = gen.origins[i];
+    if (kept.count(spec.playlist_uri())) continue;  // skip-existing: its record and mount entry stay too
     // Targets were located above; tracks lie beside the master (or their
     // Subtitle target), in its store.
     StoreLocation loc = origin.is_target() ? target_locs[origin.target] : *svc.router.locate(spec.playlist_uri());
@@ -218,6 +299,9 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
                              {"x264_params", svc.encoder.x264_params}}},
                 {"source", source_key(id)}};
     svc.state->put_playlist(spec.token, record.dump());
+    if (auto b = svc.backend(pub->store); b && is_remote_store(*b))
+      bucket_titles.push_back(TitleRecord{spec.token, pub->store, loc.key, record, source_key(id), json(*media)});
+    forget_replaced(svc, *pub);
     svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()));
     const std::string where = log_kv("store", pub->store) + " " + log_kv("key", pub->dir + spec.prefix_name() + ".m3u8") +
                               " " + log_kv("token", spec.token);
@@ -227,7 +311,8 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     uint32_t initial = initial_segment_count(spec, req.targets[origin.target].initial_transcode);
     if (initial) out.initial.emplace_back(spec.token, initial);
   }
-  if (master_loc) {
+  std::optional<MasterRecord> bucket_master;
+  if (master_loc && !kept.count(*req.master_uri)) {
     json variants = json::array();
     for (const auto& v : gen.variants)
       variants.push_back({{"token", gen.renditions[v.rendition].token}, {"uri", v.relative_uri}, {"extra", v.extra}});
@@ -235,56 +320,30 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
                 {"text", gen.files.at(*req.master_uri)}, {"variants", variants}};
     svc.catalog->publish_text(master_loc->store, master_loc->key, gen.files.at(*req.master_uri));
     svc.state->put_playlist("master:" + gen.token, record.dump());
-    index_master(svc, "master:" + gen.token, record);
+    index_master(svc, "master:" + gen.token, record, true);
+    if (!bucket_titles.empty()) bucket_master = MasterRecord{"master:" + gen.token, record, bucket_titles};
   }
+  if (std::string err = write_title_records(svc, bucket_titles, bucket_master, writer); !err.empty())
+    return failure(503, "StorageError", err);
   out.body = gen.response;
   out.body["RequestId"] = request_id();
+  // hlsfs's own field: what skip-existing left as it was (the other fields
+  // describe the request as asked).
+  if (req.overwrite_policy == OverwritePolicy::skip_existing) out.body["SkippedExisting"] = kept;
+  if (svc.notifier) svc.notifier->notify(playlist_generated_notice(out.body, req));
+  if (svc.titles)
+    svc.titles->add(TitleEvent{now_ms(), out.body.value("RequestId", ""),
+                               req.master_uri.value_or(req.targets.front().uri + ".m3u8"),
+                               out.body.value("Token", ""), req.tags, req.user_data,
+                               std::vector<std::string>(kept.begin(), kept.end())});
   return out;
 }
 
 size_t restore_catalog(Services& svc) {
-  size_t restored = 0;
-  std::vector<std::pair<std::string, std::string>> records;
-  svc.state->for_each_playlist([&](const std::string& token, const std::string& value) {
-    records.emplace_back(token, value);
-    return true;
-  });
-  for (const auto& [token, value] : records) {
-    try {
-      json rec = json::parse(value);
-      if (token.rfind("master:", 0) == 0) {
-        svc.catalog->publish_text(rec.at("store"), rec.at("key"), rec.at("text"));
-        index_master(svc, token, rec);
-        continue;
-      }
-      PlaylistRequest req = parse_request(rec.at("request"));
-      auto cached = svc.state->get_source(rec.at("source").get<std::string>());
-      if (!cached) throw std::runtime_error("its probe is missing from the state");
-      auto media = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
-      EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
-                        rec.at("encoder").at("x264_params")};
-      // Records before tracks existed name only their target.
-      RenditionOrigin origin = rec.contains("origin") ? rec.at("origin").get<RenditionOrigin>()
-                                                      : RenditionOrigin::of_target(rec.at("target").get<size_t>());
-      RenditionSpec spec = rebuild_rendition(*media, req, origin, enc);
-      if (spec.token != token) throw std::runtime_error("its token no longer matches (hlsfs changed?)");
-      auto tloc = svc.router.locate(spec.playlist_uri());
-      auto sloc = svc.router.locate(req.source_uri);
-      if (!tloc || !sloc) throw std::runtime_error("its store is no longer configured");
-      auto pub = std::make_shared<PublishedRendition>();
-      pub->spec = spec;
-      pub->media = media;
-      pub->store = tloc->store;
-      pub->dir = dir_of_key(tloc->key);
-      pub->source_store = sloc->store;
-      pub->source_key = sloc->key;
-      svc.catalog->publish(pub, media_playlist(spec));
-      ++restored;
-    } catch (const std::exception& e) {
-      HLSFS_LOG(warning, "playlist") << "playlist not restored: " << e.what() << ": " << log_kv("token", token);
-    }
-  }
-  return restored;
+  // Lazy: renditions are rebuilt from their records when first asked for
+  // (catalog_loader.h); only a state from before the index is scanned, once.
+  open_catalog(svc);
+  return svc.catalog->rendition_count();
 }
 
 }  // namespace hlsfs

@@ -25,6 +25,7 @@ struct GenerateOutcome {
 struct PlaylistFile {
   std::string store, key, text;
   bool keep_existing = false;
+  std::string tagging;  // object tags in S3/OSS stores (object_tags.h), "" none
 };
 // Writes one file; returns an error message, or "" when written.
 using PlaylistWriter = std::function<std::string(const PlaylistFile&)>;
@@ -39,8 +40,14 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& request_body
 // Returns those masters' new text, for the caller to write into their stores.
 std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& token, uint32_t n, int64_t bytes);
 
-// At start: republish every recorded playlist (tokens recomputed and checked).
-// Returns how many renditions were restored; problems are logged.
+// The probe of this exact source version, from the state store or made now
+// (in a worker process when there is a pool) and recorded: generate's own,
+// also asked by library mode before it chooses a title's renditions.
+std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opener, const SourceIdentity& id);
+
+// At start: connects the catalog to the recorded playlists, which it loads
+// when first asked for (tokens recomputed and checked then; problems are
+// logged). Returns how many renditions the catalog holds.
 size_t restore_catalog(Services& svc);
 
 // Segments of a rendition covering the first `seconds` (a segment cut by the

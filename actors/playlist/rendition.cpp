@@ -18,9 +18,12 @@ std::string EncoderConfig::fingerprint() const {
   return "x264/" + preset + "/t" + std::to_string(threads) + "/" + x264_params;
 }
 
+int prefetch_depth(const RenditionSpec& r, int configured) { return r.labels.transcode_ahead.value_or(configured); }
+
 std::string RenditionSpec::prefix_name() const { return target_uri.substr(target_uri.rfind('/') + 1); }
 
 std::string RenditionSpec::segment_name(size_t n) const {
+  if (fmp4 && n == kInitSegment) return prefix_name() + "-" + token + "-init.mp4";
   return prefix_name() + "-" + token + "-" + std::to_string(n) + segment_extension();
 }
 
@@ -177,6 +180,8 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   RenditionSpec r;
   r.source_uri = req.source_uri;
   r.target_uri = t.uri;
+  r.fmp4 = t.container == SegmentContainer::fmp4;  // in the token through canonical_target
+  r.labels = RenditionLabels{t.transcode_ahead, req.tags, req.user_data, req.notification};
 
   const StreamInfo* vs = nullptr;
   const StreamInfo* as = nullptr;
@@ -290,6 +295,7 @@ RenditionSpec make_subtitle_track(const MediaInfo& media, const PlaylistRequest&
   r.grid_video = std::move(r.video);
   r.video.reset();
   r.audio.reset();
+  r.fmp4 = false;  // WebVTT segments, on the same clock whatever the video's container
   SubtitleSpec sub;
   const std::string master_base = req.master_uri->substr(0, req.master_uri->size() - 5);
   nlohmann::json params = {{"Base", base.token}};

@@ -2,6 +2,7 @@
 // streams, which output size, frame rate, audio format, and the segment plan.
 // A RenditionSpec is all a segment job needs besides the source itself.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 
@@ -79,6 +80,22 @@ struct SubtitleSpec {
   double cue_origin = 0;
 };
 
+// What a request asks of a rendition besides its bytes. None of it feeds the
+// token: the same segments whatever the labels or the prefetch depth (the
+// token test in rendition_test.cpp holds this).
+struct RenditionLabels {
+  std::optional<int> transcode_ahead;      // Targets[].TranscodeAhead; absent: transcoder.prefetch_segments
+  std::map<std::string, std::string> tags;  // the request's Tags (status, events, S3/OSS object tags)
+  std::string user_data;                    // the request's UserData (events, notifications)
+  nlohmann::json notification;              // the request's Notification as given (null: none)
+};
+
+// The segment number of a fragmented-MP4 rendition's init segment
+// ("<prefix>-<token>-init.mp4"): made on read and cached like a media
+// segment, under a number no media segment has (the state keeps 8 digits;
+// plans stop at kMaxSegments, far below).
+constexpr uint32_t kInitSegment = 99999999;
+
 struct RenditionSpec {
   std::string source_uri;
   std::string target_uri;   // output prefix (IMM Targets[].URI)
@@ -93,16 +110,28 @@ struct RenditionSpec {
   std::optional<VideoSpec> grid_video;
   std::optional<SubtitleSpec> subtitle;  // a subtitle track (also follows grid_video)
   SegmentPlan plan;
+  // Targets[].Container fmp4: an init segment plus .m4s media segments
+  // (never for a subtitle track: its segments are WebVTT).
+  bool fmp4 = false;
   std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
+  RenditionLabels labels;          // not part of the token
 
   std::string playlist_uri() const { return target_uri + ".m3u8"; }
   std::string prefix_name() const;  // last path element of target_uri
-  std::string segment_name(size_t n) const;  // "<prefix>-<token>-<n>.ts" (".vtt" for subtitles)
-  const char* segment_extension() const { return subtitle ? ".vtt" : ".ts"; }
+  // "<prefix>-<token>-<n>.ts" (".vtt" for subtitles, ".m4s" for fMP4;
+  // "<prefix>-<token>-init.mp4" for kInitSegment).
+  std::string segment_name(size_t n) const;
+  const char* segment_extension() const { return subtitle ? ".vtt" : fmp4 ? ".m4s" : ".ts"; }
+  // A media segment of the plan, or the init segment of an fMP4 rendition.
+  bool has_segment(uint32_t n) const { return n < plan.size() || (fmp4 && n == kInitSegment); }
   std::string segment_uri(size_t n) const;
   // AAC frames [first, last) that belong to segment k.
   std::pair<int64_t, int64_t> audio_frames(size_t k) const;
 };
+
+// Segments made ahead of a reader of r: its TranscodeAhead, else `configured`
+// (transcoder.prefetch_segments).
+int prefetch_depth(const RenditionSpec& r, int configured);
 
 // Throws RequestError when the request cannot be met by this source.
 RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req, size_t target_index,

@@ -291,6 +291,8 @@ TargetRequest parse_target(const json& j, const std::string& path) {
   t.video = parse_video(r.get("Video"), r.path("Video"));
   t.audio = parse_audio(r.get("Audio"), r.path("Audio"));
   t.subtitle = parse_subtitle(r.get("Subtitle"), r.path("Subtitle"));
+  t.container = r.choice<SegmentContainer>("Container", {{"ts", SegmentContainer::ts}, {"fmp4", SegmentContainer::fmp4}})
+                    .value_or(SegmentContainer::ts);
   // IMM: Subtitle is ignored when Video or Audio is set in the same target.
   if (t.video || t.audio) t.subtitle.reset();
   r.finish();
@@ -300,6 +302,33 @@ TargetRequest parse_target(const json& j, const std::string& path) {
 }
 
 std::string dir_of(const std::string& uri) { return uri.substr(0, uri.rfind('/') + 1); }
+
+// IMM's Notification, its documented fields only (a typo is an error, as
+// everywhere): MNS {TopicName, Endpoint}, RocketMQ {Endpoint, InstanceId,
+// TopicName}, Kafka {Endpoint, Topic}. No MNS/RocketMQ/Kafka exists here:
+// the configured webhook takes their place (notify/notifier.h).
+json parse_notification(const json& j) {
+  ObjectReader r(j, "Notification");
+  json out = json::object();
+  auto target = [&](const char* name, std::initializer_list<const char*> keys) {
+    const json* t = r.get(name);
+    if (!t) return;
+    ObjectReader tr(*t, r.path(name));
+    json kept = json::object();
+    for (const char* k : keys)
+      if (auto v = tr.str(k)) {
+        check_uri_text(tr.path(k), *v);
+        kept[k] = *v;
+      }
+    tr.finish();
+    out[name] = kept;
+  };
+  target("MNS", {"TopicName", "Endpoint"});
+  target("RocketMQ", {"Endpoint", "InstanceId", "TopicName"});
+  target("Kafka", {"Endpoint", "Topic"});
+  r.finish();
+  return out;
+}
 
 }  // namespace
 
@@ -312,6 +341,8 @@ const char* to_string(ScaleType s) {
   }
   return "?";
 }
+
+const char* to_string(SegmentContainer c) { return c == SegmentContainer::fmp4 ? "fmp4" : "ts"; }
 
 const char* to_string(ValueOption o) {
   switch (o) {
@@ -380,10 +411,17 @@ PlaylistRequest parse_request(const json& body) {
   if (req.user_data.size() > 2048) throw RequestError("UserData", "at most 2048 bytes");
   r.ignore("ProjectName", req.warnings);
   r.ignore("CredentialConfig", req.warnings);
-  r.ignore("Notification", req.warnings);
+  if (const json* n = r.get("Notification")) req.notification = parse_notification(*n);
 
   const json* targets = r.get("Targets");
   if (!targets) throw RequestError("Targets", "is required");
+  // IMM's SDKs send Targets JSON-encoded, as a string holding the list.
+  json decoded_targets;
+  if (targets->is_string()) {
+    decoded_targets = json::parse(targets->get<std::string>(), nullptr, false);
+    if (decoded_targets.is_discarded()) throw RequestError("Targets", "is a string but not a JSON-encoded list of targets");
+    targets = &decoded_targets;
+  }
   if (!targets->is_array() || targets->empty() || targets->size() > 6)
     throw RequestError("Targets", "must be a list of 1 to 6 targets");
   for (size_t i = 0; i < targets->size(); ++i)
@@ -427,6 +465,8 @@ json canonical_target(const TargetRequest& t) {
   json j;
   j["Duration"] = t.duration;
   j["InitialSegments"] = t.initial_segments;
+  // Only when not the default: the tokens of MPEG-TS renditions stay as they were.
+  if (t.container != SegmentContainer::ts) j["Container"] = to_string(t.container);
   if (t.video) {
     const auto& v = *t.video;
     json jv{{"Streams", v.streams},

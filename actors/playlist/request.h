@@ -65,6 +65,13 @@ struct SubtitleRequest {
   std::vector<int> streams;  // empty: all subtitle streams
 };
 
+// hlsfs extension `Targets[].Container` (IMM has no such field; its
+// sibling API CreateMediaConvertTask names the output container so): the
+// segments' container. fmp4: an init segment plus fragmented-MP4 (CMAF)
+// media segments, as Apple devices need for HEVC.
+enum class SegmentContainer { ts, fmp4 };
+const char* to_string(SegmentContainer);
+
 struct TargetRequest {
   std::string uri;  // output prefix, without extension
   double duration = 10;
@@ -74,6 +81,7 @@ struct TargetRequest {
   std::optional<VideoRequest> video;    // absent or disabled: no video
   std::optional<AudioRequest> audio;    // absent or disabled: no audio
   std::optional<SubtitleRequest> subtitle;
+  SegmentContainer container = SegmentContainer::ts;
 };
 
 struct SourceSubtitle {
@@ -92,6 +100,10 @@ struct PlaylistRequest {
   OverwritePolicy overwrite_policy = OverwritePolicy::overwrite;
   std::map<std::string, std::string> tags;
   std::string user_data;
+  // IMM's Notification ({MNS: {...}}, {RocketMQ: {...}}, {Kafka: {...}}),
+  // checked and kept as given: hlsfs posts to its configured webhook instead
+  // (notifications.url) and echoes this in each post. null: absent.
+  nlohmann::json notification;
   std::vector<TargetRequest> targets;
   std::vector<std::string> warnings;  // accepted but ignored fields
 };

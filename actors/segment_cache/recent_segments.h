@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct SegmentEvent {  // one segment made
   int64_t bytes = 0;
   int readers_waited = 0;   // readers that were waiting for it (0: made ahead)
   std::string why;          // "on-demand", "prefetch" or "initial"
+  std::map<std::string, std::string> tags;  // its request's Tags
+  std::string user_data;                    // and UserData
 };
 
 class RecentSegments {

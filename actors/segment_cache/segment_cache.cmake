@@ -8,5 +8,5 @@ else()
   set(HLSFS_ROCKSDB PkgConfig::ROCKSDB)
 endif()
 
-add_library(hlsfs_state STATIC segment_cache/state_store.cpp segment_cache/state_store_remote.cpp segment_cache/state_keys.cpp)
+add_library(hlsfs_state STATIC segment_cache/state_store.cpp segment_cache/state_store_remote.cpp segment_cache/state_store_catalog.cpp segment_cache/state_keys.cpp)
 target_link_libraries(hlsfs_state PUBLIC ${HLSFS_ROCKSDB} hlsfs_log)

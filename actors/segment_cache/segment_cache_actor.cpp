@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,9 @@
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
+#include "actors/notify/notices.h"
+#include "actors/notify/notifier.h"
+#include "actors/storage/object_tags.h"
 #include "actors/transcoder/job_queue.h"
 #include "actors/transcoder/segment_job.h"
 #include "actors/daemon_metrics.h"
@@ -35,6 +39,13 @@ struct cache_state {
     bool making_room = false, retried_after_enospc = false;  // see retry_after_enospc
   };
   std::map<JobKey, InFlight> inflight;
+  // A rendition's InitialTranscode in progress: the segments still to come,
+  // for its InitialTranscodeFinished notice (svc->notifier).
+  struct InitialRun {
+    std::set<uint32_t> waiting;
+    uint32_t segments = 0, failed = 0;
+  };
+  std::map<std::string, InitialRun> initial;  // by token
   uint64_t hits = 0, misses = 0;
   static inline const char* name = "segment-cache";
 };
@@ -86,7 +97,7 @@ void keep_in_store(cache_pointer self, const std::string& token, uint32_t n, con
   auto actor = st.storage.find(r->store);
   if (fetched || actor == st.storage.end()) return;
   auto metrics = st.svc->meters;
-  self->request(actor->second, caf::infinite, upload_atom::value, key, path)
+  self->request(actor->second, caf::infinite, upload_atom::value, key, path, object_tagging(r->spec.labels.tags))
       .then(
           [=](int32_t err, const std::string& msg) {
             if (err == 0) {
@@ -115,7 +126,7 @@ void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t s
     auto actor = st.storage.find(f.store);
     if (actor == st.storage.end()) continue;
     std::string where = log_kv("store", f.store) + " " + log_kv("key", f.key);
-    self->request(actor->second, caf::infinite, write_atom::value, f.key, f.text, false)
+    self->request(actor->second, caf::infinite, write_atom::value, f.key, f.text, false, f.tagging)
         .then(
             [=](int32_t err, const std::string& msg) {
               if (err) HLSFS_LOG(warning, "storage") << "rewrite failed: " << msg << ": " << where;
@@ -125,6 +136,24 @@ void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t s
 }
 
 void request_job(cache_pointer self, const std::string& token, uint32_t n, Priority p);
+
+// Segment n of token is done with (made: ok, or not): its InitialTranscode
+// run, if it is one of its segments, may be finished.
+void initial_segment_done(cache_state& st, const std::string& token, uint32_t n, bool ok) {
+  auto it = st.initial.find(token);
+  if (it == st.initial.end() || !it->second.waiting.erase(n)) return;
+  if (!ok) ++it->second.failed;
+  if (!it->second.waiting.empty()) return;
+  auto r = st.svc->catalog->by_token(token);
+  if (r && st.svc->notifier)
+    st.svc->notifier->notify(initial_transcode_notice(r->spec, it->second.segments, it->second.failed, now_ms()));
+  st.initial.erase(it);
+}
+
+void segment_failed(cache_state& st, const std::string& token, uint32_t n, const std::string& message) {
+  auto r = st.svc->catalog->by_token(token);
+  if (r && st.svc->notifier) st.svc->notifier->notify(segment_failed_notice(r->spec, n, message, now_ms()));
+}
 
 // cache_dir was full when the segment was written (ENOSPC): the GC evicts at
 // once and the job runs once more, so that its readers get the segment, not
@@ -151,6 +180,8 @@ bool retry_after_enospc(cache_pointer self, const JobKey& key) {
     HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, key.token, key.segment) << ": cache full: " << what;
     answer_waiters(st, f, int32_t{ENOSPC}, std::string{}, int64_t{0});
     st.inflight.erase(it);
+    segment_failed(st, key.token, key.segment, "cache full: " + what);
+    initial_segment_done(st, key.token, key.segment, false);
   };
   self->request(self->state.gc, caf::infinite, make_room_atom::value)
       .then(after, [=](caf::error&) { after(0, "the GC did not answer"); });
@@ -184,6 +215,7 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
               it->second.asked_background = false;
               if (it->second.asked_on_demand) return;  // a reader's request is still out
               st.inflight.erase(it);
+              initial_segment_done(st, token, n, false);
               return;
             }
             if (err == ENOSPC && retry_after_enospc(self, key)) return;
@@ -206,9 +238,13 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
                                             << (f.waiters.empty() ? "" : ", " + std::to_string(f.waiters.size()) +
                                                                              " reader(s) waited")
                                             << ")";
-              if (st.svc->recent)
+              if (st.svc->recent) {
+                auto r = st.svc->catalog->by_token(token);
                 st.svc->recent->add(SegmentEvent{0, now_ms(), token, n, secs, size,
-                                                static_cast<int>(f.waiters.size()), why});
+                                                static_cast<int>(f.waiters.size()), why,
+                                                r ? r->spec.labels.tags : std::map<std::string, std::string>{},
+                                                r ? r->spec.labels.user_data : std::string{}});
+              }
             } else if (err == ESHUTDOWN) {
               HLSFS_LOG(info, "transcoder") << describe(*st.svc, token, n) << ": " << msg;
             } else if (err == EBUSY) {  // the queue is full: readers may try again
@@ -216,9 +252,11 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
             } else {
               HLSFS_LOG(error, "transcoder") << "cannot make " << describe(*st.svc, token, n) << ": "
                                              << (err == ENOSPC ? "cache full: " : "") << msg;
+              segment_failed(st, token, n, (err == ENOSPC ? "cache full: " : "") + msg);
             }
             answer_waiters(st, it->second, err, path, size);
             st.inflight.erase(it);
+            initial_segment_done(st, token, n, err == 0);
           },
           [=](caf::error& e) {
             auto& st = self->state;
@@ -226,7 +264,25 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
             if (it == st.inflight.end()) return;
             answer_waiters(st, it->second, int32_t{EIO}, std::string{}, int64_t{0});
             st.inflight.erase(it);
+            initial_segment_done(st, token, n, false);
           });
+}
+
+// A rendition's InitialTranscode starts: segments [from, to) are awaited
+// (those on disk already count as made). Only with a notifier: nothing else
+// reads it.
+void track_initial(cache_state& st, const std::string& token, uint32_t from, uint32_t to) {
+  auto r = st.svc->catalog->by_token(token);
+  if (!r || !st.svc->notifier) return;
+  to = std::min<uint32_t>(to, static_cast<uint32_t>(r->spec.plan.size()));
+  auto& run = st.initial[token];  // a second generate of the same rendition joins the first
+  for (uint32_t i = from; i < to; ++i)
+    if (!st.svc->segments->present(token, i)) run.waiting.insert(i);
+  run.segments = std::max(run.segments, to - std::min(from, to));
+  if (run.waiting.empty()) {
+    st.initial.erase(token);
+    st.svc->notifier->notify(initial_transcode_notice(r->spec, to - std::min(from, to), 0, now_ms()));
+  }
 }
 
 void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint32_t to, Priority p) {
@@ -255,11 +311,11 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
           const auto arrived = std::chrono::steady_clock::now();
           auto& st = self->state;
           auto r = st.svc->catalog->by_token(token);
-          if (!r || n >= r->spec.plan.size()) return {int32_t{ENOENT}, std::string{}, int64_t{0}};
+          if (!r || !r->spec.has_segment(n)) return {int32_t{ENOENT}, std::string{}, int64_t{0}};  // fMP4: and its init
           self->send(st.gc, touch_atom::value, token, n);
-          auto next = [&] {
-            prefetch(self, token, n + 1, n + 1 + static_cast<uint32_t>(st.svc->tunables()->prefetch_segments), Priority::prefetch);
-          };
+          // The rendition's TranscodeAhead, else transcoder.prefetch_segments.
+          const auto ahead = static_cast<uint32_t>(prefetch_depth(r->spec, st.svc->tunables()->prefetch_segments));
+          auto next = [&] { prefetch(self, token, n + 1, n + 1 + ahead, Priority::prefetch); };
           if (auto size = st.svc->segments->present(token, n)) {
             ++st.hits;
             next();
@@ -288,6 +344,7 @@ segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<
           return rp;
         },
         [=](prefetch_atom, const std::string& token, uint32_t from, uint32_t to, int32_t prio) {
+          if (prio == 2) track_initial(self->state, token, from, to);
           prefetch(self, token, from, to, prio == 2 ? Priority::initial : Priority::prefetch);
         },
         [=](status_atom) -> std::string {

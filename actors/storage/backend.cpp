@@ -251,11 +251,45 @@ std::string Backend::read_all(const std::string& key) {
   return out;
 }
 
-void Backend::write(const std::string& key, const std::string& bytes) {
+std::optional<std::string> Backend::get(const std::string& key, int64_t first_bytes) {
+  if (first_bytes <= 0) throw BackendError(-EINVAL, "store " + quoted(store_) + ": " + key + ": no length to read");
+  // Not zero-filled: pages the object does not reach are never touched.
+  std::unique_ptr<char[]> buf(new char[static_cast<size_t>(first_bytes)]);
+  int64_t n = 0;
+  {
+    char err[kErrLen] = {0};
+    const char* k = c_key(key);
+    Measured m(metrics_, BackendMetrics::read);
+    n = ops_->read(b_, k, 0, buf.get(), first_bytes, err, sizeof err);
+    if (n == -ENOENT) return std::nullopt;  // an answer, not a failure (as stat's)
+    if (n < 0) {
+      m.failed();
+      fail(static_cast<int>(n), err, key);
+    }
+  }
+  std::string out(buf.get(), static_cast<size_t>(n));
+  if (n < first_bytes) return out;
+  buf.reset();
+  char more[64 * 1024];
+  while (int64_t m = read_into(key, static_cast<int64_t>(out.size()), more, sizeof more)) {
+    out.append(more, static_cast<size_t>(m));
+    if (m < static_cast<int64_t>(sizeof more)) break;
+  }
+  return out;
+}
+
+void Backend::write(const std::string& key, const std::string& bytes) { write(key, bytes, std::string{}); }
+
+void Backend::write(const std::string& key, const std::string& bytes, const std::string& tagging) {
   char err[kErrLen] = {0};
   const char* k = c_key(key);
+  if (tagging.find('\0') != std::string::npos)
+    throw BackendError(-EINVAL, "store " + quoted(store_) + ": object tags with a NUL character are refused");
   Measured m(metrics_, BackendMetrics::write);
-  int rc = ops_->write(b_, k, bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
+  const auto len = static_cast<int64_t>(bytes.size());
+  int rc = !tagging.empty() && ops_->write_tagged
+               ? ops_->write_tagged(b_, k, bytes.data(), len, tagging.c_str(), err, sizeof err)
+               : ops_->write(b_, k, bytes.data(), len, err, sizeof err);
   if (rc < 0) {
     m.failed();
     fail(rc, err, key);

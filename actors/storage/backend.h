@@ -71,7 +71,16 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   int64_t read_into(const std::string& key, int64_t offset, void* buf, int64_t len);
   std::string read(const std::string& key, int64_t offset, int64_t len);
   std::string read_all(const std::string& key);  // one version of the object, even while it is replaced
+  // The whole object in one plugin read (one GET, no HEAD) when it is at
+  // most first_bytes long; a longer one takes more ranged reads (so possibly
+  // parts of two versions: for objects written once, or with identical bytes).
+  // nullopt when the key does not exist.
+  std::optional<std::string> get(const std::string& key, int64_t first_bytes);
   void write(const std::string& key, const std::string& bytes);  // atomic: old or new, never a part
+  // As write(), the object tagged with `tagging` ("k=v&k2=v2", URL-encoded:
+  // object_tagging() in object_tags.h) where the store keeps object tags
+  // (s3, oss); a store without them (local) writes the bytes alone.
+  void write(const std::string& key, const std::string& bytes, const std::string& tagging);
   void remove(const std::string& key);                           // a missing key is not an error
   // Recursive, keys relative to the store; cb returns false to stop. An
   // exception from cb stops the listing and propagates.

@@ -20,19 +20,24 @@ bool is_remote_store(const Backend& b) { return b.plugin() != "local"; }
 
 namespace {
 
-// A segment evicted from the hot tier but kept in its object store comes back
-// from there: one GET instead of a transcode. Its bytes are the ones made
-// here before (the token pins source, settings and layout). Any failure is
-// not fatal: the segment is then made again.
+// A segment already in its object store comes back from there: one GET
+// instead of a transcode, whichever node of a cluster made it (or this one,
+// before evicting it). Its bytes are the ones a transcode would make (the
+// token pins source, settings and layout). One GET, no HEAD first: a cold
+// segment costs the bucket one 404 (a HEAD of a missing key would also LIST,
+// to tell a directory). Any failure is not fatal: the segment is then made.
+// Two nodes making the same cold segment at once both miss and both make it:
+// harmless, the bytes are identical (docs/operations.md, "Cluster").
+constexpr int64_t kSegmentFirstRead = 16 << 20;  // most segments: one GET; longer ones read on
+
 bool fetch_from_store(const Services& svc, const PublishedRendition& r, const std::string& token, uint32_t n, MadeSegment& out) {
   auto backend = svc.backend(r.store);
   if (!backend || !is_remote_store(*backend)) return false;
   const std::string key = segment_key(r, n);
   try {
-    auto st = backend->stat(key);
-    if (!st || st->size <= 0) return false;
-    std::string bytes = backend->read_all(key);
-    if (static_cast<int64_t>(bytes.size()) != st->size) return false;
+    std::optional<std::string> got = backend->get(key, kSegmentFirstRead);
+    if (!got || got->empty()) return false;
+    std::string bytes = std::move(*got);
     if (auto d = current_deadline(); d && d->over()) return false;  // left behind: nobody records it
     out.checksum = sha256_hex(bytes);
     write_file_atomic(svc.segments->path_of(token, n), bytes);
@@ -130,7 +135,7 @@ MadeSegment make_segment(const Services& svc, const std::string& token, uint32_t
   MadeSegment out;
   auto t0 = std::chrono::steady_clock::now();
   auto r = svc.catalog->by_token(token);
-  if (!r || n >= r->spec.plan.size()) {
+  if (!r || !r->spec.has_segment(n)) {
     out.err = ENOENT;
     out.message = "no such segment";
     return out;
@@ -152,7 +157,7 @@ std::vector<MadeSegment> make_segments(const Services& svc, const std::vector<st
   std::vector<std::shared_ptr<const PublishedRendition>> rs;
   for (const auto& t : tokens) {
     auto r = svc.catalog->by_token(t);
-    if (!r || n >= r->spec.plan.size()) {
+    if (!r || !r->spec.has_segment(n)) {
       MadeSegment missing;
       missing.err = ENOENT;
       missing.message = "no such segment";

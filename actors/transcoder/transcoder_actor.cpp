@@ -342,8 +342,10 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         // A reader's request after a seek: the prefetch queued for the old
         // position goes, so workers serve where the reader is.
         if (p == Priority::on_demand) {
-          for (const auto& d : st.queue.drop_prefetch_outside(
-                   token, n, n + static_cast<uint32_t>(svc->tunables()->prefetch_segments) + 1))
+          auto r = svc->catalog->by_token(token);  // its TranscodeAhead, else prefetch_segments
+          const int ahead = r ? prefetch_depth(r->spec, svc->tunables()->prefetch_segments)
+                              : svc->tunables()->prefetch_segments;
+          for (const auto& d : st.queue.drop_prefetch_outside(token, n, n + static_cast<uint32_t>(ahead) + 1))
             drop(d, "prefetch dropped after a seek");
         }
         if (p == Priority::on_demand && st.queue.is_running(key)) raise_for_reader(st, key);

@@ -331,6 +331,7 @@ int local_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen)
 const hlsfs_backend_ops kOps = {
     HLSFS_BACKEND_ABI_VERSION, "local", local_open, local_close, local_stat, local_read,
     local_write, local_remove, local_list, local_open_read,
+    nullptr,  // write_tagged: files carry no object tags
 };
 
 }  // namespace

@@ -61,12 +61,21 @@ int64_t read_key(hlsfs_backend* b, const char* key, int64_t offset, void* buf, i
   return fail(err, errlen, -rc, std::string(key) + ": read: " + why);
 }
 
-int write_key(hlsfs_backend* b, const char* key, const void* data, int64_t len, char* err, size_t errlen) try {
+int write_tagged_key(hlsfs_backend* b, const char* key, const void* data, int64_t len, const char* tagging, char* err,
+                     size_t errlen) try {
   if (!key) return fail(err, errlen, EINVAL, "write: no key");
   if (len < 0 || (len > 0 && !data)) return fail(err, errlen, EINVAL, std::string(key) + ": write: invalid data");
   std::string message;
   std::string_view bytes(static_cast<const char*>(data), static_cast<size_t>(len));
-  return done(b->store->write(key, bytes, &message), message, err, errlen);
+  return done(b->store->write(key, bytes, &message, tagging ? tagging : ""), message, err, errlen);
+} catch (...) {
+  std::string why;
+  int rc = exception_code(&why);
+  return fail(err, errlen, -rc, std::string(key) + ": write: " + why);
+}
+
+int write_key(hlsfs_backend* b, const char* key, const void* data, int64_t len, char* err, size_t errlen) try {
+  return write_tagged_key(b, key, data, len, nullptr, err, errlen);
 } catch (...) {
   std::string why;
   int rc = exception_code(&why);
@@ -105,7 +114,7 @@ int no_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) {
 
 hlsfs_backend_ops plugin_ops(const char* name, OpenFn open) {
   return hlsfs_backend_ops{HLSFS_BACKEND_ABI_VERSION, name, open, close_store, stat_key, read_key,
-                           write_key, remove_key, list_keys, no_open_read};
+                           write_key, remove_key, list_keys, no_open_read, write_tagged_key};
 }
 
 hlsfs_backend* open_store(const char* const* config, char* err, size_t errlen,

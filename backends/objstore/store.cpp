@@ -253,25 +253,33 @@ int64_t Store::read(const std::string& key, int64_t offset, void* buf, int64_t l
   return failure(o, full, "read", err);
 }
 
-int Store::write(const std::string& key, std::string_view data, std::string* err) {
+void Store::set_tagging(Request& r, const std::string& tagging) const {
+  // Signed like every x-amz-/x-oss- header (sigv4.cpp, oss_signer.cpp).
+  if (!tagging.empty()) set_header(r.headers, config_.scheme == "oss" ? "x-oss-tagging" : "x-amz-tagging", tagging);
+}
+
+int Store::write(const std::string& key, std::string_view data, std::string* err, const std::string& tagging) {
   std::string why = key_problem(key.c_str());
   if (!why.empty()) return invalid(err, key, "invalid key: " + why);
   const std::string full = config_.prefix + key;
-  if (static_cast<int64_t>(data.size()) > config_.multipart_threshold) return write_multipart(full, data, err);
+  if (static_cast<int64_t>(data.size()) > config_.multipart_threshold) return write_multipart(full, data, err, tagging);
   Request r = request("PUT", full);
   r.body = data;
   set_header(r.headers, "Content-Type", content_type_for(full));
+  set_tagging(r, tagging);
   Outcome o = send(std::move(r));
   return o.ok() ? 0 : failure(o, full, "write", err);
 }
 
-int Store::write_multipart(const std::string& full, std::string_view data, std::string* err) {
+int Store::write_multipart(const std::string& full, std::string_view data, std::string* err,
+                           const std::string& tagging) {
   const int64_t size = static_cast<int64_t>(data.size());
   const int64_t part = std::max(config_.part_size, (size + kMaxParts - 1) / kMaxParts);
   const int64_t parts = (size + part - 1) / part;
 
   Request start = request("POST", full, {{"uploads", ""}});
   set_header(start.headers, "Content-Type", content_type_for(full));  // the object's, given at the start
+  set_tagging(start, tagging);  // so are its tags
   Outcome o = send(std::move(start));
   if (!o.ok()) return failure(o, full, "write (starting a multipart upload)", err);
   const std::string upload_id = parse_upload_id(o.http.body);

@@ -61,7 +61,9 @@ class Store {
   // Each returns 0 (read: bytes read) or -errno with *err set.
   int stat(const std::string& key, hlsfs_backend_stat* out, std::string* err);
   int64_t read(const std::string& key, int64_t offset, void* buf, int64_t len, std::string* err);
-  int write(const std::string& key, std::string_view data, std::string* err);
+  // tagging: the object's tags ("k=v&k2=v2", URL-encoded; "" none), sent as
+  // x-amz-tagging / x-oss-tagging (the dialect's scheme).
+  int write(const std::string& key, std::string_view data, std::string* err, const std::string& tagging = "");
   int remove(const std::string& key, std::string* err);
   // Recursive, keys relative to the store; cb returns false to stop.
   int list(const std::string& prefix, const std::function<bool(const std::string&, const hlsfs_backend_stat&)>& cb,
@@ -91,7 +93,8 @@ class Store {
   // -errno for a failed outcome, with *err = "<name>: <what>: <why>".
   int failure(const Outcome& o, const std::string& full_key, const std::string& what, std::string* err) const;
 
-  int write_multipart(const std::string& full_key, std::string_view data, std::string* err);
+  int write_multipart(const std::string& full_key, std::string_view data, std::string* err, const std::string& tagging);
+  void set_tagging(Request& r, const std::string& tagging) const;
   int list_page(const std::string& full_prefix, const std::string& token, int max_keys, ListPage* page,
                 std::string* err);
 

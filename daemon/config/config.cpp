@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -109,6 +110,88 @@ class Section {
   std::set<std::string> seen_;
 };
 
+// stores.<name>.library: the policy of a library store (library_settings.h).
+LibrarySettings parse_library(const YAML::Node& node, const std::string& where, const std::string& file) {
+  LibrarySettings lib;
+  if (!node.IsMap()) throw ConfigError(file + ": " + where + ": must be a mapping, e.g. {renditions: [1080, 720, 480, 360]}");
+  Section s(node, where, file);
+  auto number = [&](const YAML::Node& n, const std::string& key, double lo, double hi) {
+    double v = 0;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      s.fail(key, "must be a number");
+    }
+    auto text = [](double x) {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%g", x);
+      return std::string(buf);
+    };
+    if (!(v >= lo && v <= hi)) s.fail(key, "must be between " + text(lo) + " and " + text(hi));
+    return v;
+  };
+  auto list = [&](const std::string& k, size_t max, const std::function<void(const YAML::Node&, const std::string&)>& each) {
+    YAML::Node n = s.get(k);
+    if (!n) return false;
+    if (!n.IsSequence() || n.size() == 0 || n.size() > max)
+      s.fail(s.key(k), "must be a list of 1 to " + std::to_string(max) + " values");
+    for (size_t i = 0; i < n.size(); ++i) each(n[i], s.key(k) + "[" + std::to_string(i) + "]");
+    return true;
+  };
+  if (YAML::Node r = s.get("renditions")) {
+    lib.renditions.clear();
+    list("renditions", 8, [&](const YAML::Node& n, const std::string& key) {
+      lib.renditions.push_back(static_cast<int>(number(n, key, 64, 4320)));
+    });
+  }
+  if (YAML::Node v = s.get("video")) {
+    Section vs(v, s.key("video"), file);
+    vs.str("codec", lib.video_codec);
+    if (lib.video_codec != "h264" && lib.video_codec != "h265") vs.fail(vs.key("codec"), "must be h264 or h265");
+    vs.integer("crf", lib.crf, 0, 51);
+    if (YAML::Node fr = vs.get("frame_rate")) lib.frame_rate = number(fr, vs.key("frame_rate"), 1, 120);
+    vs.finish();
+  }
+  if (YAML::Node a = s.get("audio")) {
+    if (a.IsScalar()) {
+      // "audio: off" (or false): no audio; "on"/true: the defaults.
+      try {
+        lib.audio = a.as<bool>();
+      } catch (const YAML::Exception&) {
+        s.fail(s.key("audio"), "must be off, or a mapping {bitrate: 128000, channels: 2}");
+      }
+    } else {
+      Section as(a, s.key("audio"), file);
+      if (YAML::Node b = as.get("bitrate")) lib.audio_bitrate = static_cast<int64_t>(number(b, as.key("bitrate"), 8000, 1000000));
+      as.integer("channels", lib.audio_channels, 1, 8);
+      as.finish();
+    }
+  }
+  s.str("subtitles", lib.subtitles);
+  if (lib.subtitles != "text")
+    s.fail(s.key("subtitles"), "must be text (text subtitle streams become WebVTT tracks; bitmap ones are left out)");
+  if (YAML::Node d = s.get("duration")) lib.duration = number(d, s.key("duration"), 5, 15);
+  if (s.get("initial_segments")) {
+    lib.initial_segments.clear();
+    list("initial_segments", 6, [&](const YAML::Node& n, const std::string& key) {
+      lib.initial_segments.push_back(number(n, key, 0.5, 15));
+    });
+  }
+  if (YAML::Node it = s.get("initial_transcode")) lib.initial_transcode = number(it, s.key("initial_transcode"), -1, 1e6);
+  if (s.get("extensions")) {
+    lib.extensions.clear();
+    list("extensions", 64, [&](const YAML::Node& n, const std::string& key) {
+      std::string e = n.IsScalar() ? n.as<std::string>() : "";
+      if (!e.empty() && e[0] == '.') e = e.substr(1);
+      if (e.empty() || e.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos)
+        s.fail(key, "must be a lower-case extension without the dot, like mkv");
+      lib.extensions.push_back(e);
+    });
+  }
+  s.finish();
+  return lib;
+}
+
 }  // namespace
 
 const StoreConfig* Config::store(const std::string& name) const {
@@ -157,6 +240,34 @@ std::string read_control_token(const Config& c) {
   if (text.size() < 16)
     return fail("the token has " + std::to_string(text.size()) +
                 " characters: use at least 16 random ones, e.g. `openssl rand -hex 32 > " + path + "`");
+  return text;
+}
+
+std::string read_notifications_secret(const Config& c) {
+  if (c.notifications_secret_file.empty()) return "";
+  const std::string& path = c.notifications_secret_file;
+  auto fail = [&](const std::string& why) -> std::string {
+    throw ConfigError(c.path + ": notifications.secret_file: " + path + ": " + why);
+  };
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return fail(std::string("cannot open: ") + strerror(errno));
+  struct stat st {};
+  std::string text;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok && !(st.st_mode & (S_IRWXG | S_IRWXO))) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < 4096) text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (!ok) return fail("not a regular file");
+  // Whoever reads the key can forge notices; whoever writes it, choose it.
+  if (st.st_mode & (S_IRWXG | S_IRWXO)) return fail("group or others may access it (chmod 600 " + path + ")");
+  if (text.size() >= 4096) return fail("longer than 4095 bytes: not a key");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.size() < 16)
+    return fail("the key has " + std::to_string(text.size()) +
+                " bytes: use at least 16 random ones, e.g. `openssl rand -hex 32 > " + path + "`");
   return text;
 }
 
@@ -227,6 +338,42 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     std::string listen = c.metrics_listen.str();
     s.str("listen", listen);
     c.metrics_listen = listen == "off" ? Endpoint{} : parse_endpoint(listen, file + ": metrics.listen");
+    s.boolean("node_label", c.metrics_node_label);
+    s.finish();
+  }
+  {
+    Section s(top.get("cluster"), "cluster", file);
+    s.str("node", c.cluster_node);
+    // It names objects in the bucket (usage records) and a metrics label.
+    if (c.cluster_node.size() > 64 ||
+        c.cluster_node.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+            std::string::npos ||
+        c.cluster_node == "." || c.cluster_node == "..")
+      s.fail("cluster.node", "must be at most 64 letters, digits, '.', '_' or '-', got \"" + c.cluster_node + "\"");
+    if (s.duration("usage_interval", c.cluster_usage_interval_ms) &&
+        (c.cluster_usage_interval_ms < 1000 || c.cluster_usage_interval_ms > 24 * 3600 * 1000))
+      s.fail("cluster.usage_interval", "must be between 1s and 24h");
+    s.finish();
+  }
+  if (c.metrics_node_label && c.cluster_node.empty())
+    throw ConfigError(file + ": metrics.node_label: needs cluster.node (the label's value)");
+  {
+    Section s(top.get("api"), "api", file);
+    std::string listen;
+    s.str("listen", listen);
+    s.str("access_keys", c.api_access_keys);
+    if (!listen.empty() || !c.api_access_keys.empty()) {
+      if (listen.empty()) s.fail("api.listen", "is required with api.access_keys, e.g. 127.0.0.1:8091");
+      c.api_listen = parse_endpoint(listen, file + ": api.listen");
+      // Only requests signed with one of these keys are served: no keys, no API.
+      if (c.api_access_keys.empty())
+        s.fail("api.access_keys", "is required: a file of \"AccessKeyId AccessKeySecret\" lines (or credential:NAME)");
+      if (is_credential_ref(c.api_access_keys)) {
+        if (std::string why = credential_name_problem(c.api_access_keys); !why.empty()) s.fail("api.access_keys", why);
+      } else if (c.api_access_keys[0] != '/') {
+        s.fail("api.access_keys", "must be an absolute path or credential:NAME, got \"" + c.api_access_keys + "\"");
+      }
+    }
     s.finish();
   }
   {
@@ -338,6 +485,39 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     s.boolean("allow_other", c.allow_other);
     s.finish();
   }
+  {
+    // The webhook that takes the place of IMM's MNS (docs/operations.md).
+    Section s(top.get("notifications"), "notifications", file);
+    s.str("url", c.notifications_url);
+    s.str("secret_file", c.notifications_secret_file);
+    s.integer("retries", c.notifications_retries, 0, 10);
+    if (s.duration("timeout", c.notifications_timeout_ms) &&
+        (c.notifications_timeout_ms < 100 || c.notifications_timeout_ms > 120000))
+      s.fail("notifications.timeout", "must be between 100ms and 2m");
+    s.integer("queue", c.notifications_queue, 1, 1000000);
+    const std::string& u = c.notifications_url;
+    if (!u.empty() && u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
+      s.fail("notifications.url", "must be an http:// or https:// URL, got \"" + u + "\"");
+    if (!u.empty() && c.notifications_secret_file.empty())
+      s.fail("notifications.secret_file", "is required with notifications.url: the key posts are signed with");
+    if (!c.notifications_secret_file.empty() && c.notifications_secret_file[0] != '/')
+      s.fail("notifications.secret_file", "must be an absolute path, got \"" + c.notifications_secret_file + "\"");
+    s.finish();
+  }
+  {
+    Section s(top.get("catalog"), "catalog", file);
+    std::string v;
+    s.str("cache_size", v);
+    if (!v.empty()) {
+      try {
+        c.catalog_cache_bytes = parse_bytes(v);
+      } catch (const std::invalid_argument& e) {
+        s.fail("catalog.cache_size", e.what());
+      }
+      if (c.catalog_cache_bytes < (int64_t{1} << 20)) s.fail("catalog.cache_size", "must be at least 1MiB");
+    }
+    s.finish();
+  }
   YAML::Node stores = top.get("stores");
   if (!stores || !stores.IsMap() || stores.size() == 0)
     top.fail("stores", "needs at least one store, e.g. media: {plugin: local, root: /srv/media}");
@@ -349,6 +529,10 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     if (!it->second.IsMap()) top.fail("stores." + sc.name, "must be a mapping with a plugin key");
     for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) {
       std::string k = key_text(kv->first, "stores." + sc.name, file);
+      if (k == "library") {
+        sc.library = parse_library(kv->second, "stores." + sc.name + ".library", file);
+        continue;
+      }
       if (!kv->second.IsScalar()) top.fail("stores." + sc.name + "." + k, "must be a string");
       if (k == "plugin") {
         sc.plugin = kv->second.as<std::string>();
@@ -363,6 +547,10 @@ static Config parse_checked(const std::string& text, const std::string& file) {
         sc.options[k] = kv->second.as<std::string>();
     }
     if (sc.plugin.empty()) top.fail("stores." + sc.name + ".plugin", "is required (local, s3, oss)");
+    // Object-store libraries would need their segments kept out of the
+    // bucket (write-back, expiry): not yet.
+    if (sc.library && sc.plugin != "local")
+      top.fail("stores." + sc.name + ".library", "only a local store can be a library for now");
     if (sc.plugin == "local" && sc.remote_max_age_ms >= 0)
       top.fail("stores." + sc.name + ".remote_max_age", "applies to object stores (s3, oss), not to a local store");
     if (sc.plugin == "local") {

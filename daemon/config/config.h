@@ -3,9 +3,12 @@
 // malformed key is an error naming the file, the key and what was expected.
 #pragma once
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "actors/library/library_settings.h"
 
 namespace hlsfs {
 
@@ -20,6 +23,9 @@ struct StoreConfig {
   // Object stores: how long a segment's copy stays there unused; -1 takes
   // cache.remote_max_age, 0 keeps copies for ever. hlsfsd's key, not the plugin's.
   int64_t remote_max_age_ms = -1;
+  // library: every video file in the store appears as a title
+  // (<file>.hls/master.m3u8) with this policy; the store is then read-only.
+  std::optional<LibrarySettings> library;
 };
 
 struct Endpoint {
@@ -43,6 +49,16 @@ struct Config {
   int64_t control_head_timeout_ms = 10000;  // a request head must arrive within this
   int control_max_tcp_connections = 64;     // TCP connection slots (the unix socket has its own)
   Endpoint metrics_listen{"127.0.0.1", 9480};
+  bool metrics_node_label = false;  // metrics.node_label: node="<cluster.node>" on every series
+  // cluster: many nodes sharing object stores (docs/operations.md "Cluster").
+  // cluster.node: this node's name (letters, digits, . _ -); "" = not in a cluster.
+  std::string cluster_node;
+  int64_t cluster_usage_interval_ms = 300000;  // cluster.usage_interval: segment uses published to the bucket this often
+  // IMM's own RPC protocol (daemon/imm/): the listener, and the file of its
+  // AccessKey pairs (read by load_access_keys, not here; or credential:NAME).
+  // No listener when the api section is absent.
+  Endpoint api_listen;
+  std::string api_access_keys;
   int workers = 2;               // segment jobs at once
   std::string preset = "veryfast";
   int encoder_threads = 2;       // x264 threads per job (fixed: same bytes on any machine)
@@ -64,6 +80,9 @@ struct Config {
   // journal, by $JOURNAL_STREAM), "on" or "off".
   std::string log_priority_prefix = "auto";
   bool allow_other = true;       // FUSE: let the web server's user read the mount
+  // catalog.cache_size: renditions and playlist texts kept in memory (the
+  // rest of the catalog is read from the state when asked for).
+  int64_t catalog_cache_bytes = int64_t{64} << 20;
   // Cache lifecycle (GC).
   int64_t cache_max_bytes = 0;      // 0: no budget
   double cache_high_water = 0.95;
@@ -81,6 +100,15 @@ struct Config {
   int64_t signing_ttl_ms = 2 * 3600 * 1000;
   std::string signing_base_url = "http://127.0.0.1:8088";
   std::string cors_origin = "*";
+  // Webhook notifications (IMM's MNS has no equivalent here): where each
+  // event about a request is posted ("" none), the file of the HMAC key
+  // (read by read_notifications_secret), attempts after the first, one
+  // post's time limit, notices waiting at most.
+  std::string notifications_url;
+  std::string notifications_secret_file;
+  int notifications_retries = 5;
+  int64_t notifications_timeout_ms = 10000;
+  int notifications_queue = 1000;
   std::vector<StoreConfig> stores;
 
   const StoreConfig* store(const std::string& name) const;
@@ -102,6 +130,11 @@ Config parse_config(const std::string& yaml_text, const std::string& path_for_er
 // write it), the token is at least 16 visible characters (one trailing
 // newline is dropped). Throws ConfigError naming control.token_file.
 std::string read_control_token(const Config& c);
+
+// The webhook's HMAC key from notifications.secret_file ("" when not set),
+// checked as control.token_file is (private to its owner, at least 16
+// bytes; trailing newlines dropped). Throws ConfigError naming the key.
+std::string read_notifications_secret(const Config& c);
 
 // Is `host` (of an Endpoint) a loopback address: 127.0.0.0/8, ::1, localhost?
 bool is_loopback_host(const std::string& host);

@@ -25,7 +25,9 @@ namespace {
 bool same_stores(const std::vector<StoreConfig>& a, const std::vector<StoreConfig>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].name != b[i].name || a[i].plugin != b[i].plugin || a[i].options != b[i].options) return false;
+    if (a[i].name != b[i].name || a[i].plugin != b[i].plugin || a[i].options != b[i].options ||
+        a[i].library != b[i].library)
+      return false;
   return true;
 }
 
@@ -63,6 +65,7 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.need_restart, a.mount != b.mount, "mount");
   check(p.need_restart, a.log_priority_prefix != b.log_priority_prefix, "log.priority_prefix");
   check(p.need_restart, a.allow_other != b.allow_other, "allow_other");
+  check(p.need_restart, a.catalog_cache_bytes != b.catalog_cache_bytes, "catalog.cache_size");
   check(p.need_restart, a.state_dir != b.state_dir, "state_dir");
   check(p.need_restart, a.cache_dir != b.cache_dir, "cache_dir");
   check(p.need_restart, a.plugin_dirs != b.plugin_dirs, "plugin_dirs");
@@ -72,6 +75,16 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.need_restart, a.control_head_timeout_ms != b.control_head_timeout_ms, "control.head_timeout");
   check(p.need_restart, a.control_max_tcp_connections != b.control_max_tcp_connections, "control.max_tcp_connections");
   check(p.need_restart, !same(a.metrics_listen, b.metrics_listen), "metrics.listen");
+  check(p.need_restart, a.metrics_node_label != b.metrics_node_label, "metrics.node_label");
+  check(p.need_restart, a.cluster_node != b.cluster_node, "cluster.node");
+  check(p.need_restart, a.cluster_usage_interval_ms != b.cluster_usage_interval_ms, "cluster.usage_interval");
+  check(p.need_restart, !same(a.api_listen, b.api_listen), "api.listen");
+  check(p.need_restart, a.api_access_keys != b.api_access_keys, "api.access_keys");
+  check(p.need_restart,
+        a.notifications_url != b.notifications_url || a.notifications_secret_file != b.notifications_secret_file ||
+            a.notifications_retries != b.notifications_retries ||
+            a.notifications_timeout_ms != b.notifications_timeout_ms || a.notifications_queue != b.notifications_queue,
+        "notifications");
   check(p.need_restart, a.workers != b.workers, "transcoder.workers");
   check(p.need_restart, a.preset != b.preset, "transcoder.preset");
   check(p.need_restart, a.encoder_threads != b.encoder_threads, "transcoder.threads");

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/control/generate_call.h"
 #include "daemon/control/json_case.h"
 #include "hlsfs/log.h"
 
@@ -33,11 +34,22 @@ HttpResponse events_reply(const RecentSegments* recent, const std::string& query
     for (const auto& m : recent->after(after, token)) {
       events.push_back({{"Id", m.id}, {"Time", m.time_ms}, {"Token", m.token}, {"Segment", m.n},
                         {"Seconds", m.seconds}, {"Bytes", m.bytes}, {"ReadersWaited", m.readers_waited},
-                        {"Why", m.why}});
+                        {"Why", m.why}, {"Tags", nlohmann::json(m.tags)}, {"UserData", m.user_data}});
       last = m.id;
     }
   }
   return json_reply(200, nlohmann::json{{"Events", events}, {"Last", last}}.dump());
+}
+
+// The last generates with their Tags and UserData (GET /v1/status "Titles").
+// Added after pascal_case_keys: tag keys are the caller's, kept as given.
+nlohmann::json titles_json(const RecentTitles* titles) {
+  nlohmann::json list = nlohmann::json::array();
+  if (titles)
+    for (const auto& t : titles->newest_first())
+      list.push_back({{"Time", t.time_ms}, {"RequestId", t.request_id}, {"URI", t.uri}, {"Token", t.token},
+                      {"Tags", nlohmann::json(t.tags)}, {"UserData", t.user_data}, {"SkippedExisting", t.skipped}});
+  return list;
 }
 
 HttpResponse quarantine_reply(const Quarantine* q) {
@@ -76,18 +88,8 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
     }
     if (req.path == "/v1/GenerateVideoPlaylist") {
       if (req.method != "POST") return respond(error_reply(405, "MethodNotAllowed", "use POST"));
-      sys.spawn([=](caf::event_based_actor* self) {
-        self->request(a.playlist, caf::infinite, generate_atom::value, req.body)
-            .then(
-                [=](int32_t status, const std::string& body) {
-                  respond(json_reply(status, body));
-                  self->quit();
-                },
-                [=](caf::error& e) {
-                  respond(error_reply(500, "InternalError", self->system().render(e)));
-                  self->quit();
-                });
-      });
+      call_generate(sys, a.playlist, req.body,
+                    [respond](int32_t status, std::string body) { respond(json_reply(status, std::move(body))); });
       return;
     }
     if (req.path == "/v1/gc") {
@@ -124,7 +126,10 @@ HttpHandler make_control_handler(caf::actor_system& sys, ControlActors a) {
                           nlohmann::json j{{"Transcoder", nlohmann::json::parse(t)},
                                            {"SegmentCache", nlohmann::json::parse(c)},
                                            {"Cache", nlohmann::json::parse(g)}};
-                          respond(json_reply(200, pascal_case_keys(j).dump()));
+                          if (a.cluster_status) j["Cluster"] = nlohmann::json::parse(a.cluster_status());
+                          nlohmann::json out = pascal_case_keys(j);
+                          out["Titles"] = titles_json(a.titles.get());
+                          respond(json_reply(200, out.dump()));
                           self->quit();
                         },
                         fail);

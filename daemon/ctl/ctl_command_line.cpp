@@ -159,6 +159,14 @@ CtlParse parse_ctl_command_line(int argc, const char* const* argv, const std::st
                    "Write FILE with mode 0600 (it holds the secret; nginx reads it as root)\n"
                    "instead of printing the site")
       ->type_name("FILE");
+  CLI::Option* cluster = site->add_option("--cluster", inv.nginx_site.cluster,
+                                          "The front of a cluster instead: NODES are the nodes' own sites\n"
+                                          "(HOST:PORT,HOST:PORT,...), each object hashed to one of them")
+                             ->type_name("NODES");
+  site->add_option("--tries", inv.nginx_site.tries, "With --cluster: nodes one request may try (failover)")
+      ->capture_default_str()
+      ->needs(cluster);
+  cluster->excludes(player);
   site->footer("Reads the configuration and its signing.secret, not the daemon.");
 
   CLI::App* formats =

@@ -98,6 +98,35 @@ int run_status(const std::string& endpoint, const StatusOptions& options) {
   printf("reads     %llu served from cache, %llu made on demand, %llu in flight\n",
          static_cast<unsigned long long>(sc.value("Hits", 0ULL)), static_cast<unsigned long long>(sc.value("Misses", 0ULL)),
          static_cast<unsigned long long>(sc.value("InFlight", 0ULL)));
+  if (j.contains("Cluster")) {  // issue 17: which node this is, and the stores the nodes share
+    const auto& cl = j["Cluster"];
+    std::string stores;
+    for (const auto& s : cl.value("Stores", nlohmann::json::array()))
+      stores += (stores.empty() ? "" : ", ") + s.value("Store", "") + " (" + s.value("Plugin", "") + " bucket " +
+                s.value("Bucket", "") + (s.value("Prefix", "").empty() ? "" : "/" + s.value("Prefix", "")) + ")";
+    const std::string node = cl.value("Node", "");
+    printf("cluster   node %s; shared stores: %s\n", node.empty() ? "(not named: cluster.node)" : node.c_str(),
+           stores.empty() ? "none" : stores.c_str());
+    if (cl.contains("TitlesFromBucket")) {
+      const auto& f = cl["TitlesFromBucket"];
+      printf("          titles looked up in the bucket: %llu found, %llu not there, %llu refused\n",
+             static_cast<unsigned long long>(f.value("Found", 0ULL)),
+             static_cast<unsigned long long>(f.value("Missing", 0ULL)),
+             static_cast<unsigned long long>(f.value("Refused", 0ULL)));
+    }
+  }
+  // The last titles generated, newest first, with their Tags and UserData.
+  const auto titles = j.value("Titles", nlohmann::json::array());
+  if (!titles.empty()) printf("titles    the last %zu generated\n", titles.size());
+  for (const auto& t : titles) {
+    std::string tags;
+    const nlohmann::json tag_map = t.value("Tags", nlohmann::json::object());  // kept: items() refers into it
+    for (const auto& [k, v] : tag_map.items())
+      tags += (tags.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+    printf("  %s  %s%s%s\n", t.value("URI", "").c_str(), t.value("Token", "").c_str(),
+           tags.empty() ? "" : ("  tags: " + tags).c_str(),
+           t.value("UserData", "").empty() ? "" : ("  user data: " + t.value("UserData", "")).c_str());
+  }
   return 0;
 }
 

@@ -95,8 +95,10 @@ int run_render(const RenderOptions& opt) {
     for (const auto& [uri, text] : gen.files) write_file_atomic(local_path_of(uri), text);
 
     std::vector<Job> jobs;
-    for (size_t r = 0; r < gen.renditions.size(); ++r)
-      for (size_t s : parse_segment_list(opt.segments, gen.renditions[r].plan.size())) {
+    for (size_t r = 0; r < gen.renditions.size(); ++r) {
+      std::vector<size_t> list = parse_segment_list(opt.segments, gen.renditions[r].plan.size());
+      if (gen.renditions[r].fmp4) list.push_back(kInitSegment);  // a file like the segments, made by a job too
+      for (size_t s : list) {
         Job* joined = nullptr;
         for (auto& j : jobs)
           if (opt.share_decode && j.segment == s && can_share_decode(gen.renditions[j.renditions[0]], gen.renditions[r], s))
@@ -107,6 +109,7 @@ int run_render(const RenderOptions& opt) {
           jobs.push_back({{r}, s});
         }
       }
+    }
     if (opt.shuffled) std::shuffle(jobs.begin(), jobs.end(), std::mt19937(std::random_device{}()));
 
     std::atomic<size_t> next{0};

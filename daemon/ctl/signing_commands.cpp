@@ -55,7 +55,8 @@ int sign_command(const std::string& config_path, const SignRequest& req) {
 
 int nginx_site_command(const std::string& config_path, const NginxSiteRequest& req) {
   Config cfg = load_config(config_path);
-  std::string site = nginx_site(cfg, req.listen, req.player_dir, req.hls_js);
+  std::string site = req.cluster.empty() ? nginx_site(cfg, req.listen, req.player_dir, req.hls_js)
+                                         : nginx_front_site(cfg, req.listen, parse_cluster_nodes(req.cluster), req.tries);
   if (!req.output.empty()) {
     write_private_file(req.output, site);
     return 0;

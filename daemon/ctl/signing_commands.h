@@ -17,6 +17,8 @@ struct NginxSiteRequest {
   std::string listen = "127.0.0.1:8088";
   std::string player_dir, hls_js;  // "" = no player page
   std::string output;              // "" = stdout; else written mode 0600
+  std::string cluster;             // "host:port,...": the front of a cluster of these nodes instead
+  int tries = 2;                   // with cluster: nodes a request may try
 };
 int nginx_site_command(const std::string& config_path, const NginxSiteRequest& request);
 

@@ -7,10 +7,14 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
+#include "actors/cluster/cluster_node.h"
 #include "actors/gc/gc_actor.h"
+#include "actors/library/library_finder.h"
+#include "actors/library/library_publish.h"
 #include "actors/playlist/playlist_actor.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/segment_cache_actor.h"
@@ -28,6 +32,8 @@
 #include "actors/watchdog/watchdog_actor.h"
 #include "daemon/config/config.h"
 #include "daemon/control/control_api.h"
+#include "daemon/control/generate_call.h"
+#include "daemon/imm/imm_endpoint.h"
 #include "daemon/http/http_server.h"
 #include "actors/daemon_metrics.h"
 #include "daemon/cli/program_version.h"
@@ -38,6 +44,8 @@
 #include "daemon/config/reload.h"
 #include "daemon/hlsfsd/daemon_command_line.h"
 #include "daemon/hlsfsd/worker_setup.h"
+#include "daemon/hlsfsd/notifier_setup.h"
+#include "actors/playlist/recent_titles.h"
 #include "fuse/hlsfs_fuse.h"
 #include "hlsfs/log.h"
 
@@ -71,9 +79,14 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   set_scratch_parent(cfg.cache_dir, true);
   svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir));
   svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
-  svc->catalog = std::make_shared<Catalog>(names);
+  // The catalog's truth is its index in the state (written without fsync:
+  // the playlist records it follows are fsynced, and a WAL write survives a
+  // killed process); memory holds a bounded cache of it.
+  svc->catalog = std::make_shared<Catalog>(names, state_catalog_store(svc->state, false),
+                                           CatalogOptions{static_cast<size_t>(cfg.catalog_cache_bytes)});
   svc->open_segments = std::make_shared<OpenSegments>();
   svc->recent = std::make_shared<RecentSegments>();
+  svc->titles = std::make_shared<RecentTitles>();
   ReadCacheOptions blocks;  // one segment span per worker (see ReadCacheOptions), and headers
   blocks.capacity_bytes = ReadCacheOptions().capacity_bytes * cfg.workers;
   svc->source_blocks = std::make_shared<BlockCache>(blocks);
@@ -123,6 +136,13 @@ void register_metrics(hlsfs::Services& svc) {
   auto catalog = svc.catalog;
   svc.metrics->gauge_callback("hlsfs_renditions", "Published renditions",
                               [catalog] { return static_cast<double>(catalog->rendition_count()); });
+  svc.metrics->gauge_callback("hlsfs_catalog_cache_entries", "Renditions and playlist texts the catalog holds in memory",
+                              [catalog] {
+                                auto c = catalog->cache_stats();
+                                return static_cast<double>(c.renditions + c.texts);
+                              });
+  svc.metrics->gauge_callback("hlsfs_catalog_cache_bytes", "Estimated bytes of the catalog's memory cache (catalog.cache_size)",
+                              [catalog] { return static_cast<double>(catalog->cache_stats().bytes); });
   svc.metrics->gauge("hlsfs_build_info", "Always 1: the running hlsfsd's version and the FFmpeg it runs with",
                      {{"version", hlsfs::hlsfs_version()}, {"ffmpeg", av_version_info()}})
       .set(1);
@@ -150,9 +170,13 @@ int main(int argc, char** argv) {
   const bool check_only = parsed.options->check_only, clean_only = parsed.options->clean_only;
   Config cfg;
   std::string control_token;  // read here, not by load_config: hlsfsctl on the unix socket needs no access
+  std::string notify_secret;  // the same (notifications.secret_file)
+  imm::AccessKeys api_keys;   // the same: only hlsfsd reads them
   try {
     cfg = load_config(config_path);
     control_token = read_control_token(cfg);
+    notify_secret = read_notifications_secret(cfg);
+    api_keys = imm::load_access_keys(cfg);
   } catch (const ConfigError& e) {
     // Under systemd (ExecStartPre=--check-config too): an error in the journal.
     std::cerr << (priority_prefix_wanted("auto") ? journal_priority(LogLevel::error) : "") << "hlsfsd: " << e.what()
@@ -205,16 +229,36 @@ int main(int argc, char** argv) {
   HLSFS_LOG(info, "hlsfsd") << "state " << cfg.state_dir << ": " << restored << " renditions, "
                             << svc->state->segment_count() << " segments (" << svc->state->local_bytes()
                             << " bytes) in " << cfg.cache_dir;
+  // Titles other nodes generated come from the shared buckets (issue 17).
+  std::vector<ClusterStore> shared_stores;
+  for (const auto& s : cfg.stores)
+    if (s.plugin != "local")
+      shared_stores.push_back(ClusterStore{s.name, s.plugin, s.options.count("bucket") ? s.options.at("bucket") : "",
+                                           s.options.count("prefix") ? s.options.at("prefix") : ""});
+  auto cluster_status = start_cluster(*svc, cfg.cluster_node, cfg.cluster_usage_interval_ms, shared_stores);
+  if (cfg.metrics_node_label) svc->metrics->set_constant_labels({{"node", cfg.cluster_node}});
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(4));
   caf::actor_system sys{caf_cfg};
+  auto notifier = start_notifier(sys, cfg, notify_secret, *svc);  // before the actors that use it
   auto gc = spawn_gc(sys, svc);
   auto transcoder = spawn_transcoder(sys, svc);
   std::map<std::string, storage_actor> storage;
-  for (const auto& [name, backend] : svc->backends) storage[name] = spawn_storage(sys, backend);
+  // A library store is read-only: no storage actor writes into it (its
+  // playlists are published only, its segments stay in cache_dir).
+  std::map<std::string, LibrarySettings> libraries;
+  for (const auto& sc : cfg.stores)
+    if (sc.library) libraries[sc.name] = *sc.library;
+  for (const auto& [name, backend] : svc->backends)
+    if (!libraries.count(name)) storage[name] = spawn_storage(sys, backend);
   auto cache = spawn_segment_cache(sys, svc, transcoder, gc, storage);
   auto playlist = spawn_playlist(sys, svc, cache, storage);
+  std::shared_ptr<TitleFinder> library_finder;
+  if (!libraries.empty()) {  // first: a library's names are its own, before the cluster's
+    library_finder = std::make_shared<LibraryFinder>(svc, libraries, publish_through(sys, playlist), std::max(2, cfg.workers));
+    svc->title_finders.insert(svc->title_finders.begin(), library_finder);
+  }
   caf::actor watchdog;  // systemd's WatchdogSec=: WATCHDOG=1 only while these actors answer
   if (uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0)
     watchdog = spawn_watchdog(sys, watchdog_interval(usec),
@@ -228,9 +272,10 @@ int main(int argc, char** argv) {
     control_options.head_timeout = std::chrono::milliseconds(cfg.control_head_timeout_ms);
     control_options.max_tcp_connections = cfg.control_max_tcp_connections;
     control_options.log = [](const std::string& m) { HLSFS_LOG(warning, "http") << m; };
-    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent, svc->quarantine}), "control",
+    HttpServer control(make_control_handler(sys, ControlActors{playlist, cache, transcoder, gc, svc->recent, svc->quarantine, cluster_status, svc->titles}), "control",
                        control_options);
     std::unique_ptr<HttpServer> metrics_server;
+    std::unique_ptr<HttpServer> api_server;  // IMM's RPC protocol (api:)
     FuseMount mount(sys, svc, cache, cfg.mount, cfg.allow_other);
     try {
       control.listen_unix(cfg.control_socket, 0660);
@@ -254,11 +299,27 @@ int main(int argc, char** argv) {
         metrics_server->listen_tcp(cfg.metrics_listen.host, cfg.metrics_listen.port);
         metrics_server->start();
       }
+      if (cfg.api_listen.enabled()) {
+        imm::ImmEndpoint endpoint;
+        endpoint.keys = api_keys;
+        endpoint.generate = [&sys, playlist](std::string request, std::function<void(int32_t, std::string)> done) {
+          call_generate(sys, playlist, std::move(request), std::move(done));
+        };
+        endpoint.log = [](const std::string& m) { HLSFS_LOG(info, "imm") << m; };
+        HttpServerOptions api_options;
+        api_options.log = [](const std::string& m) { HLSFS_LOG(warning, "imm") << m; };
+        api_server = std::make_unique<HttpServer>(imm::make_imm_handler(std::move(endpoint)), "imm", api_options);
+        api_server->listen_tcp(cfg.api_listen.host, cfg.api_listen.port);
+        api_server->start();
+      }
       mount.start();
       if (!mount_answers(cfg.mount)) throw std::runtime_error("the mount at " + cfg.mount + " does not answer");
       HLSFS_LOG(info, "hlsfsd") << "ready: mount " << cfg.mount << ", control unix:" << cfg.control_socket
                                 << (cfg.control_listen.enabled() ? ", http://" + cfg.control_listen.str() : "")
-                                << (cfg.metrics_listen.enabled() ? ", metrics http://" + cfg.metrics_listen.str() + "/metrics" : "");
+                                << (cfg.metrics_listen.enabled() ? ", metrics http://" + cfg.metrics_listen.str() + "/metrics" : "")
+                                << (cfg.api_listen.enabled() ? ", IMM API http://" + cfg.api_listen.str() + "/ (" +
+                                                                   std::to_string(api_keys.size()) + " AccessKeys)"
+                                                             : "");
       sd_notify(0, "READY=1");
       while (true) {
         int sig = 0;
@@ -282,6 +343,12 @@ int main(int argc, char** argv) {
       HLSFS_LOG(info, "hlsfsd") << "abandoning " << running << " running segment job(s)";
     svc->progress->stop_all();
     mount.stop();
+    if (library_finder) {  // its threads end here, while the actors still answer
+      auto& finders = svc->title_finders;
+      finders.erase(std::remove(finders.begin(), finders.end(), library_finder), finders.end());
+      library_finder.reset();
+    }
+    if (api_server) api_server->stop();
     control.stop();
     if (metrics_server) metrics_server->stop();
   }
@@ -292,6 +359,7 @@ int main(int argc, char** argv) {
     self->request(gc, std::chrono::seconds(5), status_atom::value).receive([](const std::string&) {}, [](caf::error&) {});
   }
   if (watchdog) anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
+  if (notifier) notifier->stop();
   anon_send_exit(playlist, caf::exit_reason::user_shutdown);
   anon_send_exit(cache, caf::exit_reason::user_shutdown);
   anon_send_exit(transcoder, caf::exit_reason::user_shutdown);

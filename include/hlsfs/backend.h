@@ -25,8 +25,8 @@ extern "C" {
 #endif
 
 /* 2: open_read replaces local_path (a path handed out was opened again by
- * name, past the plugin's checks). */
-#define HLSFS_BACKEND_ABI_VERSION 2u
+ * name, past the plugin's checks). 3: write_tagged (object tags). */
+#define HLSFS_BACKEND_ABI_VERSION 3u
 
 typedef struct hlsfs_backend hlsfs_backend; /* one opened store, owned by the plugin */
 
@@ -64,6 +64,11 @@ typedef struct hlsfs_backend_ops {
    * daemon reads local sources only through it: checked and opened once, so
    * nothing swapped in after the check is read. */
   int (*open_read)(hlsfs_backend *b, const char *key, char *err, size_t errlen);
+  /* As write(), the object tagged with `tagging`: "k=v&k2=v2", keys and
+   * values URL-encoded (S3's x-amz-tagging, OSS's x-oss-tagging). NULL for
+   * stores without object tags (local): the daemon calls write() instead. */
+  int (*write_tagged)(hlsfs_backend *b, const char *key, const void *data, int64_t len, const char *tagging,
+                      char *err, size_t errlen);
 } hlsfs_backend_ops;
 
 typedef const hlsfs_backend_ops *(*hlsfs_backend_entry_fn)(void);
