@@ -4,6 +4,7 @@
 
 #include "actors/gc/units.h"
 #include "daemon/config/credentials.h"
+#include "daemon/config/secret_file.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -218,21 +219,8 @@ std::string read_control_token(const Config& c) {
   auto fail = [&](const std::string& why) -> std::string {
     throw ConfigError(c.path + ": control.token_file: " + path + ": " + why);
   };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(std::string("cannot open: ") + strerror(errno));
-  struct stat st {};
-  std::string text;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (ok && !(st.st_mode & (S_IRWXG | S_IRWXO))) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < 4096) text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  if (!ok) return fail("not a regular file");
   // Anyone who can read the token can call the API; anyone who can write it can choose it.
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) return fail("group or others may access it (chmod 600 " + path + ")");
-  if (text.size() >= 4096) return fail("longer than 4095 bytes: not a token");
+  std::string text = read_secret_file(path, c.path + ": control.token_file", 4095, "a token");
   if (!text.empty() && text.back() == '\n') text.pop_back();
   if (!text.empty() && text.back() == '\r') text.pop_back();
   for (char ch : text)
@@ -246,28 +234,12 @@ std::string read_control_token(const Config& c) {
 std::string read_notifications_secret(const Config& c) {
   if (c.notifications_secret_file.empty()) return "";
   const std::string& path = c.notifications_secret_file;
-  auto fail = [&](const std::string& why) -> std::string {
-    throw ConfigError(c.path + ": notifications.secret_file: " + path + ": " + why);
-  };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(std::string("cannot open: ") + strerror(errno));
-  struct stat st {};
-  std::string text;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (ok && !(st.st_mode & (S_IRWXG | S_IRWXO))) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() < 4096) text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  if (!ok) return fail("not a regular file");
   // Whoever reads the key can forge notices; whoever writes it, choose it.
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) return fail("group or others may access it (chmod 600 " + path + ")");
-  if (text.size() >= 4096) return fail("longer than 4095 bytes: not a key");
+  std::string text = read_secret_file(path, c.path + ": notifications.secret_file", 4095, "a key");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() < 16)
-    return fail("the key has " + std::to_string(text.size()) +
-                " bytes: use at least 16 random ones, e.g. `openssl rand -hex 32 > " + path + "`");
+    throw ConfigError(c.path + ": notifications.secret_file: " + path + ": the key has " + std::to_string(text.size()) +
+                      " bytes: use at least 16 random ones, e.g. `openssl rand -hex 32 > " + path + "`");
   return text;
 }
 

@@ -1,16 +1,12 @@
 #include "daemon/imm/access_keys.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
 
 #include "daemon/config/credentials.h"
+#include "daemon/config/secret_file.h"
 
 namespace hlsfs::imm {
 
@@ -23,30 +19,6 @@ bool valid_id(const std::string& id) {
   for (unsigned char c : id)
     if (!std::isalnum(c) && c != '.' && c != '_' && c != '-') return false;
   return true;
-}
-
-std::string read_private_file(const std::string& path, const std::string& where) {
-  auto fail = [&](const std::string& why) -> std::string { throw ConfigError(where + ": " + path + ": " + why); };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(std::string("cannot open: ") + strerror(errno));
-  struct stat st {};
-  std::string text;
-  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  // One open: the mode checked is the mode of the file read. Its content is
-  // read only when private.
-  bool open_to_others = regular && (st.st_mode & (S_IRWXG | S_IRWXO));
-  if (regular && !open_to_others) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 && text.size() <= kMaxFileBytes) text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  if (!regular) return fail("not a regular file");
-  // Whoever reads a secret can sign requests as that key; whoever writes the
-  // file can add a key of their own.
-  if (open_to_others) return fail("group or others may access it (chmod 600 " + path + ")");
-  if (text.size() > kMaxFileBytes) return fail("larger than 1 MiB: not a key file");
-  return text;
 }
 
 }  // namespace
@@ -84,7 +56,7 @@ AccessKeys load_access_keys(const Config& c) {
     return parse_access_keys(read_credential(c, "api.access_keys", name, getenv("CREDENTIALS_DIRECTORY")),
                              where + " (credential " + name + ")");
   }
-  return parse_access_keys(read_private_file(c.api_access_keys, where), where + ": " + c.api_access_keys);
+  return parse_access_keys(read_secret_file(c.api_access_keys, where, kMaxFileBytes, "a key file"), where + ": " + c.api_access_keys);
 }
 
 }  // namespace hlsfs::imm
