@@ -15,6 +15,7 @@
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
 #include "actors/services.h"
+#include "tests/unit/sample_media.h"
 #include "tests/unit/storage_test_support.h"
 
 using namespace hlsfs;
@@ -34,20 +35,9 @@ struct Node {
 };
 
 MediaInfo media_at(const std::string& uri) {
-  MediaInfo m;
-  m.source = {uri, 1000, "1700000000"};
-  StreamInfo v;
-  v.index = 0;
-  v.kind = StreamKind::video;
-  v.time_base = {1, 15360};
-  v.start_pts = 0;
-  v.end_pts = 15360 * 60;
-  v.width = 1280;
-  v.height = 720;
-  v.sar = {1, 1};
-  v.avg_frame_rate = v.r_frame_rate = {25, 1};
-  v.keyframes = {{0, 0, 0}};
-  m.streams = {v};
+  MediaInfo m = test::sample_media(1280, 720, uri);
+  m.streams.resize(1);  // video only, 25 fps
+  m.streams[0].avg_frame_rate = m.streams[0].r_frame_rate = {25, 1};
   return m;
 }
 

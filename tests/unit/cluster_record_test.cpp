@@ -6,37 +6,14 @@
 
 #include "actors/cluster/title_record.h"
 #include "actors/playlist/generate.h"
+#include "tests/unit/sample_media.h"
 
 using namespace hlsfs;
 using json = nlohmann::json;
 
 namespace {
 
-MediaInfo sample_media() {
-  MediaInfo m;
-  m.source = {"s3://media/src/a.mp4", 1000, "\"etag1\""};
-  StreamInfo v;
-  v.index = 0;
-  v.kind = StreamKind::video;
-  v.time_base = {1, 15360};
-  v.start_pts = 0;
-  v.end_pts = 15360 * 60;
-  v.width = 1920;
-  v.height = 1080;
-  v.sar = {1, 1};
-  v.avg_frame_rate = v.r_frame_rate = {30, 1};
-  v.keyframes = {{0, 0, 0}};
-  StreamInfo a;
-  a.index = 1;
-  a.kind = StreamKind::audio;
-  a.time_base = {1, 48000};
-  a.start_pts = 0;
-  a.end_pts = 48000 * 60;
-  a.sample_rate = 48000;
-  a.channels = 2;
-  m.streams = {v, a};
-  return m;
-}
+MediaInfo sample_media() { return test::sample_media(1920, 1080, "s3://media/src/a.mp4", "\"etag1\""); }
 
 const char* kRequest = R"({"SourceURI":"s3://media/src/a.mp4","MasterURI":"s3://media/out/a/master.m3u8",
   "Targets":[{"URI":"s3://media/out/a/720p","Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x"}},"Audio":{}}]})";

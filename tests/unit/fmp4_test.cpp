@@ -10,36 +10,13 @@
 #include "actors/transcoder/fmp4_init.h"
 #include "actors/transcoder/fmp4_muxer.h"
 #include "actors/transcoder/ts_muxer.h"
+#include "tests/unit/sample_media.h"
 
 using namespace hlsfs;
 
 namespace {
 
-MediaInfo sample_media() {
-  MediaInfo m;
-  m.source = {"file:///m/a.mp4", 1000, "1700000000"};
-  StreamInfo v;
-  v.index = 0;
-  v.kind = StreamKind::video;
-  v.time_base = {1, 15360};
-  v.start_pts = 0;
-  v.end_pts = 15360 * 60;
-  v.width = 640;
-  v.height = 360;
-  v.sar = {1, 1};
-  v.avg_frame_rate = v.r_frame_rate = {30, 1};
-  v.keyframes = {{0, 0, 0}};
-  StreamInfo a;
-  a.index = 1;
-  a.kind = StreamKind::audio;
-  a.time_base = {1, 48000};
-  a.start_pts = 0;
-  a.end_pts = 48000 * 60;
-  a.sample_rate = 48000;
-  a.channels = 2;
-  m.streams = {v, a};
-  return m;
-}
+MediaInfo sample_media() { return test::sample_media(640, 360); }
 
 std::string request_text(const std::string& container, const std::string& codec = "h264") {
   return R"({"SourceURI":"file:///m/a.mp4","MasterURI":"file:///o/master.m3u8","Targets":[{"URI":"file:///o/v",)" +

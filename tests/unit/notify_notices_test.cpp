@@ -5,26 +5,16 @@
 
 #include "actors/notify/notices.h"
 #include "actors/playlist/generate.h"
+#include "tests/unit/sample_media.h"
 
 using namespace hlsfs;
 using json = nlohmann::json;
 
 namespace {
 MediaInfo sample_media() {
-  MediaInfo m;
-  m.source = {"file:///m/a.mp4", 1000, "1700000000"};
-  StreamInfo v;
-  v.index = 0;
-  v.kind = StreamKind::video;
-  v.time_base = {1, 15360};
-  v.start_pts = 0;
-  v.end_pts = 15360 * 60;
-  v.width = 1280;
-  v.height = 720;
-  v.sar = {1, 1};
-  v.avg_frame_rate = v.r_frame_rate = {25, 1};
-  v.keyframes = {{0, 0, 0}};
-  m.streams = {v};
+  MediaInfo m = test::sample_media(1280, 720);
+  m.streams.resize(1);  // video only, 25 fps
+  m.streams[0].avg_frame_rate = m.streams[0].r_frame_rate = {25, 1};
   return m;
 }
 
