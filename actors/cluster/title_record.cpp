@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors/playlist/generate.h"
+#include "actors/playlist/rendition_record.h"
 #include "actors/playlist/request.h"
 #include "actors/playlist/token.h"
 
@@ -115,12 +116,7 @@ RenditionSpec verify_title_record(const TitleRecord& r, const MediaInfo& media, 
     const json& rec = r.playlist_record;
     if (rec.at("source").get<std::string>() != r.source_key)
       throw TitleRecordError("its probe's key does not match its record's source");
-    PlaylistRequest req = parse_request(rec.at("request"));
-    EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
-                      rec.at("encoder").at("x264_params")};
-    RenditionOrigin origin = rec.contains("origin") ? rec.at("origin").get<RenditionOrigin>()
-                                                    : RenditionOrigin::of_target(rec.at("target").get<size_t>());
-    RenditionSpec spec = rebuild_rendition(media, req, origin, enc);
+    RenditionSpec spec = rendition_of_record(media, rec);
     if (spec.token != r.token)
       throw TitleRecordError("its token " + r.token + " does not match the one its record gives (" + spec.token +
                              "): damaged, or written by an hlsfs that plans differently");

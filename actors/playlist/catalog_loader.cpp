@@ -8,6 +8,7 @@
 
 #include "actors/playlist/catalog_keys.h"
 #include "actors/playlist/generate.h"
+#include "actors/playlist/rendition_record.h"
 #include "actors/segment_cache/state_store.h"
 #include "hlsfs/log.h"
 
@@ -69,17 +70,11 @@ std::string dir_of_key(const std::string& key) {
 // The rendition a record describes; throws with the reason it cannot be.
 std::shared_ptr<PublishedRendition> rebuild(Services& svc, MediaShare& media_share, const std::string& token,
                                             const json& rec) {
-  PlaylistRequest req = parse_request(rec.at("request"));
   auto media = media_share.get(svc, rec.at("source").get<std::string>());
-  EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
-                    rec.at("encoder").at("x264_params")};
-  // Records before tracks existed name only their target.
-  RenditionOrigin origin = rec.contains("origin") ? rec.at("origin").get<RenditionOrigin>()
-                                                  : RenditionOrigin::of_target(rec.at("target").get<size_t>());
-  RenditionSpec spec = rebuild_rendition(*media, req, origin, enc);
+  RenditionSpec spec = rendition_of_record(*media, rec);
   if (spec.token != token) throw std::runtime_error("its token no longer matches (hlsfs changed?)");
   auto tloc = svc.router.locate(spec.playlist_uri());
-  auto sloc = svc.router.locate(req.source_uri);
+  auto sloc = svc.router.locate(spec.source_uri);
   if (!tloc || !sloc) throw std::runtime_error("its store is no longer configured");
   auto pub = std::make_shared<PublishedRendition>();
   pub->spec = std::move(spec);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "actors/playlist/generate.h"
+#include "actors/playlist/rendition_record.h"
 #include "actors/playlist/request.h"
 
 namespace hlsfs {
@@ -40,13 +41,7 @@ std::vector<RenditionSpec> rebuild_specs(const WorkerJob& job, const MediaInfo& 
                              std::to_string(job.records.size()) + " records");
   std::vector<RenditionSpec> specs;
   for (size_t i = 0; i < job.records.size(); ++i) {
-    nlohmann::json rec = nlohmann::json::parse(job.records[i]);
-    PlaylistRequest req = parse_request(rec.at("request"));
-    EncoderConfig enc{rec.at("encoder").at("preset"), rec.at("encoder").at("threads"),
-                      rec.at("encoder").at("x264_params")};
-    RenditionOrigin origin = rec.contains("origin") ? rec.at("origin").get<RenditionOrigin>()
-                                                    : RenditionOrigin::of_target(rec.at("target").get<size_t>());
-    RenditionSpec spec = rebuild_rendition(media, req, origin, enc);
+    RenditionSpec spec = rendition_of_record(media, nlohmann::json::parse(job.records[i]));
     if (spec.token != job.tokens[i])
       throw std::runtime_error("the record of " + job.tokens[i] + " rebuilds to another token (" + spec.token + ")");
     specs.push_back(std::move(spec));
