@@ -9,10 +9,9 @@
 #include <cstdint>
 #include <string>
 
-namespace hlsfs {
+#include "hlsfs/digest.h"  // hmac_sha256_hex
 
-// HMAC-SHA256(key, data) as lower-case hex.
-std::string hmac_sha256_hex(const std::string& key, const std::string& data);
+namespace hlsfs {
 
 // The X-Hlsfs-Signature value: "sha256=" + hmac_sha256_hex(secret, "<unix_seconds>.<body>").
 std::string webhook_signature(const std::string& secret, int64_t unix_seconds, const std::string& body);

@@ -6,11 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hlsfs/digest.h"  // sha256_hex, which tokens and checksums are made of
 #include "hlsfs/media_info.h"
 
 namespace hlsfs {
-
-std::string sha256_hex(const std::string& data);
 
 // 32 lowercase hex chars (128 bits of SHA-256) over the source identity and
 // the canonical JSON of the parameters (sorted keys, so field order in the

@@ -1,18 +1,18 @@
-// The digests and MACs of the two signature schemes (OpenSSL's libcrypto).
-// Results are raw bytes unless the name says hex or base64.
+// The digests and MACs of the two signature schemes: hlsfs's own
+// (include/hlsfs/digest.h, OpenSSL's libcrypto), named here as the signers
+// use them. Results are raw bytes unless the name says hex or base64.
 #pragma once
-#include <string>
-#include <string_view>
-
 #include "hlsfs/base64.h"
+#include "hlsfs/digest.h"
 
 namespace objstore {
 
-std::string sha256(std::string_view data);
-std::string sha256_hex(std::string_view data);
-std::string md5(std::string_view data);
-std::string hmac_sha256(std::string_view key, std::string_view message);
-std::string hmac_sha1(std::string_view key, std::string_view message);
 using hlsfs::base64;  // Content-MD5, OSS V1 signatures
+using hlsfs::hmac_sha1;
+using hlsfs::hmac_sha256;
+using hlsfs::lower_hex;
+using hlsfs::md5;
+using hlsfs::sha256;
+using hlsfs::sha256_hex;
 
 }  // namespace objstore

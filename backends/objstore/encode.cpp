@@ -6,17 +6,6 @@ namespace objstore {
 
 std::string uri_encode(std::string_view s, bool keep_slash) { return hlsfs::percent_encode(s, keep_slash); }
 
-std::string to_hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 std::string to_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out)

@@ -13,7 +13,6 @@ namespace objstore {
 // kept when keep_slash (object keys in paths), encoded otherwise (query).
 std::string uri_encode(std::string_view s, bool keep_slash);
 
-std::string to_hex(std::string_view bytes);  // lower-case
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 

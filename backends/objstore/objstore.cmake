@@ -6,7 +6,6 @@ include_guard(GLOBAL)
 find_package(CURL REQUIRED)
 add_library(hlsfs_objstore STATIC
   ${CMAKE_CURRENT_LIST_DIR}/config.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/crypto.cpp
   ${CMAKE_CURRENT_LIST_DIR}/encode.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/keys.cpp

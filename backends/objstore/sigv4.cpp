@@ -49,7 +49,7 @@ std::string v4_signature(const std::string& secret, const V4Scope& scope, time_t
   key = hmac_sha256(key, scope.service);
   key = hmac_sha256(key, scope.terminator);
   if (string_to_sign) *string_to_sign = sts;
-  return to_hex(hmac_sha256(key, sts));
+  return lower_hex(hmac_sha256(key, sts));
 }
 
 std::string aws_v4_authorization(const std::string& method, const std::string& canonical_uri, const Params& query,

@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
+
+#include "hlsfs/digest.h"
 
 namespace hlsfs {
 
@@ -23,13 +26,7 @@ std::string random_suffix() {
   unsigned char bytes[8] = {};
   if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
     throw sys_error("/dev/urandom", "cannot read random bytes", errno);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned char b : bytes) {
-    s += hex[b >> 4];
-    s += hex[b & 15];
-  }
-  return s;
+  return lower_hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 }  // namespace

@@ -1,20 +1,16 @@
 #include "daemon/ctl/sign.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
 #include "hlsfs/base64.h"
+#include "hlsfs/digest.h"
 
 namespace hlsfs {
 
 std::string secure_link_md5(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), md, &len, EVP_md5(), nullptr);
-  return base64url(std::string_view(reinterpret_cast<const char*>(md), len));
+  return base64url(md5(text));
 }
 
 std::string SignedPath::path() const {

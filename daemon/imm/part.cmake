@@ -5,7 +5,6 @@
 add_library(hlsfs_imm STATIC
   ${CMAKE_CURRENT_LIST_DIR}/access_keys.cpp
   ${CMAKE_CURRENT_LIST_DIR}/authenticate.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/digest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imm_endpoint.cpp
   ${CMAKE_CURRENT_LIST_DIR}/imm_error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nonce_cache.cpp

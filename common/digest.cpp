@@ -1,13 +1,12 @@
-#include "backends/objstore/crypto.h"
+#include "hlsfs/digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <stdexcept>
 
-#include "backends/objstore/encode.h"
-
-namespace objstore {
+namespace hlsfs {
 
 namespace {
 
@@ -30,9 +29,23 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view messag
 }  // namespace
 
 std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
-std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
 std::string hmac_sha256(std::string_view key, std::string_view message) { return hmac(EVP_sha256(), key, message); }
 std::string hmac_sha1(std::string_view key, std::string_view message) { return hmac(EVP_sha1(), key, message); }
 
-}  // namespace objstore
+std::string lower_hex(std::string_view bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+bool same_secret_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace hlsfs
