@@ -25,11 +25,14 @@ class JobSources {
  public:
   JobSources(const Services& svc, SourceOpener& opener) : svc_(svc), opener_(opener) {}
 
-  void add(const std::string& uri, WorkerJob& job, WorkerSources& out) {
+  // `checked`: the identity the caller has just verified (segment_job's
+  // check against the token), so an object store is not asked again: each
+  // HEAD is a bucket request per cold segment.
+  void add(const std::string& uri, WorkerJob& job, WorkerSources& out, const SourceIdentity* checked = nullptr) {
     for (const auto& s : job.sources)
       if (s.id.uri == uri) return;
     WorkerSource src;
-    src.id = opener_.identify(uri);
+    src.id = checked && checked->uri == uri ? *checked : opener_.identify(uri);
     auto loc = svc_.router.locate(uri);
     if (!loc) throw MediaError(uri + ": no configured store holds this URI (" + svc_.router.describe() + ")");
     auto backend = svc_.backend(loc->store);
@@ -97,7 +100,7 @@ std::vector<SegmentResult> encode_in_worker(const Services& svc, SourceOpener& o
   job.media = *lead.media;
   WorkerSources sources;
   JobSources gather(svc, opener);
-  gather.add(lead.spec.source_uri, job, sources);
+  gather.add(lead.spec.source_uri, job, sources, &lead.media->source);  // segment_job verified it
   for (const auto& r : rs) {
     auto record = svc.state ? svc.state->get_playlist(r->spec.token) : std::nullopt;
     if (!record) throw MediaError("the record of playlist " + r->spec.token + " is missing from the state");

@@ -10,7 +10,10 @@
 # the whole-file total (12 segments read one after another). The ffmpeg CLI
 # making the same span (-ss 35 -t 5; for the whole file one pass to HLS) runs
 # in the same interleaving, so the run also gives process / CLI.
-# Usage: tests/bench/worker_overhead.sh [PAIRS [seg|file]]   (as root: FUSE mount)
+# "file" reads the whole file with prefetch off (each segment's own cost, one
+# after another); "play" reads it the same way with the shipped prefetch (2),
+# as a player does: the next segments are made while one is read.
+# Usage: tests/bench/worker_overhead.sh [PAIRS [seg|file|play]]   (as root: FUSE mount)
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/../integration/daemon_lib.sh"
 pairs=${1:-7}
@@ -30,7 +33,9 @@ one() {
   rm -rf "$d/state" "$d/cache" "$d/media"
   mkdir -p "$d/media"
   ln "$src" "$d/media/a.mp4" 2>/dev/null || cp "$src" "$d/media/a.mp4"
-  PREFETCH=0 TRANSCODER_EXTRA="isolation: $1" start_daemon "$d" >/dev/null
+  local prefetch=0
+  [ "$2" = play ] && prefetch=2
+  PREFETCH=$prefetch TRANSCODER_EXTRA="isolation: $1" start_daemon "$d" >/dev/null
   cat >"$d/req.json" <<JSON
 {"SourceURI":"file://$d/media/a.mp4","Targets":[{"URI":"file://$d/media/out/v","Duration":5,"InitialSegments":[5],
  "InitialTranscode":0,"Video":{"TranscodeVideo":{"CRF":26,"FrameRate":25,"Resolution":"1280x"}},
