@@ -9,15 +9,16 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
+#include <type_traits>
+#include <vector>
 
-#include "actors/segment_cache/open_segments.h"
-#include "actors/segment_cache/segment_store.h"
-#include "actors/segment_cache/state_store.h"
 #include "actors/storage/atomic_file.h"
 #include "actors/daemon_metrics.h"
 #include "actors/transcoder/heap_policy.h"
@@ -37,6 +38,9 @@ constexpr double kTextTimeout = 1.0;
 // FUSE_UNKNOWN_INO): listing a directory must not make inodes, only a
 // lookup does, so that forget can take them back.
 constexpr uint64_t kUnknownIno = 0xffffffff;
+// The smallest entry fuse_add_direntry writes (24 bytes and a one-byte name,
+// 8-aligned): a reply of `size` bytes holds at most size / 32 entries.
+constexpr size_t kMinDirent = 32;
 
 // What a reader gets for a segment that could not be made: ENOENT (no such
 // segment), EBUSY (too many jobs queued or readers waiting: try again), or
@@ -64,7 +68,7 @@ struct FuseMount::Impl {
   fuse_session* se = nullptr;
   uid_t uid = getuid();
   gid_t gid = getgid();
-  // Which segment each open file handle is, for the GC's "never evict an open segment".
+  // Which segment each open file handle is: its close is told to the segment cache.
   std::mutex fh_mu;
   std::map<uint64_t, std::pair<std::string, uint32_t>> fh_segment;
   std::shared_ptr<ReplyGate> gate = std::make_shared<ReplyGate>();
@@ -107,27 +111,28 @@ struct FuseMount::Impl {
     return e.kind == CatalogEntry::segment_file ? kSegmentTimeout : kTextTimeout;
   }
 
-  // Asks the segment cache for (token, n) and calls done(err, path, size) from
-  // an actor when it answers: FUSE's thread returns at once. (No monitor of
-  // the cache: in CAF 0.17 a monitor outlives its monitoring actor and keeps
-  // its memory, about 800 bytes per open. The cache answers every request before
-  // hlsfsd stops it: the unmount waits for those answers.)
-  template <class Done>
-  void ensure_segment(const CatalogEntry& e, Done done) {
-    std::string token = e.rendition->spec.token;
-    uint32_t n = e.segment;
+  // Asks the segment cache (the owner of segment state) and calls
+  // done(answer) from an actor when it answers: FUSE's thread returns at
+  // once. An answer that comes after the mount stopped goes to dropped
+  // instead (it may hold a descriptor). (No monitor of the cache: in CAF 0.17
+  // a monitor outlives its monitoring actor and keeps its memory, about 800
+  // bytes per request. The cache answers every request before hlsfsd stops
+  // it: the unmount waits for those answers.)
+  template <class Request, class Answer, class Done, class Dropped = std::nullptr_t>
+  void ask(Request request, Answer if_lost, Done done, Dropped dropped = nullptr) {
     auto cache_handle = cache;
     auto gate_handle = gate;
     sys.spawn([=](caf::event_based_actor* self) {
-      auto answer = [=](int32_t err, const std::string& path, int64_t size) {
+      auto answer = [=](const Answer& a) {
         {
           std::shared_lock<std::shared_mutex> lock(gate_handle->mu);
-          if (!gate_handle->closed) done(err, path, size);
+          if (!gate_handle->closed) done(a);
+          else if constexpr (!std::is_same_v<Dropped, std::nullptr_t>) dropped(a);
         }
         self->quit();
       };
-      self->request(cache_handle, caf::infinite, get_atom::value, token, n)
-          .then(answer, [=](caf::error&) { answer(EIO, std::string{}, int64_t{0}); });
+      self->request(cache_handle, caf::infinite, request)
+          .then([=](Answer& a) { answer(a); }, [=](caf::error&) { answer(if_lost); });
     });
   }
 
@@ -183,16 +188,12 @@ struct FuseMount::Impl {
         reply(static_cast<int64_t>(e.text->size()));
         return;
       case CatalogEntry::segment_file:
-        if (auto size = svc->segments->present(e.rendition->spec.token, e.segment)) {
-          reply(*size);
-          return;
-        }
-        // Not made yet: its size is known once it is made (a few seconds).
-        ensure_segment(e, [=](int32_t err, const std::string&, int64_t size) {
-          if (err) {
-            fuse_reply_err(req, refuse(err));
+        // Its size is known once it is made (a few seconds when it is not yet).
+        ask(StatSegment{e.rendition->spec.token, e.segment}, SegmentSize{EIO, 0}, [=](const SegmentSize& s) {
+          if (s.err) {
+            fuse_reply_err(req, refuse(s.err));
           } else {
-            reply(size);
+            reply(s.size);
           }
         });
         return;
@@ -250,36 +251,37 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     return (void)fuse_reply_open(req, fi);
   }
   if (e.kind != CatalogEntry::segment_file) return (void)fuse_reply_err(req, e.kind == CatalogEntry::none ? ENOENT : EISDIR);
-  // Through the segment cache even when cached: it records the access and
-  // queues the next segments.
+  // One request, even when cached: the segment cache records the access,
+  // queues the next segments, opens the file and counts it open.
   fuse_file_info info = *fi;
   std::string token = e.rendition->spec.token;
   uint32_t n = e.segment;
-  m->ensure_segment(e, [m, req, info, token, n](int32_t err, const std::string& file, int64_t) {
-    if (err) return (void)fuse_reply_err(req, m->refuse(err));
-    // Counted open before the file is opened: the GC cannot slip in between.
-    if (m->svc->open_segments) m->svc->open_segments->opened(token, n);
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {  // evicted in between: the reader retries
-      if (m->svc->open_segments) m->svc->open_segments->closed(token, n);
-      return (void)fuse_reply_err(req, m->refuse(EIO));
-    }
-    fuse_file_info reply = info;
-    reply.fh = static_cast<uint64_t>(fd) + 1;  // 0 means "a text file"
-    reply.keep_cache = 1;  // same name, same bytes
-    {
-      std::lock_guard<std::mutex> lock(m->fh_mu);
-      m->fh_segment[reply.fh] = {token, n};
-    }
-    if (fuse_reply_open(req, &reply) == -ENOENT) {  // the caller went away
-      {
-        std::lock_guard<std::mutex> lock(m->fh_mu);
-        m->fh_segment.erase(reply.fh);
-      }
-      if (m->svc->open_segments) m->svc->open_segments->closed(token, n);
-      close(fd);
-    }
-  });
+  auto cache = m->cache;
+  m->ask(
+      OpenSegment{token, n}, OpenedSegment{EIO, -1, 0},
+      [m, req, info, token, n](const OpenedSegment& o) {
+        if (o.err) return (void)fuse_reply_err(req, m->refuse(o.err));
+        fuse_file_info reply = info;
+        reply.fh = static_cast<uint64_t>(o.fd) + 1;  // 0 means "a text file"
+        reply.keep_cache = 1;  // same name, same bytes
+        {
+          std::lock_guard<std::mutex> lock(m->fh_mu);
+          m->fh_segment[reply.fh] = {token, n};
+        }
+        if (fuse_reply_open(req, &reply) == -ENOENT) {  // the caller went away
+          {
+            std::lock_guard<std::mutex> lock(m->fh_mu);
+            m->fh_segment.erase(reply.fh);
+          }
+          close(o.fd);
+          caf::anon_send(m->cache, CloseSegment{token, n});
+        }
+      },
+      [cache, token, n](const OpenedSegment& o) {  // the mount stopped meanwhile
+        if (o.err) return;
+        close(o.fd);
+        caf::anon_send(cache, CloseSegment{token, n});
+      });
 }
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
@@ -315,7 +317,7 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
       }
     }
     close(static_cast<int>(fi->fh - 1));
-    if (known && m->svc->open_segments) m->svc->open_segments->closed(seg.first, seg.second);
+    if (known) caf::anon_send(m->cache, CloseSegment{seg.first, seg.second});
   }
   fuse_reply_err(req, 0);
 }
@@ -365,49 +367,54 @@ bool readdir_from_finder(FuseMount::Impl* m, fuse_req_t req, fuse_ino_t ino, con
 }
 
 // One page: directories, playlists, then the segments that exist now, from
-// where the offset says the last page ended (dir_listing.h). Entries carry
-// the inode the kernel already knows, or none: a listing makes no inodes.
+// where the offset says the last page ended (segment_listing.h), listed by
+// the segment cache. Entries carry the inode the kernel already knows, or
+// none: a listing makes no inodes.
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::readdir);
   auto* dir = reinterpret_cast<OpenDirectory*>(fi->fh);
   if (!dir) return (void)fuse_reply_err(req, EBADF);
   if (readdir_from_finder(m, req, ino, dir->path(), size, off)) return;
-  // Unlocked before the reply: once it is sent, the directory may be closed
-  // (releasedir deletes `dir` on another thread).
-  std::unique_lock<std::mutex> lock(dir->mutex());
-  const std::string path = dir->path();
-  std::optional<DirCursor> from = dir->cursor_at(off);
-  // An offset this handle did not hand out lately: counted from the start.
-  const off_t skip = from ? 0 : off;
-  off_t ordinal = from ? off : 0;
-  std::vector<char> out(size);
-  size_t used = 0;
-  std::map<off_t, DirCursor> handed;
-  auto emit = [&](const std::string& name, bool is_dir, const DirCursor& after) {
-    if (++ordinal <= skip) return true;
-    struct stat st {};
-    st.st_mode = is_dir ? S_IFDIR : S_IFREG;
-    if (name == ".") st.st_ino = ino;
-    else st.st_ino = m->inodes->peek(name == ".." ? parent_path(path) : join_path(path, name)).value_or(kUnknownIno);
-    size_t need = fuse_add_direntry(req, out.data() + used, size - used, name.c_str(), &st, ordinal);
-    if (need > size - used) return false;
-    used += need;
-    handed[ordinal] = after;
-    return true;
-  };
-  try {
-    list_directory(*m->svc->catalog, m->svc->state.get(), path, from.value_or(DirCursor{}), emit);
-  } catch (const std::exception& e) {
-    HLSFS_LOG(warning, "fuse") << "readdir " << path << ": " << e.what();
-    if (used == 0) {
-      lock.unlock();
-      return (void)fuse_reply_err(req, EIO);
-    }
+  ListDirectory page_of{dir->path(), DirCursor{}, 0, static_cast<uint32_t>(size / kMinDirent + 1)};
+  {
+    std::lock_guard<std::mutex> lock(dir->mutex());
+    std::optional<DirCursor> from = dir->cursor_at(off);
+    page_of.from = from.value_or(DirCursor{});
+    page_of.skip = from ? 0 : off;  // an offset this handle did not hand out lately: counted from the start
   }
-  dir->handed_out(std::move(handed));
-  lock.unlock();
-  fuse_reply_buf(req, out.data(), used);
+  // The directory stays open until this answer: the kernel holds it during readdir.
+  m->ask(std::move(page_of), DirPage{{}, "the segment cache did not answer"},
+         [m, req, ino, size, off, dir](const DirPage& page) {
+           const std::string& path = dir->path();
+           std::vector<char> out(size);
+           size_t used = 0;
+           off_t ordinal = off;
+           std::map<off_t, DirCursor> handed;
+           for (const DirPageEntry& e : page.entries) {
+             struct stat st {};
+             st.st_mode = e.is_dir ? S_IFDIR : S_IFREG;
+             if (e.name == ".") st.st_ino = ino;
+             else
+               st.st_ino =
+                   m->inodes->peek(e.name == ".." ? parent_path(path) : join_path(path, e.name)).value_or(kUnknownIno);
+             size_t need = fuse_add_direntry(req, out.data() + used, size - used, e.name.c_str(), &st, ordinal + 1);
+             if (need > size - used) break;
+             used += need;
+             handed[++ordinal] = e.after;
+           }
+           if (!page.error.empty()) {
+             HLSFS_LOG(warning, "fuse") << "readdir " << path << ": " << page.error;
+             if (used == 0) return (void)fuse_reply_err(req, EIO);
+           }
+           {
+             // Released before the reply: once it is sent, the directory may
+             // be closed (releasedir deletes `dir` on another thread).
+             std::lock_guard<std::mutex> lock(dir->mutex());
+             dir->handed_out(std::move(handed));
+           }
+           fuse_reply_buf(req, out.data(), used);
+         });
 }
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {

@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -10,11 +11,8 @@
 
 #include "actors/gc/gc_policy.h"
 #include "actors/gc/remote_expiry.h"
-#include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
-#include "actors/storage/backend.h"
-#include "actors/transcoder/job_queue.h"
 #include "actors/daemon_metrics.h"
 #include "hlsfs/log.h"
 
@@ -24,15 +22,15 @@ namespace {
 
 struct gc_state {
   std::shared_ptr<Services> svc;
-  std::map<JobKey, int64_t> pending;  // latest access per segment since the last flush
-  uint64_t flushed = 0;
+  segment_cache_actor owner;  // evicts (EvictOrder); sent at start
+  std::map<std::string, storage_actor> storage;  // deletes copies in object stores, by store name
   GcReport last;
   RemoteExpiryReport last_remote;
   uint64_t passes = 0;
   int64_t ticks = 0;  // seconds since the last periodic pass
-  // A failing state directory (read-only, full) fails every flush and pass:
-  // said once when it starts and once when it ends, not every second.
-  bool flush_failing = false, pass_failing = false;
+  // A failing state directory (read-only, full) fails every pass: said once
+  // when it starts and once when it ends, not every second.
+  bool pass_failing = false;
   bool floor_unmet = false;  // below the floor with nothing (more) to evict: said once
   static inline const char* name = "gc";
 };
@@ -62,36 +60,33 @@ void note_success(bool& failing, const std::string& what) {
   failing = false;
 }
 
-void flush(gc_pointer self) {
-  auto& st = self->state;
-  if (st.pending.empty()) return;
-  std::vector<std::tuple<std::string, uint32_t, int64_t>> batch;
-  batch.reserve(st.pending.size());
-  for (const auto& [k, t] : st.pending) batch.emplace_back(k.token, k.segment, t);
-  try {
-    st.svc->state->touch(batch);
-    st.flushed += batch.size();
-    note_success(st.flush_failing, "access times recorded");
-  } catch (const std::exception& e) {
-    note_failure(st.flush_failing, "access times not recorded", e.what(), st.svc->state->writes_failing());
-  }
-  st.pending.clear();
+// Deletes key from store through the store's storage actor, waiting for
+// its answer (this actor is detached); throws what the store said.
+void remove_copy(gc_pointer self, const std::string& store, const std::string& key) {
+  auto it = self->state.storage.find(store);
+  if (it == self->state.storage.end())
+    throw std::runtime_error("no writable store named \"" + store + "\" in the configuration");
+  std::string failure;
+  caf::scoped_actor blocking{self->system()};
+  blocking->request(it->second, caf::infinite, remove_atom::value, key)
+      .receive(
+          [&](int32_t err, const std::string& msg) {
+            if (err) failure = msg.empty() ? std::string{std::strerror(err)} : msg;
+          },
+          [&](caf::error& e) { failure = self->system().render(e); });
+  if (!failure.empty()) throw std::runtime_error(failure);
 }
 
 // Copies in object stores past their store's age. The deletes are blocking
-// HTTP calls: this actor is detached, and a store that fails is left for the
-// next pass after its first failure.
+// HTTP calls (in the storage actors; this actor is detached and waits), and
+// a store that fails is left for the next pass after its first failure.
 RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
   auto& st = self->state;
   auto svc = st.svc;
   RemoteExpiryReport r = expire_remote_copies(
       *svc->state, svc->tunables()->remote_max_age_ms, now_ms(),
-      [svc](const std::string& store, const std::string& key) {
-        auto backend = svc->backend(store);
-        if (!backend) throw std::runtime_error("no store named \"" + store + "\" in the configuration");
-        backend->remove(key);
-      },
-      dry_run, svc->shared_use.get());
+      [self](const std::string& store, const std::string& key) { remove_copy(self, store, key); }, dry_run,
+      svc->shared_use.get());
   if (!dry_run) {
     st.last_remote = r;
     if (auto* m = svc->meters.get()) {
@@ -106,24 +101,26 @@ RemoteExpiryReport expire_remote(gc_pointer self, bool dry_run) {
   return r;
 }
 
-// must_free: bytes to evict whatever the budget says (the free-space floor,
-// or room after an ENOSPC).
+// Asks the owner of the segments (the segment cache) to evict by the
+// policy, waiting for its report. must_free: bytes to evict whatever the
+// budget says (the free-space floor, or room after an ENOSPC).
 GcReport pass(gc_pointer self, bool dry_run, int64_t must_free = 0) {
   auto& st = self->state;
-  flush(self);  // recent reads must count before anything is judged cold
-  auto open = st.svc->open_segments;
   const auto started = std::chrono::steady_clock::now();
   GcReport r;
-  try {
-    r = run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
-               [open](const std::string& t, uint32_t n) { return open && open->is_open(t, n); }, dry_run, must_free);
-    note_success(st.pass_failing, "GC passes work");
-  } catch (const std::exception& e) {  // the state cannot be read or written: nothing is evicted
-    note_failure(st.pass_failing, "GC pass failed", e.what(), st.svc->state->writes_failing());
-    r.dry_run = dry_run;
-    r.must_free = must_free;
+  r.dry_run = dry_run;
+  r.must_free = must_free;
+  if (!st.owner) return r;  // not started yet: nothing to ask
+  std::string failure;
+  caf::scoped_actor blocking{self->system()};
+  blocking->request(st.owner, caf::infinite, EvictOrder{dry_run, must_free})
+      .receive([&](GcReport& report) { r = std::move(report); },
+               [&](caf::error& e) { failure = self->system().render(e); });
+  if (!failure.empty()) {  // the state cannot be read or written: nothing is evicted
+    note_failure(st.pass_failing, "GC pass failed", failure, st.svc->state->writes_failing());
     return r;
   }
+  note_success(st.pass_failing, "GC passes work");
   if (!dry_run) {
     st.last = r;
     ++st.passes;
@@ -232,17 +229,17 @@ void register_metrics(const std::shared_ptr<Services>& svc) {
 
 }  // namespace
 
-gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
+gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc, std::map<std::string, storage_actor> storage) {
   register_metrics(svc);
-  // Detached: a pass deletes files and writes RocksDB, blocking I/O.
+  // Detached: it waits for the owner's evictions and the stores' deletes.
   return sys.spawn<caf::detached>([=](gc_pointer self) -> gc_actor::behavior_type {
     self->state.svc = svc;
+    self->state.storage = storage;
     self->state.ticks = svc->tunables()->gc_interval_ms / 1000;  // a first pass at start: the budget may have shrunk
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
     return {
-        [=](touch_atom, const std::string& token, uint32_t n) { self->state.pending[JobKey{token, n}] = now_ms(); },
+        [=](owner_atom, segment_cache_actor owner) { self->state.owner = std::move(owner); },
         [=](flush_atom) {
-          flush(self);
           // Cluster: this node's uses of copies, for the other nodes' expiry.
           if (auto shared = self->state.svc->shared_use) {
             try {
@@ -267,7 +264,7 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
             pass(self, false);
           keep_floor(self);
         },
-        [=](make_room_atom) -> caf::result<int64_t, std::string> {
+        [=](make_room_atom) -> RoomMade {
           auto [freed, what] = make_room(self);
           return {freed, what};
         },
@@ -283,7 +280,6 @@ gc_actor spawn_gc(caf::actor_system& sys, std::shared_ptr<Services> svc) {
                                 {"max_bytes", st.svc->tunables()->gc.max_bytes},
                                 {"free_bytes", disk ? disk->available : -1},
                                 {"min_free_bytes", disk ? free_floor(st.svc->tunables()->gc, disk->total) : -1},
-                                {"access_times_recorded", st.flushed},
                                 {"gc_passes", st.passes},
                                 {"remote_copies", st.svc->state->remote_count()},
                                 {"last_gc", to_json(st.last, st.last_remote)}}

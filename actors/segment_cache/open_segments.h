@@ -1,5 +1,6 @@
-// Segments a reader has open through the mount: the GC never evicts them.
-// Counted by the FUSE adapter (open/release), asked by the GC.
+// Segments a reader has open through the mount: never evicted. Held by the
+// segment cache (counted at OpenSegment and CloseSegment, asked when it
+// evicts); the lock only makes it safe to read from elsewhere.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -23,6 +24,10 @@ class OpenSegments {
   bool is_open(const std::string& token, uint32_t n) const {
     std::lock_guard<std::mutex> lock(mu_);
     return open_.count({token, n}) > 0;
+  }
+  size_t count() const {  // segments open, each once
+    std::lock_guard<std::mutex> lock(mu_);
+    return open_.size();
   }
 
  private:

@@ -1,13 +1,22 @@
 #include "actors/segment_cache/segment_cache_actor.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/gc/gc_policy.h"
 #include "actors/playlist/playlist_service.h"
+#include "actors/segment_cache/open_segments.h"
+#include "actors/segment_cache/segment_listing.h"
 #include "actors/segment_cache/recent_segments.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
@@ -23,8 +32,9 @@ namespace hlsfs {
 
 namespace {
 
-using ready_promise = caf::typed_response_promise<int32_t, std::string, int64_t>;
-
+// What a request for a segment gets once it is on disk (err 0) or cannot be:
+// the file in cache_dir and its size.
+using Deliver = std::function<void(int32_t err, const std::string& path, int64_t size)>;
 
 struct cache_state {
   std::shared_ptr<Services> svc;
@@ -32,7 +42,7 @@ struct cache_state {
   gc_actor gc;
   std::map<std::string, storage_actor> storage;  // by store name
   struct InFlight {
-    std::vector<ready_promise> waiters;  // readers
+    std::vector<Deliver> waiters;  // readers
     std::vector<std::chrono::steady_clock::time_point> waiting_since;  // each waiter's arrival (hlsfs_reader_wait_seconds)
     bool asked_on_demand = false, asked_background = false;
     Priority first = Priority::on_demand;  // why it was asked for first (prefetch, initial, a reader)
@@ -46,6 +56,13 @@ struct cache_state {
     uint32_t segments = 0, failed = 0;
   };
   std::map<std::string, InitialRun> initial;  // by token
+  // Segments readers have open (OpenSegment .. CloseSegment): never evicted.
+  OpenSegments open;
+  // Access times since the last flush (a read costs no RocksDB write; one
+  // batch per second, and one before every eviction, carries them all).
+  std::map<JobKey, int64_t> touched;
+  uint64_t flushed = 0;
+  bool flush_failing = false;  // said once when it starts and once when it ends
   uint64_t hits = 0, misses = 0;
   static inline const char* name = "segment-cache";
 };
@@ -56,7 +73,7 @@ using cache_pointer = segment_cache_actor::stateful_pointer<cache_state>;
 // records how long each waited.
 void answer_waiters(const cache_state& st, cache_state::InFlight& f, int32_t err, const std::string& path, int64_t size) {
   const auto now = std::chrono::steady_clock::now();
-  for (auto& w : f.waiters) w.deliver(err, path, size);
+  for (auto& w : f.waiters) w(err, path, size);
   if (st.svc->meters)
     for (auto since : f.waiting_since)
       st.svc->meters->cache.wait(SegmentFound::cold).observe(std::chrono::duration<double>(now - since).count());
@@ -184,7 +201,8 @@ bool retry_after_enospc(cache_pointer self, const JobKey& key) {
     initial_segment_done(st, key.token, key.segment, false);
   };
   self->request(self->state.gc, caf::infinite, make_room_atom::value)
-      .then(after, [=](caf::error&) { after(0, "the GC did not answer"); });
+      .then([=](const RoomMade& room) { after(room.freed, room.what); },
+            [=](caf::error&) { after(0, "the GC did not answer"); });
   return true;
 }
 
@@ -203,9 +221,15 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
     if (f.asked_on_demand || f.asked_background) return;
     f.asked_background = true;
   }
-  self->request(self->state.transcoder, caf::infinite, transcode_atom::value, token, n, static_cast<int32_t>(p))
+  self->request(self->state.transcoder, caf::infinite, SegmentJob{token, n, static_cast<int32_t>(p)})
       .then(
-          [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
+          [=](const JobResult& job) {
+            const int32_t err = job.err;
+            const int64_t size = job.size;
+            const std::string& sum = job.sum;
+            const double secs = job.seconds;
+            const std::string& msg = job.message;
+            const bool fetched = job.fetched;
             auto& st = self->state;
             auto it = st.inflight.find(key);
             if (it == st.inflight.end()) return;  // answered already (an upgraded request came back first)
@@ -296,65 +320,152 @@ void prefetch(cache_pointer self, const std::string& token, uint32_t from, uint3
   }
 }
 
+// Writes down the access times of readers since the last flush. A failing
+// state directory (read-only, full) fails every flush: said once when it
+// starts and once when it ends, not every second.
+void flush_touches(cache_state& st) {
+  if (st.touched.empty()) return;
+  std::vector<std::tuple<std::string, uint32_t, int64_t>> batch;
+  batch.reserve(st.touched.size());
+  for (const auto& [k, t] : st.touched) batch.emplace_back(k.token, k.segment, t);
+  try {
+    st.svc->state->touch(batch);
+    st.flushed += batch.size();
+    if (st.flush_failing) HLSFS_LOG(info, "gc") << "access times recorded again";
+    st.flush_failing = false;
+  } catch (const std::exception& e) {
+    if (st.flush_failing || st.svc->state->writes_failing())
+      HLSFS_LOG(debug, "gc") << "access times not recorded: " << e.what();
+    else
+      HLSFS_LOG(warning, "gc") << "access times not recorded: " << e.what() << " (said once; retried every second)";
+    st.flush_failing = true;
+  }
+  st.touched.clear();
+}
+
+// Makes sure segment n of token is on disk and calls deliver: at once when
+// it is, else when its one job ends (200 readers = 1 job). for_reader: a
+// reader's open (its access counts, the next segments are queued);
+// otherwise (getattr) a segment on disk is only measured.
+void serve(cache_pointer self, const std::string& token, uint32_t n, const Deliver& deliver, bool for_reader) {
+  const auto arrived = std::chrono::steady_clock::now();
+  auto& st = self->state;
+  auto r = st.svc->catalog->by_token(token);
+  if (!r || !r->spec.has_segment(n)) return deliver(ENOENT, std::string{}, 0);  // fMP4: and its init
+  auto size = st.svc->segments->present(token, n);
+  if (size && !for_reader) return deliver(0, st.svc->segments->path_of(token, n), *size);
+  st.touched[JobKey{token, n}] = now_ms();
+  // The rendition's TranscodeAhead, else transcoder.prefetch_segments.
+  const auto ahead = static_cast<uint32_t>(prefetch_depth(r->spec, st.svc->tunables()->prefetch_segments));
+  auto next = [&] { prefetch(self, token, n + 1, n + 1 + ahead, Priority::prefetch); };
+  if (size) {
+    ++st.hits;
+    next();
+    if (st.svc->meters)
+      st.svc->meters->cache.wait(SegmentFound::cached)
+          .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
+    return deliver(0, st.svc->segments->path_of(token, n), *size);
+  }
+  ++st.misses;
+  // Waiters of one segment are bounded (transcoder.max_waiters): beyond, a
+  // reader hears EBUSY at once and may try again.
+  if (auto it = st.inflight.find(JobKey{token, n});
+      it != st.inflight.end() && it->second.waiters.size() >= st.svc->tunables()->max_waiters) {
+    if (st.svc->meters) st.svc->meters->cache.readers_refused->inc();
+    HLSFS_LOG(debug, "transcoder") << describe(*st.svc, token, n) << ": reader refused, " << it->second.waiters.size()
+                                   << " wait already (transcoder.max_waiters)";
+    return deliver(EBUSY, std::string{}, 0);
+  }
+  auto& f = st.inflight[JobKey{token, n}];
+  f.waiters.push_back(deliver);
+  f.waiting_since.push_back(arrived);
+  request_job(self, token, n, Priority::on_demand);
+  next();
+}
+
 }  // namespace
 
 segment_cache_actor spawn_segment_cache(caf::actor_system& sys, std::shared_ptr<Services> svc,
                                         transcoder_actor transcoder, gc_actor gc,
                                         std::map<std::string, storage_actor> storage) {
-  return sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
+  auto owner = sys.spawn([=](cache_pointer self) -> segment_cache_actor::behavior_type {
     self->state.svc = svc;
     self->state.transcoder = transcoder;
     self->state.gc = gc;
     self->state.storage = std::move(storage);
+    self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
     return {
-        [=](get_atom, const std::string& token, uint32_t n) -> caf::result<int32_t, std::string, int64_t> {
-          const auto arrived = std::chrono::steady_clock::now();
-          auto& st = self->state;
-          auto r = st.svc->catalog->by_token(token);
-          if (!r || !r->spec.has_segment(n)) return {int32_t{ENOENT}, std::string{}, int64_t{0}};  // fMP4: and its init
-          self->send(st.gc, touch_atom::value, token, n);
-          // The rendition's TranscodeAhead, else transcoder.prefetch_segments.
-          const auto ahead = static_cast<uint32_t>(prefetch_depth(r->spec, st.svc->tunables()->prefetch_segments));
-          auto next = [&] { prefetch(self, token, n + 1, n + 1 + ahead, Priority::prefetch); };
-          if (auto size = st.svc->segments->present(token, n)) {
-            ++st.hits;
-            next();
-            std::string path = st.svc->segments->path_of(token, n);
-            if (st.svc->meters)
-              st.svc->meters->cache.wait(SegmentFound::cached)
-                  .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
-            return {int32_t{0}, std::move(path), *size};
-          }
-          ++st.misses;
-          // Waiters of one segment are bounded (transcoder.max_waiters):
-          // beyond, a reader hears EBUSY at once and may try again.
-          if (auto it = st.inflight.find(JobKey{token, n});
-              it != st.inflight.end() && it->second.waiters.size() >= st.svc->tunables()->max_waiters) {
-            if (st.svc->meters) st.svc->meters->cache.readers_refused->inc();
-            HLSFS_LOG(debug, "transcoder") << describe(*st.svc, token, n) << ": reader refused, "
-                                           << it->second.waiters.size() << " wait already (transcoder.max_waiters)";
-            return {int32_t{EBUSY}, std::string{}, int64_t{0}};
-          }
-          auto rp = self->make_response_promise<int32_t, std::string, int64_t>();
-          auto& f = st.inflight[JobKey{token, n}];
-          f.waiters.push_back(rp);
-          f.waiting_since.push_back(arrived);
-          request_job(self, token, n, Priority::on_demand);
-          next();
+        [=](const OpenSegment& m) -> caf::result<OpenedSegment> {
+          auto rp = self->make_response_promise<OpenedSegment>();
+          const JobKey key{m.token, m.n};
+          serve(
+              self, m.token, m.n,
+              [self, rp, key](int32_t err, const std::string& path, int64_t size) mutable {
+                if (err) return (void)rp.deliver(OpenedSegment{err, -1, 0});
+                // Opened and counted in one step: no eviction comes between.
+                int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+                if (fd < 0) return (void)rp.deliver(OpenedSegment{EIO, -1, 0});  // removed by hand meanwhile
+                self->state.open.opened(key.token, key.segment);
+                rp.deliver(OpenedSegment{0, fd, size});
+              },
+              true);
           return rp;
         },
-        [=](prefetch_atom, const std::string& token, uint32_t from, uint32_t to, int32_t prio) {
-          if (prio == 2) track_initial(self->state, token, from, to);
-          prefetch(self, token, from, to, prio == 2 ? Priority::initial : Priority::prefetch);
+        [=](const CloseSegment& m) { self->state.open.closed(m.token, m.n); },
+        [=](const StatSegment& m) -> caf::result<SegmentSize> {
+          auto rp = self->make_response_promise<SegmentSize>();
+          serve(
+              self, m.token, m.n,
+              [rp](int32_t err, const std::string&, int64_t size) mutable { rp.deliver(SegmentSize{err, size}); }, false);
+          return rp;
+        },
+        [=](const ListDirectory& m) -> DirPage {
+          DirPage page;
+          int64_t seen = 0;
+          try {
+            list_directory(*self->state.svc->catalog, self->state.svc->state.get(), m.path, m.from,
+                           [&](const std::string& name, bool is_dir, const DirCursor& after) {
+                             if (++seen <= m.skip) return true;
+                             if (page.entries.size() >= m.max) return false;
+                             page.entries.push_back(DirPageEntry{name, is_dir, after});
+                             return true;
+                           });
+          } catch (const std::exception& e) {
+            page.error = e.what();
+          }
+          return page;
+        },
+        [=](const EvictOrder& o) -> caf::result<GcReport> {
+          auto& st = self->state;
+          flush_touches(st);  // recent reads must count before anything is judged cold
+          try {
+            return run_gc(*st.svc->state, *st.svc->segments, st.svc->tunables()->gc, now_ms(),
+                          [&st](const std::string& t, uint32_t n) { return st.open.is_open(t, n); }, o.dry_run,
+                          o.must_free);
+          } catch (const std::exception& e) {  // the state cannot be read or written: nothing is evicted
+            return caf::make_error(caf::sec::runtime_error, std::string{e.what()});
+          }
+        },
+        [=](flush_atom) {
+          flush_touches(self->state);
+          self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+        },
+        [=](const PrefetchSegments& m) {
+          if (m.priority == 2) track_initial(self->state, m.token, m.from, m.to);
+          prefetch(self, m.token, m.from, m.to, m.priority == 2 ? Priority::initial : Priority::prefetch);
         },
         [=](status_atom) -> std::string {
           nlohmann::json j{{"hits", self->state.hits},
                            {"misses", self->state.misses},
-                           {"in_flight", self->state.inflight.size()}};
+                           {"in_flight", self->state.inflight.size()},
+                           {"open", self->state.open.count()},
+                           {"access_times_recorded", self->state.flushed}};
           return j.dump();
         },
     };
   });
+  if (gc) caf::anon_send(gc, owner_atom::value, owner);  // the GC asks it to evict
+  return owner;
 }
 
 }  // namespace hlsfs

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json.hpp>  // status
 
 #include "actors/transcoder/heap_policy.h"
 #include "actors/transcoder/job_queue.h"
@@ -25,7 +25,9 @@ namespace hlsfs {
 
 namespace {
 
-using result_promise = caf::typed_response_promise<int32_t, int64_t, std::string, double, std::string, bool>;
+using result_promise = caf::typed_response_promise<JobResult>;
+
+JobResult result_of(const MadeSegment& m) { return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched}; }
 
 // Runs job `job_id` on a thread of its own, named after the job: background
 // work (prefetch, initial) runs at nice 19, and the decoder's and x264's
@@ -85,33 +87,40 @@ MadeSegment not_made(const Services& svc, Watched w, const ProgressDeadline& dea
   return m;
 }
 
+// Segment n of renditions sharing one decode: one result per token.
+std::vector<JobResult> encode_group(const std::shared_ptr<Services>& svc, const EncodeJob& job) {
+  const std::vector<std::string>& tokens = job.tokens;
+  const uint32_t n = job.n;
+  auto made_here = std::make_shared<std::vector<MadeSegment>>();
+  auto deadline = segment_deadline(*svc, tokens.front(), n);
+  Watched w = run_job(svc, job.priority, job.job_id, deadline, [svc, tokens, n, made_here](EncodeProgress* p) {
+    *made_here = make_segments(*svc, tokens, n, p);
+  });
+  std::vector<MadeSegment> made =
+      w == Watched::done ? *made_here
+                         : std::vector<MadeSegment>(tokens.size(),
+                                                    not_made(*svc, w, *deadline, tokens.front(), n, job.job_id));
+  std::vector<JobResult> out;
+  for (const auto& m : made) {
+    out.push_back(result_of(m));
+    out.back().fetched = false;  // never fetched: groups are of renditions kept here
+  }
+  return out;
+}
+
 worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<Services> svc) {
   return {
-      [=](encode_atom, const std::string& token, uint32_t n, int32_t priority,
-          uint32_t job_id) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
+      [=](const EncodeJob& job) -> std::vector<JobResult> {
+        const uint32_t n = job.n, job_id = job.job_id;
+        const int32_t priority = job.priority;
+        if (job.tokens.size() != 1) return encode_group(svc, job);
+        const std::string token = job.tokens.front();
         auto made = std::make_shared<MadeSegment>();
         auto deadline = segment_deadline(*svc, token, n);
         Watched w = run_job(svc, priority, job_id, deadline,
                             [svc, token, n, made](EncodeProgress* p) { *made = make_segment(*svc, token, n, p); });
         MadeSegment m = w == Watched::done ? *made : not_made(*svc, w, *deadline, token, n, job_id);
-        return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched};
-      },
-      [=](encode_group_atom, const std::vector<std::string>& tokens, uint32_t n, int32_t priority,
-          uint32_t job_id) -> std::string {
-        auto made_here = std::make_shared<std::vector<MadeSegment>>();
-        auto deadline = segment_deadline(*svc, tokens.front(), n);
-        Watched w = run_job(svc, priority, job_id, deadline, [svc, tokens, n, made_here](EncodeProgress* p) {
-          *made_here = make_segments(*svc, tokens, n, p);
-        });
-        std::vector<MadeSegment> made =
-            w == Watched::done ? *made_here
-                               : std::vector<MadeSegment>(tokens.size(),
-                                                          not_made(*svc, w, *deadline, tokens.front(), n, job_id));
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& m : made)
-          out.push_back({{"err", m.err}, {"size", m.size}, {"sum", m.checksum}, {"seconds", m.seconds},
-                         {"message", m.message}});
-        return out.dump();
+        return {result_of(m)};
       },
   };
 }
@@ -178,12 +187,12 @@ void count_result(scheduler_state& s, Priority prio, int32_t err, bool fetched, 
   }
 }
 
-void deliver(scheduler_state& s, const JobKey& key, Priority prio, int32_t err, int64_t size, const std::string& sum,
-             double secs, const std::string& msg, bool fetched) {
-  count_result(s, prio, err, fetched, secs);
-  for (auto& p : s.promises[key]) p.deliver(err, size, sum, secs, msg, fetched);
+void deliver(scheduler_state& s, const JobKey& key, Priority prio, const JobResult& r) {
+  count_result(s, prio, r.err, r.fetched, r.seconds);
+  for (auto& p : s.promises[key]) p.deliver(r);
   s.promises.erase(key);
 }
+JobResult failed(std::string why) { return {int32_t{EIO}, 0, std::string{}, 0.0, std::move(why), false}; }
 
 void dispatch(scheduler_pointer self);
 
@@ -192,29 +201,19 @@ void dispatch_group(scheduler_pointer self, worker_actor w, const std::vector<Jo
   std::vector<std::string> tokens;
   for (const auto& k : group) tokens.push_back(k.token);
   if (auto* m = self->state.svc->meters.get()) m->transcoder.shared_decode->inc(group.size());
-  self->request(w, caf::infinite, encode_group_atom::value, tokens, group.front().segment, static_cast<int32_t>(prio),
-                job_id)
+  self->request(w, caf::infinite, EncodeJob{tokens, group.front().segment, static_cast<int32_t>(prio), job_id})
       .then(
-          [=](const std::string& reply) {
+          [=](const std::vector<JobResult>& results) {
             auto& s = self->state;
             release();
-            auto results = nlohmann::json::parse(reply, nullptr, false);
-            for (size_t i = 0; i < group.size(); ++i) {
-              if (results.is_array() && i < results.size()) {
-                const auto& r = results[i];
-                deliver(s, group[i], prio, r.at("err").get<int32_t>(), r.at("size").get<int64_t>(), r.at("sum"),
-                        r.at("seconds").get<double>(), r.at("message"), false);
-              } else {
-                deliver(s, group[i], prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, "malformed worker reply", false);
-              }
-            }
+            for (size_t i = 0; i < group.size(); ++i)
+              deliver(s, group[i], prio, i < results.size() ? results[i] : failed("malformed worker reply"));
             dispatch(self);
           },
           [=](caf::error& e) {
             auto& s = self->state;
             release();
-            for (const auto& k : group)
-              deliver(s, k, prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
+            for (const auto& k : group) deliver(s, k, prio, failed(self->system().render(e)));
             dispatch(self);
           });
 }
@@ -270,16 +269,16 @@ void dispatch(scheduler_pointer self) {
       dispatch_group(self, w, group, prio, job_id, release);
       continue;
     }
-    self->request(w, caf::infinite, encode_atom::value, key.token, key.segment, static_cast<int32_t>(prio), job_id)
+    self->request(w, caf::infinite, EncodeJob{{key.token}, key.segment, static_cast<int32_t>(prio), job_id})
         .then(
-            [=](int32_t err, int64_t size, const std::string& sum, double secs, const std::string& msg, bool fetched) {
+            [=](const std::vector<JobResult>& results) {
               release();
-              deliver(self->state, key, prio, err, size, sum, secs, msg, fetched);
+              deliver(self->state, key, prio, results.size() == 1 ? results.front() : failed("malformed worker reply"));
               dispatch(self);
             },
             [=](caf::error& e) {
               release();
-              deliver(self->state, key, prio, int32_t{EIO}, int64_t{0}, std::string{}, 0.0, self->system().render(e), false);
+              deliver(self->state, key, prio, failed(self->system().render(e)));
               dispatch(self);
             });
   }
@@ -330,13 +329,15 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
     self->state.idle.push_back(w);
   }
   return {
-      [=](transcode_atom, const std::string& token, uint32_t n,
-          int32_t prio) -> caf::result<int32_t, int64_t, std::string, double, std::string, bool> {
+      [=](const SegmentJob& job) -> caf::result<JobResult> {
+        const std::string& token = job.token;
+        const uint32_t n = job.n;
+        const int32_t prio = job.priority;
         auto& st = self->state;
         JobKey key{token, n};
         Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
         auto drop = [&](const JobKey& d, const std::string& why) {
-          for (auto& w : st.promises[d]) w.deliver(int32_t{ECANCELED}, int64_t{0}, std::string{}, 0.0, why, false);
+          for (auto& w : st.promises[d]) w.deliver(JobResult{int32_t{ECANCELED}, 0, std::string{}, 0.0, why, false});
           st.promises.erase(d);
         };
         // A reader's request after a seek: the prefetch queued for the old
@@ -361,14 +362,14 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
             HLSFS_LOG(warning, "transcoder") << why << ": " << log_kv("token", key.token) << " "
                                              << log_kv("segment", key.segment);
           update_gauges(self);
-          return {int32_t{EBUSY}, int64_t{0}, std::string{}, 0.0, why, false};
+          return JobResult{int32_t{EBUSY}, 0, std::string{}, 0.0, why, false};
         }
         if (pushed.displaced) {  // room made for more urgent work
           count_refused(st, pushed.displaced_priority, RefusedReason::queue_full);
           drop(*pushed.displaced, std::string(to_string(pushed.displaced_priority)) +
                                       " job dropped: the queue is full (transcoder.max_queue)");
         }
-        auto rp = self->make_response_promise<int32_t, int64_t, std::string, double, std::string, bool>();
+        auto rp = self->make_response_promise<JobResult>();
         st.promises[key].push_back(rp);
         dispatch(self);
         return rp;

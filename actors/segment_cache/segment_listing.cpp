@@ -1,4 +1,4 @@
-#include "fuse/dir_listing.h"
+#include "actors/segment_cache/segment_listing.h"
 
 #include "actors/playlist/catalog.h"
 #include "actors/segment_cache/state_store.h"
