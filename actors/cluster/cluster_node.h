@@ -15,11 +15,13 @@ struct ClusterStore {  // an object store the nodes share, as configured here
   std::string name, plugin, bucket, prefix;
 };
 
-// Adds the bucket's TitleFinder when any store is an object store (also for
-// a lone node: a lost state directory is refilled from the bucket), and,
-// when `node` is set, the shared record of copies' uses (remote expiry).
-// Returns the "Cluster" part of GET /v1/status (JSON text); empty (no
-// function) for a node with neither a name nor an object store.
+// Nothing for a lone node (`node` empty: it writes no records to its
+// buckets, so it looks none up). A cluster node gets the bucket's
+// TitleFinder when any store is an object store, the shared record of
+// copies' uses (remote expiry) and the merging writer of raised masters
+// (master_raiser.h); Services::cluster_node is set, so generate writes title
+// records. Returns the "Cluster" part of GET /v1/status (JSON text); empty
+// (no function) for a lone node.
 std::function<std::string()> start_cluster(Services& svc, const std::string& node, int64_t usage_interval_ms,
                                            const std::vector<ClusterStore>& stores);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "actors/cluster/keyframe_pack.h"
+
 #include "actors/playlist/generate.h"
 #include "actors/playlist/rendition_record.h"
 #include "actors/playlist/request.h"
@@ -15,19 +17,25 @@ using json = nlohmann::json;
 
 constexpr const char* kFormat = "hlsfs-title";
 
-json title_json(const TitleRecord& r) {
-  return {{"token", r.token},         {"store", r.store},           {"playlist_key", r.playlist_key},
-          {"record", r.playlist_record}, {"source_key", r.source_key}, {"media", r.media}};
+// with_media false: its probe is in the master's "sources" (one copy for
+// all the renditions of one source).
+json title_json(const TitleRecord& r, bool with_media = true) {
+  json j{{"token", r.token},         {"store", r.store},           {"playlist_key", r.playlist_key},
+         {"record", r.playlist_record}, {"source_key", r.source_key}};
+  if (with_media) j["media"] = pack_media(r.media);
+  return j;
 }
 
-TitleRecord title_of(const json& j) {
+// sources: a master's probes by source key (version 2), or null.
+TitleRecord title_of(const json& j, const json* sources) {
   TitleRecord r;
   r.token = j.at("token").get<std::string>();
   r.store = j.at("store").get<std::string>();
   r.playlist_key = j.at("playlist_key").get<std::string>();
   r.playlist_record = j.at("record");
   r.source_key = j.at("source_key").get<std::string>();
-  r.media = j.at("media");
+  if (j.contains("media") || !sources) r.media = unpack_media(j.at("media"), "its probe");
+  else r.media = unpack_media(sources->at(r.source_key), "its probe");
   if (!is_token(r.token)) throw TitleRecordError("token \"" + r.token + "\" is not 32 hex digits");
   if (!r.playlist_record.is_object()) throw TitleRecordError("record is not an object");
   return r;
@@ -37,9 +45,10 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The token of a segment name "<prefix>-<token>-<n>.ts" (or .vtt).
+// The token of a segment name "<prefix>-<token>-<n>.ts" (or .vtt, or a
+// thumbnails track's sprite sheet .jpg).
 std::optional<std::string> token_in_segment_name(const std::string& name) {
-  size_t ext = ends_with(name, ".ts") ? 3 : ends_with(name, ".vtt") ? 4 : 0;
+  size_t ext = ends_with(name, ".ts") ? 3 : ends_with(name, ".vtt") || ends_with(name, ".jpg") ? 4 : 0;
   if (!ext) return std::nullopt;
   std::string stem = name.substr(0, name.size() - ext);
   size_t dash = stem.rfind('-');
@@ -61,10 +70,18 @@ std::string encode_title_record(const TitleRecord& r) {
 }
 
 std::string encode_master_record(const MasterRecord& m) {
-  json renditions = json::array();
-  for (const auto& r : m.renditions) renditions.push_back(title_json(r));
-  return json{{"format", kFormat},         {"version", TitleRecord::kVersion}, {"kind", "master"},
-              {"state_key", m.state_key}, {"record", m.record},               {"renditions", renditions}}
+  // Renditions of one source share its probe: written once, in "sources".
+  json renditions = json::array(), sources = json::object();
+  for (const auto& r : m.renditions) {
+    auto same = m.renditions.begin();
+    while (same->source_key != r.source_key) ++same;  // the first of this source
+    const bool shared = same->media == r.media;
+    if (shared && !sources.contains(r.source_key)) sources[r.source_key] = pack_media(r.media);
+    renditions.push_back(title_json(r, !shared));
+  }
+  return json{{"format", kFormat},       {"version", TitleRecord::kVersion}, {"kind", "master"},
+              {"state_key", m.state_key}, {"record", m.record},              {"sources", sources},
+              {"renditions", renditions}}
       .dump();
 }
 
@@ -77,20 +94,23 @@ BucketRecord decode_bucket_record(const std::string& text, const std::string& wh
   }
   try {
     if (!j.is_object() || j.value("format", "") != kFormat) throw TitleRecordError("not a title record");
+    // 1: probes as the state holds them; 2: keyframes packed, a master's
+    // probes once per source.
     int version = j.at("version").get<int>();
-    if (version != TitleRecord::kVersion)
-      throw TitleRecordError("version " + std::to_string(version) + ", this hlsfs reads version " +
+    if (version < 1 || version > TitleRecord::kVersion)
+      throw TitleRecordError("version " + std::to_string(version) + ", this hlsfs reads versions 1 to " +
                              std::to_string(TitleRecord::kVersion));
     BucketRecord out;
     std::string kind = j.at("kind").get<std::string>();
     if (kind == "rendition") {
-      out.title = title_of(j);
+      out.title = title_of(j, nullptr);
     } else if (kind == "master") {
       MasterRecord m;
       m.state_key = j.at("state_key").get<std::string>();
       m.record = j.at("record");
       if (m.state_key.rfind("master:", 0) != 0) throw TitleRecordError("state_key \"" + m.state_key + "\"");
-      for (const auto& r : j.at("renditions")) m.renditions.push_back(title_of(r));
+      const json* sources = j.contains("sources") ? &j.at("sources") : nullptr;
+      for (const auto& r : j.at("renditions")) m.renditions.push_back(title_of(r, sources));
       out.master = std::move(m);
     } else {
       throw TitleRecordError("unknown kind \"" + kind + "\"");
@@ -208,7 +228,8 @@ std::optional<std::string> record_key_for_lookup(const std::string& key) {
     return std::nullopt;
   const std::string dir = dir_of(key), name = key.substr(dir.size());
   if (auto token = token_in_segment_name(name)) return token_record_key(dir, *token);
-  if (ends_with(name, ".m3u8")) return playlist_record_key(key);
+  // A thumbnails track's WebVTT file is its rendition's "playlist".
+  if (ends_with(name, ".m3u8") || ends_with(name, "_thumbnails.vtt")) return playlist_record_key(key);
   return dir_record_key(key + "/");
 }
 

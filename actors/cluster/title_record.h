@@ -2,7 +2,9 @@
 // (issue 17): the same record the node's RocksDB holds (the playlists
 // family's JSON: request, origin, encoder settings, source key) plus the
 // probe it was planned from (the sources family's MediaInfo). Small (a few
-// KiB), versioned, and checked when read: the token is recomputed from the
+// KiB; a two-hour title's ~20 KiB: its probe's keyframes packed,
+// keyframe_pack.h, and a master's renditions of one source share one probe),
+// versioned, and checked when read: the token is recomputed from the
 // record and must match, so a record that does not describe its own segments
 // (damaged, or written by an hlsfs whose plan differs) is refused.
 //
@@ -33,7 +35,7 @@ struct TitleRecordError : std::runtime_error {
 
 // One rendition.
 struct TitleRecord {
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;  // written; 1 is read too
   std::string token;
   std::string store, playlist_key;  // where its playlist is (the store as named in the writer's config)
   nlohmann::json playlist_record;   // the RocksDB playlists value (version 1)

@@ -43,17 +43,19 @@ s3() { moto_s3 media "$@"; }
 s3 put "$FIXTURES/anamorphic.mkv" src/a.mkv  # 6 s, 720x576
 
 # start_node NAME [more yaml]: hlsfsd in $d/NAME with the shared bucket as store
-# "s3"; no prefetch (in a cluster the next segment usually hashes to
-# another node: prefetching it here would make it twice).
+# "s3"; transcoder.prefetch_segments left out: a cluster node's default is 0
+# (the next segment usually hashes to another node: prefetching it here
+# would make it twice; the "made once" checks below fail otherwise).
 start_node() {
   local n=$1 dir=$d/$1 port
   mkdir -p "$dir"
   port=$(free_port)
   METRICS_OF[$n]=$port
-  METRICS_PORT=$port PREFETCH=0 write_config "$dir" "  s3: {plugin: s3, bucket: media, endpoint: \"$MOTO_ENDPOINT\", region: us-east-1, access_key_id: $MOTO_ACCESS_KEY_ID, secret_access_key: \"$MOTO_SECRET_ACCESS_KEY\", request_timeout: 5, retries: 1}
+  METRICS_PORT=$port write_config "$dir" "  s3: {plugin: s3, bucket: media, endpoint: \"$MOTO_ENDPOINT\", region: us-east-1, access_key_id: $MOTO_ACCESS_KEY_ID, secret_access_key: \"$MOTO_SECRET_ACCESS_KEY\", request_timeout: 5, retries: 1}
 signing: {secret: $secret, base_url: \"http://127.0.0.1:$FRONT_PORT\"}
 cluster: {node: $n, usage_interval: 1s}
 ${2:-}"
+  sed -i 's/, prefetch_segments: [0-9]*//' "$dir/hlsfs.yaml"
   "$HLSFSD" --config "$dir/hlsfs.yaml" >>"$dir/hlsfsd.log" 2>&1 &
   NODE_PID[$n]=$!
   for _ in $(seq 100); do
@@ -80,6 +82,18 @@ sum_metric() {  # sum_metric NAME NODE...
   echo $total
 }
 ctl() { local n=$1; shift; "$BUILD/bin/hlsfsctl" --config "$d/$n/hlsfs.yaml" "$@"; }
+# check_titles WHAT URL_FUNCTION TITLE...: hls_check of each title, all at
+# once (each waits mostly on the network); the lines in title order.
+check_titles() {
+  local what=$1 url_of=$2 t pids=
+  shift 2
+  for t in "$@"; do (hls_check "$($url_of "$t")" "t$t $what" >"$d/check$t.out") & pids="$pids $!"; done
+  wait $pids || true
+  for t in "$@"; do
+    cat "$d/check$t.out"
+    if ! grep -q '^ok' "$d/check$t.out"; then failed=1; fi
+  done
+}
 moto_log=$MOTO_STATE_DIR/moto-${MOTO_ENDPOINT##*:}.log
 # bucket_requests FROM_LINE: moto's requests since that line of its log, by kind.
 bucket_requests() {
@@ -141,8 +155,9 @@ JSON
 done
 tok1=$(grep -o '[0-9a-f]\{32\}' "$d/n1/mnt/s3/out/t1/v.m3u8" | head -1)
 per_title=$(grep -c '\.ts$' "$d/n1/mnt/s3/out/t1/v.m3u8")
-check_that "s3 list out/t1/.hlsfs/ | grep -x >/dev/null 'out/t1/.hlsfs/$tok1.json' && s3 list out/t1/.hlsfs/ | grep -x >/dev/null 'out/t1/.hlsfs/master.m3u8.json'" \
-  "the title's records are in the bucket: $(s3 list out/t1/.hlsfs/ | sed "s#$tok1#<token>#" | tr '\n' ' ')"
+records=$(s3 list out/t1/.hlsfs/)
+check_that "grep -x >/dev/null 'out/t1/.hlsfs/$tok1.json' <<<'$records' && grep -x >/dev/null 'out/t1/.hlsfs/master.m3u8.json' <<<'$records'" \
+  "the title's records are in the bucket: $(sed "s#$tok1#<token>#" <<<"$records" | tr '\n' ' ')"
 read_all() {  # read_all URL OUT: every segment of the master's first rendition, one at a time, each timed
   python3 - "$1" >"$2" 2>&1 <<'PY'
 import sys, time, urllib.request
@@ -220,6 +235,21 @@ if [ -n "${CLUSTER_FIGURES:-}" ]; then  # not in CI: a minute more
     n=$(cat $(for t in $titles; do echo "$d/fig$t.out"; done) | grep -c '^ok')
     echo "     figure: $name: $n cold segments (3 readers at once) in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f s: %.2f segments/s", b - a, '"$n"' / (b - a)}')"
   done
+  echo "== figure: the records of a 2-hour title (a 10 s clip looped by stream copy: a keyframe every 2 s)"
+  ff="ffmpeg -nostdin -hide_banner -loglevel error -y"
+  $ff -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 10 \
+    -c:v libx264 -preset veryfast -g 50 -b:v 100k -c:a aac -b:a 32k "$d/clip.mp4"
+  $ff -stream_loop 719 -i "$d/clip.mp4" -c copy "$d/n1/media/long.mp4"
+  sed "s#s3://media/src/a.mkv#file://$d/n1/media/long.mp4#; s#/t1/#/long/#g" "$d/t1.json" |
+    python3 -c 'import json, sys
+r = json.load(sys.stdin); t = r["Targets"][0]
+r["Targets"] = [dict(t, URI=t["URI"] + str(c), Video={"TranscodeVideo": dict(t["Video"]["TranscodeVideo"], CRF=c)}) for c in (30, 34, 38)]
+print(json.dumps(r))' >"$d/long.json"
+  generate "$d/n1" "$d/long.json" >/dev/null || fail "generate long"
+  tokl=$(grep -m1 -o '[0-9a-f]\{32\}' "$d/n1/mnt/s3/out/long/v30.m3u8" | head -1)
+  s3 get "out/long/.hlsfs/$tokl.json" "$d/long-record.json"
+  s3 get out/long/.hlsfs/master.m3u8.json "$d/long-master.json"
+  echo "     figure: 2-hour title ($(grep -c '\.ts$' "$d/n1/mnt/s3/out/long/v30.m3u8") segments): rendition record $(wc -c <"$d/long-record.json") bytes, master record (3 renditions) $(wc -c <"$d/long-master.json") bytes"
 fi
 
 echo "== node 2 killed (SIGKILL) while titles are read through the front"
@@ -247,7 +277,7 @@ wait $r5 $r6 || true
 check_that "! grep -q '^error' '$d/read5.out' '$d/read6.out'" "every segment read through the front while n2 died"
 echo "     figure: slowest segment read (the failover stall): $(cat "$d/read5.out" "$d/read6.out" | awk '{print $3}' | sort -n | tail -1) s; median $(cat "$d/read5.out" "$d/read6.out" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s"
 nodes="n1 n3"
-for t in 1 2 3 5 6; do hls_check "$(url $t)" "t$t through the front, n2 dead"; done
+check_titles "through the front, n2 dead" url 1 2 3 5 6
 # Duplicates: a segment made by two nodes (the logs survive the kill).
 dups=$(cat "$d"/n*/hlsfsd.log | grep -o 'made store=s3 key=[^ ]*' | sort | uniq -d | wc -l)
 check_that "[ $dups -le 2 ]" "$dups segment(s) made twice in the cluster (allowed: those in flight on n2, at most its 2 workers)"
@@ -256,7 +286,7 @@ echo "== a 4th node, started afterwards, serves every title at once"
 mark=$(log_mark)
 start_node n4 "cache: {gc_interval: 1s}"
 n4_url() { url "$@" | sed "s#127.0.0.1:$FRONT_PORT#127.0.0.1:${SITE_PORT[n4]}#"; }
-for t in 1 2 3 5 6; do hls_check "$(n4_url $t)" "t$t through n4's own site"; done
+check_titles "through n4's own site" n4_url 1 2 3 5 6
 check_that "curl -sf '$(n4_url 1 master)' | grep >/dev/null '^v.m3u8'" "t1's master through n4's own site"
 check_that "[ \"\$(node_metric n4 hlsfs_segments_transcoded_total)\" = 0 ]" \
   "n4 transcoded nothing ($(node_metric n4 hlsfs_segments_fetched_total) segments fetched from the bucket)"
@@ -270,9 +300,11 @@ tok4=$(grep -o '[0-9a-f]\{32\}' "$d/n1/mnt/s3/out/t4/v.m3u8" | head -1)
 for _ in $(seq 300); do [ "$(s3 count "out/t4/v-$tok4-")" = "$per_title" ] && break; sleep 0.2; done
 ( set +e; while :; do cat "$d/n4/mnt/s3/out/t4/v-$tok4-0.ts" >/dev/null 2>&1; sleep 0.5; done ) &
 reader=$!
-sleep 3  # n4 has read it and published its use
-# Node 1 now expires copies unused for 6 s (a reload applies it).
-sed -i 's#^log: #cache: {remote_max_age: 6s, gc_interval: 1s}\nlog: #' "$d/n1/hlsfs.yaml"
+# Until n4 has read it and published its use (every usage_interval, 1 s).
+for _ in $(seq 50); do [[ "$(s3 list "out/t4/.hlsfs/used/$tok4/")" == *n4.json* ]] && break; sleep 0.1; done
+# Node 1 now expires copies unused for 4 s (a reload applies it): well
+# above the 1 s in which n4's use of segment 0 is seen.
+sed -i 's#^log: #cache: {remote_max_age: 4s, gc_interval: 1s}\nlog: #' "$d/n1/hlsfs.yaml"
 kill -HUP "${NODE_PID[n1]}"
 for _ in $(seq 100); do s3 list "out/t4/v-$tok4-1.ts" | grep >/dev/null . || break; sleep 0.2; done
 check_that "! s3 list 'out/t4/v-$tok4-1.ts' | grep >/dev/null ." "the copy nobody read is deleted by node 1's expiry"

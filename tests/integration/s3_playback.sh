@@ -47,6 +47,8 @@ resp=$(generate "$d" "$d/req.json") || { echo "$resp"; fail "generate"; }
 printf "%s\n" "${resp:0:300}"  # (a pipe into head may SIGPIPE the echo: pipefail)
 # (Segments may already be there: InitialTranscode starts at once.)
 check_that "[ \"\$(s3 list out/movie/ | grep -c '\.m3u8\$')\" = 3 ]" "the master and both media playlists are in the bucket"
+# A lone node (no cluster.node) writes nothing else: title records are for a cluster.
+check_that "[ \"\$(s3 list out/ | grep -c '/\.hlsfs/')\" = 0 ]" "no cluster title records in a lone node's bucket"
 s3 get out/movie/720p.m3u8 "$d/720p.from-s3.m3u8"
 check_that "cmp -s '$d/720p.from-s3.m3u8' '$d/mnt/s3/out/movie/720p.m3u8'" "the bucket's playlist is the mount's"
 

@@ -7,8 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <thread>
 
 #include "actors/cluster/bucket_title_finder.h"
+#include "actors/cluster/cluster_node.h"
 #include "actors/cluster/shared_usage.h"
 #include "actors/playlist/generate.h"
 #include "actors/playlist/playlist_service.h"
@@ -57,7 +60,101 @@ TitleRecord record_in(const std::string& root) {
   return TitleRecord{gen.renditions.at(0).token, "media", "out/a/720p.m3u8", record, source, json(media)};
 }
 
+// A master of two renditions (hi, lo) in the bucket, with its record.
+struct Master {
+  std::string key = "out/m/master.m3u8";
+  std::vector<std::string> tokens, uris;  // per variant
+  MasterRecord record;
+};
+Master master_in(const std::string& root) {
+  const std::string src = "file://" + root + "/src/a.mp4", out = "file://" + root + "/out/m/";
+  const json request = json::parse(R"({"SourceURI":")" + src + R"(","MasterURI":")" + out + R"(master.m3u8","Targets":[
+    {"URI":")" + out + R"(hi","Video":{"TranscodeVideo":{"CRF":26}}},
+    {"URI":")" + out + R"(lo","Video":{"TranscodeVideo":{"CRF":30,"Resolution":"640x"}}}]})");
+  const MediaInfo media = media_at(src);
+  GeneratedPlaylists gen = generate_playlists(parse_request(request), media, EncoderConfig{},
+                                              [](const RenditionSpec&) { return "avc1.64001f"; });
+  const std::string source = src + "\n1000\n1700000000";
+  Master m;
+  json variants = json::array();
+  for (const auto& v : gen.variants) {
+    const RenditionSpec& spec = gen.renditions.at(v.rendition);
+    json record{{"version", 1},
+                {"request", request},
+                {"origin", gen.origins.at(v.rendition)},
+                {"encoder", {{"preset", "veryfast"}, {"threads", 2}, {"x264_params", ""}}},
+                {"source", source}};
+    m.record.renditions.push_back(
+        TitleRecord{spec.token, "media", "out/m/" + spec.prefix_name() + ".m3u8", record, source, json(media)});
+    m.tokens.push_back(spec.token);
+    m.uris.push_back(v.relative_uri);
+    variants.push_back({{"token", spec.token}, {"uri", v.relative_uri}, {"extra", v.extra}});
+  }
+  const std::string text = gen.files.at(out + "master.m3u8");
+  m.record.state_key = "master:" + gen.token;
+  m.record.record = json{{"version", 1}, {"store", "media"}, {"key", m.key}, {"text", text}, {"variants", variants}};
+  std::filesystem::create_directories(root + "/out/m");
+  std::ofstream(root + "/" + m.key) << text;
+  return m;
+}
+
+// The BANDWIDTH a master's text gives the variant whose URI line is `uri` (0: none).
+int64_t bandwidth_of(const std::string& text, const std::string& uri) {
+  const std::regex line("#EXT-X-STREAM-INF:(?:.*,)?BANDWIDTH=([0-9]+)[^\n]*\n" + uri + "(\r?\n|$)");
+  std::smatch m;
+  return std::regex_search(text, m, line) ? std::stoll(m[1]) : 0;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
 }  // namespace
+
+// Two nodes each made a segment far above the BANDWIDTH the master promised
+// for its variant, each raising it from its own view of the master: the
+// bucket's master must end with both raises (a plain write of each node's
+// text keeps only the last).
+TEST(ClusterNodes, TwoNodesRaisingOneMasterKeepBothRaisesInTheBucket) {
+  hlsfs::testing::TempDir bucket;
+  Node a(bucket.path), b(bucket.path);
+  // One plugin instance stands for the bucket: two of the local plugin in
+  // one process would pick the same temporary names for one key.
+  b.svc->backends["media"] = a.svc->backends["media"];
+  const Master m = master_in(bucket.path);
+  start_cluster(*a.svc, "a", 60000, {});
+  start_cluster(*b.svc, "b", 60000, {});
+  for (Node* n : {&a, &b})
+    adopt_bucket_record(*n->svc, BucketRecord{std::nullopt, m.record}, "media", "out/m/.hlsfs/master.m3u8.json");
+  const std::string planned = read_file(bucket.path + "/" + m.key);
+  ASSERT_GT(bandwidth_of(planned, m.uris[0]), 0) << planned;
+  ASSERT_GT(bandwidth_of(planned, m.uris[1]), 0) << planned;
+  // Segment 0 of "hi" made on a, of "lo" on b, at once; what measure_segment
+  // returns is written into the store, as the segment cache does.
+  auto made = [](Node& n, const std::string& token) {
+    for (const PlaylistFile& f : measure_segment(*n.svc, token, 0, 50 << 20)) n.svc->backend(f.store)->write(f.key, f.text);
+  };
+  std::thread on_b([&] { made(b, m.tokens[1]); });
+  made(a, m.tokens[0]);
+  on_b.join();
+  CatalogEntry on_a = a.svc->catalog->resolve("media/" + m.key);
+  ASSERT_TRUE(on_a.text);
+  ASSERT_GT(bandwidth_of(*on_a.text, m.uris[0]), bandwidth_of(planned, m.uris[0]));  // a raised hi
+  std::string text;
+  bool both = false;
+  for (int i = 0; i < 100 && !both; ++i) {  // merged in the background: up to 10 s
+    text = read_file(bucket.path + "/" + m.key);
+    both = bandwidth_of(text, m.uris[0]) > bandwidth_of(planned, m.uris[0]) &&
+           bandwidth_of(text, m.uris[1]) > bandwidth_of(planned, m.uris[1]);
+    if (!both) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(both) << "planned:\n" << planned << "in the bucket:\n" << text;
+  // Each node serves at least its own raise (another's it learns when it
+  // reads the bucket's master: at its next merge).
+  EXPECT_EQ(bandwidth_of(*a.svc->catalog->resolve("media/" + m.key).text, m.uris[0]), bandwidth_of(text, m.uris[0]));
+  EXPECT_EQ(bandwidth_of(*b.svc->catalog->resolve("media/" + m.key).text, m.uris[1]), bandwidth_of(text, m.uris[1]));
+}
 
 TEST(ClusterNodes, ARecordFromTheBucketIsPublishedAndSurvivesARestartWithoutIt) {
   hlsfs::testing::TempDir bucket;

@@ -96,6 +96,20 @@ TEST(ClusterConfig, NodeNameIntervalAndLabel) {
   EXPECT_NE(config_error("metrics: {node_label: true}").find("needs cluster.node"), std::string::npos);
 }
 
+// A cluster node prefetches nothing unless told to: the next segment
+// usually hashes to another node, which would make it again.
+TEST(ClusterConfig, PrefetchDefaultsToNoneOnAClusterNodeAndStaysOverridable) {
+  auto prefetch = [](const std::string& yaml) {
+    return parse_config(yaml + "stores: {m: {plugin: local, root: /x}}\n", "f.yaml").prefetch_segments;
+  };
+  EXPECT_EQ(prefetch(""), 2);                                                  // a lone node
+  EXPECT_EQ(prefetch("cluster: {node: a}\n"), 0);                              // a cluster node
+  EXPECT_EQ(prefetch("cluster: {node: a}\ntranscoder: {workers: 2}\n"), 0);   // other transcoder keys set
+  EXPECT_EQ(prefetch("cluster: {node: a}\ntranscoder: {prefetch_segments: 3}\n"), 3);  // set: kept
+  EXPECT_EQ(prefetch("transcoder: {prefetch_segments: 3}\ncluster: {node: a}\n"), 3);  // in any order
+  EXPECT_EQ(prefetch("cluster: {node: a}\ntranscoder: {prefetch_segments: 2}\n"), 2);  // the old default, asked for
+}
+
 TEST(ClusterMetrics, TheNodeLabelIsOnEverySeries) {
   MetricsRegistry reg;
   reg.counter("a_total", "A").inc();

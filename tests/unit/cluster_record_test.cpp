@@ -4,8 +4,13 @@
 // layout makes every lookup one GET.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
+#include "actors/cluster/keyframe_pack.h"
+#include "actors/cluster/master_merge.h"
 #include "actors/cluster/title_record.h"
 #include "actors/playlist/generate.h"
+#include "actors/playlist/master_bandwidth.h"
 #include "tests/unit/sample_media.h"
 
 using namespace hlsfs;
@@ -73,10 +78,10 @@ TEST(ClusterRecord, MasterCarriesItsRenditions) {
 
 TEST(ClusterRecord, AnotherVersionIsRefusedByName) {
   json j = json::parse(encode_title_record(generated_record(sample_media())));
-  j["version"] = 2;
+  j["version"] = 99;
   std::string msg = message_of([&] { decode_bucket_record(j.dump(), "out/a/.hlsfs/t.json"); });
   EXPECT_NE(msg.find("out/a/.hlsfs/t.json"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("version 2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("version 99"), std::string::npos) << msg;
 }
 
 TEST(ClusterRecord, GarbageAndMissingFieldsAreRefused) {
@@ -115,6 +120,56 @@ TEST(ClusterRecord, TokenNotMatchingTheRecordIsRefused) {
   EXPECT_NE(message_of([&] { verify_title_record(wrong_probe, media, "k"); }).find("probe"), std::string::npos);
 }
 
+// A two-hour upload: a keyframe every 2 s (3600), each with its times and
+// byte offset, as the probe reads them from an MP4's index.
+static MediaInfo two_hour_media() {
+  MediaInfo m = sample_media();
+  const int64_t hours = 2, kf = 3600 * hours / 2;
+  m.container_duration = 3600.0 * hours;
+  StreamInfo& v = m.streams[0];
+  v.end_pts = 15360 * 3600 * hours;
+  v.keyframes.clear();
+  int64_t pos = 48;
+  for (int64_t k = 0; k < kf; ++k) {
+    v.keyframes.push_back({k * 30720, k * 30720 - 512, pos});
+    pos += 180000 + (k * 7919) % 90001;  // GOPs of different sizes
+  }
+  m.streams[1].end_pts = 48000 * 3600 * hours;
+  return m;
+}
+
+// A record is read at a title's first request on each node and written at
+// generate (a rendition's up to 3 + depth times): a two-hour title's must
+// stay a few KiB, not grow with its keyframes (or segments), and still give
+// back its probe exactly.
+TEST(ClusterRecord, ATwoHourTitlesRecordsStaySmallAndExact) {
+  const MediaInfo media = two_hour_media();
+  TitleRecord r = generated_record(media);
+  MediaInfo planned = media_of(r, "x");
+  ASSERT_GT(verify_title_record(r, planned, "x").plan.size(), 500u);  // a long plan too
+  TitleRecord r2 = r;  // a second rendition of the same source
+  r2.token = std::string(32, 'b');
+  MasterRecord m{"master:0123", json{{"version", 1}, {"store", "s3"}, {"key", "out/a/master.m3u8"}, {"text", "#EXTM3U\n"}},
+                 {r, r2, r2, r2}};
+  const std::string rendition = encode_title_record(r), master = encode_master_record(m);
+  std::cout << "figure: records of a 2-hour title (" << media.streams[0].keyframes.size() << " keyframes, "
+            << verify_title_record(r, planned, "x").plan.size() << " segments): rendition " << rendition.size()
+            << " bytes, master of 4 renditions " << master.size() << " bytes (the probe alone, as JSON: "
+            << json(media).dump().size() << " bytes)" << std::endl;
+  EXPECT_LT(rendition.size(), 24u << 10);
+  EXPECT_LT(master.size(), 28u << 10);
+
+  BucketRecord one = decode_bucket_record(rendition, "k");
+  ASSERT_TRUE(one.title);
+  EXPECT_EQ(one.title->media, r.media);  // the probe as recorded, keyframe for keyframe
+  EXPECT_EQ(verify_title_record(*one.title, media_of(*one.title, "k"), "k").token, r.token);
+  BucketRecord all = decode_bucket_record(master, "k");
+  ASSERT_TRUE(all.master);
+  ASSERT_EQ(all.master->renditions.size(), 4u);
+  for (const TitleRecord& t : all.master->renditions) EXPECT_EQ(t.media, r.media);
+  EXPECT_EQ(all.master->renditions[3].token, r2.token);
+}
+
 TEST(ClusterRecord, EveryLookupIsOneKnownKey) {
   const std::string tok = "0123456789abcdef0123456789abcdef";
   EXPECT_EQ(record_key_for_lookup("out/a/720p-" + tok + "-12.ts"), "out/a/.hlsfs/" + tok + ".json");
@@ -147,4 +202,70 @@ TEST(ClusterRecord, UsageRecordsMergeToTheLatestUse) {
   EXPECT_NE(message_of([] { decode_usage_record(R"({"format":"hlsfs-usage","version":1,"node":"n","token":"t",
      "segments":{"x":1}})", "u1"); }).find("u1"),
             std::string::npos);
+}
+
+// The keyframe columns come back exact, whatever they hold: steady runs,
+// irregular offsets, unknown values (kNoTimestamp, pos -1) and the extremes.
+TEST(ClusterRecord, PackedKeyframeColumnsRoundTripAndRefuseGarbage) {
+  const std::vector<std::vector<int64_t>> columns = {
+      {},
+      {0},
+      {5, 5, 5, 5},
+      {0, 3000, 6000, 9000, 12000, 15007, 18007},
+      {kNoTimestamp, 0, kNoTimestamp, INT64_MAX, INT64_MIN, -1, -1, -1},
+      {-1, -1, -1, -1, -1},
+      {48, 180048, 367967, 610000, 610001}};
+  for (const auto& c : columns) {
+    const std::string text = pack_column(c);
+    EXPECT_EQ(unpack_column(text, c.size(), "k"), c) << text;
+  }
+  std::vector<int64_t> steady;
+  for (int k = 0; k < 3600; ++k) steady.push_back(k * 30720);
+  EXPECT_LT(pack_column(steady).size(), 12u) << pack_column(steady);  // one run
+
+  const std::string three = pack_column({1, 2, 4});
+  EXPECT_NE(message_of([&] { unpack_column(three, 2, "k5"); }).find("k5: packed keyframes"), std::string::npos);
+  EXPECT_NE(message_of([&] { unpack_column(three, 4, "k6"); }).find("k6: packed keyframes"), std::string::npos);
+  EXPECT_NE(message_of([] { unpack_column("A!B", 3, "k7"); }).find("k7"), std::string::npos);
+  EXPECT_NE(message_of([] { unpack_column("A.__________________", 1000, "k8"); }).find("k8"), std::string::npos);
+  EXPECT_NE(message_of([] { unpack_column("g", 1, "k9"); }).find("cut short"), std::string::npos);  // "more" with no more
+
+  // A probe packed and back is the probe; one with damaged packing is refused by name.
+  const json media = json(two_hour_media());
+  EXPECT_EQ(unpack_media(pack_media(media), "k"), media);
+  json bad = pack_media(media);
+  bad["streams"][0]["keyframes_packed"]["n"] = 7;
+  EXPECT_NE(message_of([&] { unpack_media(bad, "k10"); }).find("k10"), std::string::npos);
+}
+
+// Records written before keyframes were packed (version 1) are still read.
+TEST(ClusterRecord, VersionOneRecordsAreStillRead) {
+  TitleRecord r = generated_record(sample_media());
+  json j = json::parse(encode_title_record(r));
+  j["version"] = 1;
+  j["media"] = r.media;  // as version 1 wrote it
+  BucketRecord back = decode_bucket_record(j.dump(), "k");
+  ASSERT_TRUE(back.title);
+  EXPECT_EQ(back.title->media, r.media);
+  EXPECT_EQ(verify_title_record(*back.title, media_of(*back.title, "k"), "k").token, r.token);
+}
+
+// Raises merge per variant to the larger value, in any order, any number
+// of times; variants the base does not list are left out.
+TEST(ClusterRecord, RaisedMastersMergeToTheLargerValuePerVariant) {
+  const std::string planned =
+      "#EXTM3U\n#EXT-X-VERSION:3\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=1000,AVERAGE-BANDWIDTH=800,RESOLUTION=1280x720\nhi.m3u8\n"
+      "#EXT-X-STREAM-INF:AVERAGE-BANDWIDTH=300,BANDWIDTH=500\nlo.m3u8\n";
+  EXPECT_EQ(variant_bandwidths(planned),
+            (std::vector<std::pair<std::string, int64_t>>{{"hi.m3u8", 1000}, {"lo.m3u8", 500}}));
+  const std::string a = *raise_bandwidth(planned, "hi.m3u8", 4000);  // node a raised hi
+  const std::string b = *raise_bandwidth(planned, "lo.m3u8", 900);   // node b raised lo
+  const std::string ab = *merge_raises(a, b), ba = *merge_raises(b, a);
+  EXPECT_EQ(ab, ba);
+  EXPECT_EQ(variant_bandwidths(ab), (std::vector<std::pair<std::string, int64_t>>{{"hi.m3u8", 4000}, {"lo.m3u8", 900}}));
+  EXPECT_FALSE(merge_raises(ab, a));  // nothing more to write
+  EXPECT_FALSE(merge_raises(ab, planned));  // never lowered
+  EXPECT_NE(ab.find("AVERAGE-BANDWIDTH=800"), std::string::npos);
+  EXPECT_FALSE(merge_raises(planned, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=9999\nother.m3u8\n"));
 }
