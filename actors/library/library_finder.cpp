@@ -12,6 +12,7 @@
 #include "actors/transcoder/watched_thread.h"
 #include "actors/worker/quarantine.h"
 #include "hlsfs/log.h"
+#include "metrics/metrics.h"
 
 namespace hlsfs {
 
@@ -69,7 +70,27 @@ void LibraryFinder::Lane::run(std::function<void()> job) {
 
 LibraryFinder::LibraryFinder(std::shared_ptr<Services> svc, std::map<std::string, LibrarySettings> libraries,
                              LibraryPublish publish, int threads)
-    : svc_(std::move(svc)), libraries_(std::move(libraries)), publish_(std::move(publish)), makes_(threads) {}
+    : svc_(std::move(svc)), libraries_(std::move(libraries)), publish_(std::move(publish)), makes_(threads) {
+  for (const auto& [store, settings] : libraries_) {
+    Meters& m = meters_[store];
+    if (!svc_->metrics) continue;
+    const MetricLabels labels{{"store", store}};
+    m.offered = &svc_->metrics->counter("hlsfs_library_titles_offered_total",
+                                        "Library titles published (first lookup of a file, or of its new version)", labels);
+    m.refused = &svc_->metrics->counter(
+        "hlsfs_library_titles_refused_total",
+        "Library files not offered (broken, no video, refused by the store), once per version", labels);
+    m.list_seconds = &svc_->metrics->histogram("hlsfs_library_list_seconds",
+                                               "Time to walk a library directory in its store for a listing",
+                                               {0.001, 0.01, 0.1, 0.5, 1, 5, 30}, labels);
+  }
+}
+
+const LibraryFinder::Meters& LibraryFinder::meters(const std::string& store) const {
+  static const Meters none;
+  auto it = meters_.find(store);
+  return it == meters_.end() ? none : it->second;
+}
 
 LibraryFinder::~LibraryFinder() = default;
 
@@ -193,8 +214,10 @@ std::optional<bool> LibraryFinder::check_title(const std::string& store, const s
     st = svc_->backend(store)->stat(key);
   } catch (const BackendError& e) {
     // Refused by the store (a symlink out of its root, ...): never shown.
-    if (memo_.broken(file, SourceStamp{-1, 0, e.what()}))
+    if (memo_.broken(file, SourceStamp{-1, 0, e.what()})) {
       HLSFS_LOG(warning, "library") << "not offered: " << e.what();
+      if (auto* c = meters(store).refused) c->inc();
+    }
     withdraw(store, key);
     return false;
   }
@@ -240,7 +263,10 @@ bool LibraryFinder::make_title(const std::string& store, const std::string& key,
   if (!uri || !title_uri) return false;
   const std::string where = log_kv("store", store) + " " + log_kv("key", key);
   auto not_playable = [&](const std::string& why) {
-    if (memo_.broken(file, stamp)) HLSFS_LOG(warning, "library") << "not offered: " << why << ": " << where;
+    if (memo_.broken(file, stamp)) {
+      HLSFS_LOG(warning, "library") << "not offered: " << why << ": " << where;
+      if (auto* c = meters(store).refused) c->inc();
+    }
     return false;
   };
 
@@ -304,6 +330,7 @@ bool LibraryFinder::make_title(const std::string& store, const std::string& key,
   } catch (const std::exception&) {
   }
   memo_.published(file, stamp, token);
+  if (auto* c = meters(store).offered) c->inc();
   HLSFS_LOG(info, "library") << "title published: " << where << " " << log_kv("token", token);
   return true;
 }
@@ -311,10 +338,22 @@ bool LibraryFinder::make_title(const std::string& store, const std::string& key,
 TitleFinder::Listing LibraryFinder::list_dir(const std::string& store, const std::string& dir_key,
                                              const LibrarySettings& s) {
   std::vector<ListedFile> files;
+  const auto started = std::chrono::steady_clock::now();
   svc_->backend(store)->list(dir_key, [&](const std::string& key, const ObjectStat& st) {
     files.push_back(ListedFile{key, st.size, st.mtime_ns, st.etag});
-    return true;
+    return files.size() < kMaxListed;
   });
+  if (auto* h = meters(store).list_seconds)
+    h->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (files.size() >= kMaxListed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!cut_logged_[store + "/" + dir_key] && cut_logged_.size() < 10000) {
+      cut_logged_[store + "/" + dir_key] = true;
+      HLSFS_LOG(warning, "library") << "listing cut at " << kMaxListed << " files (the store lists every file under a"
+                                    << " directory, its subdirectories' too): titles past them are found by name but"
+                                    << " not listed: " << log_kv("store", store) << " " << log_kv("key", dir_key);
+    }
+  }
   Listing out;
   for (auto& name : library_listing(dir_key, files, s, [&](const ListedFile& f) {
          return !memo_.is_broken(store + "/" + f.key, SourceStamp{f.size, f.mtime_ns, f.etag});

@@ -28,6 +28,8 @@
 namespace hlsfs {
 
 struct Services;
+class Counter;
+class Histogram;
 
 // The publish-only generate: request JSON -> HTTP status and response JSON.
 // Blocking (called on the finder's own threads).
@@ -44,8 +46,14 @@ class LibraryFinder : public TitleFinder {
   void find(const std::string& path, std::function<void(bool)> done) override;
   bool confirms(const std::string& path) const override;
   bool lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) override;
+  bool owns_store(const std::string& store) const override { return libraries_.count(store) > 0; }
 
   const TitleMemo& memo() const { return memo_; }
+
+  // A listing stops after this many store keys (the store's list is
+  // recursive: a library root walks every file under it); titles past it
+  // are still found by name, only not listed. Logged once per directory.
+  static constexpr size_t kMaxListed = 100000;
 
  private:
   // Threads taking jobs in order. Checks (a stat, a listing) and makes (a
@@ -78,8 +86,19 @@ class LibraryFinder : public TitleFinder {
   void withdraw(const std::string& store, const std::string& key);
   Listing list_dir(const std::string& store, const std::string& dir_key, const LibrarySettings& s);
 
+  // Per store, null without a metrics registry: titles offered (published),
+  // refused (not offered: broken, no video, refused by the store; once per
+  // version), listings' walk time.
+  struct Meters {
+    Counter* offered = nullptr;
+    Counter* refused = nullptr;
+    Histogram* list_seconds = nullptr;
+  };
+  const Meters& meters(const std::string& store) const;
+
   std::shared_ptr<Services> svc_;
   std::map<std::string, LibrarySettings> libraries_;
+  std::map<std::string, Meters> meters_;
   LibraryPublish publish_;
   TitleMemo memo_;
 
@@ -92,6 +111,7 @@ class LibraryFinder : public TitleFinder {
     Listing names;
   };
   std::map<std::string, CachedListing> listings_;
+  std::map<std::string, bool> cut_logged_;  // directories whose listing was cut (logged once)
   // Last: their threads end first, while everything they use is there
   // (checks first: a check may hand a make on).
   Lane makes_;

@@ -36,6 +36,10 @@ class TitleFinder {
   // one (the same names, so that pages fit together).
   using Listing = std::vector<std::pair<std::string, bool>>;
   virtual bool lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) { return false; }
+
+  // A store whose titles this finder makes itself, read-only to requests
+  // (library mode): a GenerateVideoPlaylist writing into it is refused.
+  virtual bool owns_store(const std::string& store) const { return false; }
 };
 
 }  // namespace hlsfs

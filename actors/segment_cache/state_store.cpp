@@ -8,6 +8,7 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <cstdarg>
@@ -120,14 +121,23 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& dir, const State
   st->stats_->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);  // tickers only: cheap
   db_opts.statistics = st->stats_;
 
+  // Memory stays bounded whatever the state holds (StateOptions).
+  if (options.memtable_budget)
+    db_opts.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget);
   rocksdb::ColumnFamilyOptions cf_opts;
   if (options.write_buffer_size) cf_opts.write_buffer_size = options.write_buffer_size;
+  else if (options.memtable_budget) cf_opts.write_buffer_size = std::max<size_t>(options.memtable_budget / 4, 1 << 20);
   // put/touch/delete each look the old record up first, and most puts are of
   // new segments: a Bloom filter answers those misses without reading blocks.
   // One block cache for all families instead of RocksDB's 8 MiB per family.
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_size);
+  // Index and filter blocks in that cache, under its bound (kept outside it
+  // they grow with the state: ~100 MiB of SSTs for 100,000 titles); the
+  // level-0 ones pinned, as every lookup reads them.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::ColumnFamilyOptions atime_opts = cf_opts;
   // Every touch and eviction deletes an atime key; SST files dense with such
@@ -264,6 +274,26 @@ void StateStore::delete_playlist(const std::string& token) {
   rocksdb::WriteBatch b;
   b.Delete(playlists_, token);
   write(b, /*sync=*/true, "delete playlists/" + token);
+}
+
+void StateStore::Records::put_playlist(const std::string& token, const std::string& json) {
+  ops_.push_back(Op{'p', token, json});
+}
+void StateStore::Records::delete_playlist(const std::string& token) { ops_.push_back(Op{'p', token, std::nullopt}); }
+void StateStore::Records::put_source(const std::string& key, const std::string& value) {
+  ops_.push_back(Op{'s', key, value});
+}
+
+void StateStore::write_records(const Records& records, bool sync) {
+  if (records.empty()) return;
+  rocksdb::WriteBatch b;
+  for (const auto& op : records.ops_) {
+    if (op.key.empty()) throw StateError(dir_ + ": empty " + (op.family == 'p' ? "playlist token" : "source key"));
+    rocksdb::ColumnFamilyHandle* family = op.family == 'p' ? playlists_ : sources_;
+    if (op.value) b.Put(family, op.key, *op.value);
+    else b.Delete(family, op.key);
+  }
+  write(b, sync, "write " + std::to_string(records.size()) + " records (playlists/" + printable(records.ops_.front().key) + ", ...)");
 }
 
 void StateStore::for_each_playlist(const std::function<bool(const std::string&, const std::string&)>& cb) {
@@ -522,12 +552,24 @@ std::vector<std::string> StateStore::check_consistency() {
   return problems;
 }
 
+StateStore::MemoryUse StateStore::memory_use() const {
+  MemoryUse m;
+  uint64_t v = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &v)) m.block_cache = static_cast<int64_t>(v);
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &v))
+    m.table_readers = static_cast<int64_t>(v);
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &v))
+    m.memtables = static_cast<int64_t>(v);
+  return m;
+}
+
 StateStore::WriteStats StateStore::write_stats() const {
   WriteStats w;
   w.user = static_cast<int64_t>(stats_->getTickerCount(rocksdb::BYTES_WRITTEN));
   w.wal = static_cast<int64_t>(stats_->getTickerCount(rocksdb::WAL_FILE_BYTES));
   w.flush = static_cast<int64_t>(stats_->getTickerCount(rocksdb::FLUSH_WRITE_BYTES));
   w.compaction = static_cast<int64_t>(stats_->getTickerCount(rocksdb::COMPACT_WRITE_BYTES));
+  w.wal_syncs = static_cast<int64_t>(stats_->getTickerCount(rocksdb::WAL_FILE_SYNCED));
   return w;
 }
 

@@ -15,7 +15,8 @@
 // Both change in one WriteBatch, so a crash can never separate them.
 //
 // Durability: every write goes through the WAL. Playlist writes are fsynced
-// (rare, and a client already holds the .m3u8 URL); segment, atime and source
+// (a client already holds the .m3u8 URL; a generate's records go in one
+// batch, write_records, so one fsync each); segment, atime and source
 // writes are not. A killed process (SIGKILL, crash) loses nothing: the WAL is
 // written to the OS page cache before Write() returns and the kernel keeps it.
 // A power loss or kernel crash may lose the writes since the last fsync (the
@@ -97,9 +98,16 @@ struct RemoteCopy {
   }
 };
 
+// What the state may hold in memory (config state.block_cache and
+// state.memtables): flat however many titles and segments it records.
 struct StateOptions {
-  size_t write_buffer_size = 0;         // per family memtable bytes; 0 = RocksDB's default (64 MiB)
-  size_t block_cache_size = 32 << 20;  // shared by the families
+  size_t write_buffer_size = 0;         // per family memtable bytes; 0 = memtable_budget / 4
+  // Shared by the families; it also holds their SST index and filter
+  // blocks (otherwise kept outside any bound, growing with the data).
+  size_t block_cache_size = size_t{16} << 20;
+  // Memtables of all families together (RocksDB's WriteBufferManager):
+  // past it the largest is flushed. (Was 64 MiB per family, seven families.)
+  size_t memtable_budget = size_t{32} << 20;
 };
 
 class StateStore {
@@ -122,6 +130,28 @@ class StateStore {
   void put_playlist(const std::string& token, const std::string& json, bool sync = true);
   std::optional<std::string> get_playlist(const std::string& token);
   void delete_playlist(const std::string& token);
+  // A request's records written together (write_records): one WriteBatch,
+  // so one fsync for all its playlists instead of one each, and after a
+  // crash all of them or none.
+  class Records {
+   public:
+    void put_playlist(const std::string& token, const std::string& json);
+    void delete_playlist(const std::string& token);
+    void put_source(const std::string& key, const std::string& value);
+    bool empty() const { return ops_.empty(); }
+    size_t size() const { return ops_.size(); }
+
+   private:
+    friend class StateStore;
+    struct Op {
+      char family;  // 'p' playlists, 's' sources
+      std::string key;
+      std::optional<std::string> value;  // nullopt: delete
+    };
+    std::vector<Op> ops_;
+  };
+  // Throws StateError (nothing written) on an empty key.
+  void write_records(const Records& records, bool sync = true);
   // In token order; return false from cb to stop.
   void for_each_playlist(const std::function<bool(const std::string& token, const std::string& json)>& cb);
 
@@ -192,8 +222,15 @@ class StateStore {
   // and by compactions (what the disk really sees), for benchmarks.
   struct WriteStats {
     int64_t user = 0, wal = 0, flush = 0, compaction = 0;
+    int64_t wal_syncs = 0;  // fsyncs of the WAL (synced writes)
   };
   WriteStats write_stats() const;
+  // RocksDB's memory now: block cache (with index and filter blocks),
+  // table readers outside it, memtables. For metrics (hlsfs_state_memory_bytes).
+  struct MemoryUse {
+    int64_t block_cache = 0, table_readers = 0, memtables = 0;
+  };
+  MemoryUse memory_use() const;
   int64_t bytes_written() const {
     WriteStats s = write_stats();
     return s.wal + s.flush + s.compaction;

@@ -296,6 +296,29 @@ void Backend::write(const std::string& key, const std::string& bytes, const std:
   }
 }
 
+void Backend::write_unsynced(const std::string& key, const std::string& bytes) {
+  if (!defers_sync()) return write(key, bytes);
+  char err[kErrLen] = {0};
+  const char* k = c_key(key);
+  Measured m(metrics_, BackendMetrics::write);
+  int rc = ops_->write_unsynced(b_, k, bytes.data(), static_cast<int64_t>(bytes.size()), err, sizeof err);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, key);
+  }
+}
+
+void Backend::sync() {
+  if (!defers_sync()) return;
+  char err[kErrLen] = {0};
+  Measured m(metrics_, BackendMetrics::write);
+  int rc = ops_->sync(b_, err, sizeof err);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, "(flush)");
+  }
+}
+
 void Backend::remove(const std::string& key) {
   char err[kErrLen] = {0};
   const char* k = c_key(key);

@@ -81,6 +81,13 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   // object_tagging() in object_tags.h) where the store keeps object tags
   // (s3, oss); a store without them (local) writes the bytes alone.
   void write(const std::string& key, const std::string& bytes, const std::string& tagging);
+  // As write() (no tags), durable only after the next sync() where the
+  // store can wait (local: one syncfs for a batch); elsewhere write() itself.
+  void write_unsynced(const std::string& key, const std::string& bytes);
+  // Makes the write_unsynced() before it durable; nothing for stores whose
+  // writes are durable at once. defers_sync(): this store has both.
+  void sync();
+  bool defers_sync() const { return ops_->write_unsynced && ops_->sync; }
   void remove(const std::string& key);                           // a missing key is not an error
   // Recursive, keys relative to the store; cb returns false to stop. An
   // exception from cb stops the listing and propagates.

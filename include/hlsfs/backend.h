@@ -25,8 +25,9 @@ extern "C" {
 #endif
 
 /* 2: open_read replaces local_path (a path handed out was opened again by
- * name, past the plugin's checks). 3: write_tagged (object tags). */
-#define HLSFS_BACKEND_ABI_VERSION 3u
+ * name, past the plugin's checks). 3: write_tagged (object tags).
+ * 4: write_unsynced and sync (one flush for a batch of writes). */
+#define HLSFS_BACKEND_ABI_VERSION 4u
 
 typedef struct hlsfs_backend hlsfs_backend; /* one opened store, owned by the plugin */
 
@@ -69,6 +70,14 @@ typedef struct hlsfs_backend_ops {
    * stores without object tags (local): the daemon calls write() instead. */
   int (*write_tagged)(hlsfs_backend *b, const char *key, const void *data, int64_t len, const char *tagging,
                       char *err, size_t errlen);
+  /* As write() (readers see the old object or the new one), but not yet
+   * durable across a power loss: it is once a later sync() has returned 0
+   * (a generate writes its playlists, then flushes them all at once). NULL
+   * when every write is durable when it returns (object stores): the daemon
+   * calls write() and never sync(). */
+  int (*write_unsynced)(hlsfs_backend *b, const char *key, const void *data, int64_t len, char *err, size_t errlen);
+  /* Makes every write_unsynced() that returned before it durable. */
+  int (*sync)(hlsfs_backend *b, char *err, size_t errlen);
 } hlsfs_backend_ops;
 
 typedef const hlsfs_backend_ops *(*hlsfs_backend_entry_fn)(void);

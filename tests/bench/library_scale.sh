@@ -12,14 +12,16 @@
 #     in memory: rebuilt from the state, its own probe parsed) against the
 #     same segment warm (the kernel's dentries dropped both times).
 # Timing parts run RUNS times (median, min, max) under the cpu lock.
-# Usage: tests/bench/library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR]
-#   defaults: 100000 titles, 5 runs, /tmp. As root (FUSE, drop_caches).
+# Usage: tests/bench/library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR] [--only generate|titles]
+#   defaults: 100000 titles, 5 runs, /tmp, both parts. As root (FUSE, drop_caches).
+#   --only generate: the throughput part alone (a minute); --only titles: the rest.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR]}" && pwd)
 shift
-TITLES=100000 RUNS=5 SCRATCH=/tmp
+TITLES=100000 RUNS=5 SCRATCH=/tmp ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
+    --only) ONLY=$2; shift 2 ;;
     --titles) TITLES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --scratch) SCRATCH=$2; shift 2 ;;
@@ -40,6 +42,11 @@ x = [float(v) for v in sys.argv[2:]]
 print('%s: median %.3f (min %.3f, max %.3f, %d runs)' % (sys.argv[1], statistics.median(x), min(x), max(x), len(x)))" "$@"; }
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON_PID/status"; }
 forget_all() { sync; echo 2 >/proc/sys/vm/drop_caches; sleep 1; }
+# RocksDB's part of it (hlsfs_state_memory_bytes{part}), MiB each.
+state_mib() {
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+    awk -F'[{}"= ]+' '/^hlsfs_state_memory_bytes\{/ {printf "%s%s %.1f", sep, $3, $4 / 1048576; sep=", "}'
+}
 
 echo "== a two-hour source: a 640x360 clip with a 2 s GOP looped by stream copy"
 mkdir -p "$d/media"
@@ -56,6 +63,7 @@ request() {  # request TITLE_DIR -> a 3-rendition request with a master
   printf '{"URI":"file://%s/360p","Video":{"TranscodeVideo":{"CRF":26,"Resolution":"640x"}},"Audio":{"TranscodeAudio":{"Codec":"aac","Bitrate":96000}}}]}' "$t"
 }
 
+[ -z "$ONLY" ] || [ "$ONLY" = generate ] || [ "$ONLY" = titles ] || { echo "--only: generate or titles" >&2; exit 2; }
 start_daemon "$d"
 request lib/t000000 >"$d/req.json"
 t0=$(date +%s.%N)
@@ -94,13 +102,16 @@ print("%.1f" % (count / s))
 PY
 }
 
+if [ "$ONLY" != titles ]; then  # the titles part copies the first generate's title
 echo "== generate throughput, probed source (200 requests a run)"
 for c in 1 4; do
   rates=()
   for r in $(seq "$RUNS"); do rates+=("$(generate_rate $c 200 "c$c-r$r")"); done
   stats "   generate, $c connection(s), requests/s" "${rates[@]}"
 done
+fi
 stop_daemon "$d"
+[ "$ONLY" != generate ] || exit 0
 
 echo "== $TITLES titles written into the state"
 flock "$CPU_LOCK" "$BUILD/bin/library_scale_fill" "$d/state" media "$d/media" 1 "$TITLES" 1000
@@ -120,13 +131,14 @@ stats "   restart to ready, s" "${readies[@]}"
 echo "   renditions: $(metric hlsfs_renditions)"
 sleep 2
 idle=$(rss_mib)
-echo "   RSS idle after start: $idle MiB"
+echo "   RSS idle after start: $idle MiB (state: $(state_mib) MiB)"
 
 echo "== crawl: find + stat of every name"
 t0=$(date +%s)
 flock "$CPU_LOCK" bash -c "find '$d/mnt/media/lib' -type f -print0 | xargs -0 stat -c %s | wc -l" | sed 's/^/   files: /'
 echo "   crawl took $(( $(date +%s) - t0 )) s; RSS $(rss_mib) MiB, inodes $(metric hlsfs_fuse_inodes), catalog cache $(metric hlsfs_catalog_cache_entries) entries / $(metric hlsfs_catalog_cache_bytes) bytes"
 forget_all
+echo "   state memory after the crawl: $(state_mib) MiB"
 echo "   after the kernel forgot: RSS $(rss_mib) MiB, inodes $(metric hlsfs_fuse_inodes)"
 
 echo "== open of a cold title's cached segment vs the same segment warm"

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -484,4 +485,26 @@ TEST(LocalBackend, KeysWithControlCharactersAreRefused) {
   e = error_of([&] { b->write("a\nb.m3u8", "x"); });
   EXPECT_EQ(e.code, -EINVAL);
   EXPECT_STREQ(e.what(), "store \"media\": a\nb.m3u8: invalid key: control character in the key");
+}
+
+// A batch of writes left unsynced, then one flush (a generate's playlists):
+// readers see whole files at once, nothing temporary stays, keys are
+// checked as write()'s are.
+TEST(LocalBackend, UnsyncedWritesThenOneSync) {
+  TempDir root;
+  auto b = load_local(root.path);
+  ASSERT_TRUE(b->defers_sync());
+  b->write_unsynced("out/t/720p.m3u8", "#EXTM3U\n720");
+  b->write_unsynced("out/t/master.m3u8", "#EXTM3U\nmaster");
+  b->write_unsynced("out/t/master.m3u8", "#EXTM3U\nmaster 2");  // replaced, as write() does
+  EXPECT_EQ(slurp(root.path + "/out/t/720p.m3u8"), "#EXTM3U\n720");
+  b->sync();
+  EXPECT_EQ(slurp(root.path + "/out/t/master.m3u8"), "#EXTM3U\nmaster 2");
+  std::vector<std::string> names;  // no temporary file left (list() would hide one)
+  for (const auto& e : fs::directory_iterator(root.path + "/out/t")) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"720p.m3u8", "master.m3u8"}));
+  BackendError e = error_of([&] { b->write_unsynced("../escape.m3u8", "x"); });
+  EXPECT_EQ(e.code, -EINVAL);
+  EXPECT_FALSE(fs::exists(root.path + "/../escape.m3u8"));
 }
