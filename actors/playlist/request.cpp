@@ -211,6 +211,10 @@ std::optional<VideoRequest> parse_video(const json* j, const std::string& path) 
   auto streams = stream_list(r, "Stream");
   const json* tv = r.get("TranscodeVideo");
   VideoRequest v = tv ? parse_transcode_video(*tv, r.path("TranscodeVideo")) : VideoRequest{};
+  v.passthrough = r.boolean("Passthrough");
+  if (v.passthrough && tv)
+    throw RequestError(r.path("Passthrough"),
+                       "copies the source's video as it is: give Passthrough or TranscodeVideo, not both");
   if (!streams.empty()) v.streams = streams;
   r.finish();
   if (disabled) return std::nullopt;
@@ -467,7 +471,10 @@ json canonical_target(const TargetRequest& t) {
   j["InitialSegments"] = t.initial_segments;
   // Only when not the default: the tokens of MPEG-TS renditions stay as they were.
   if (t.container != SegmentContainer::ts) j["Container"] = to_string(t.container);
-  if (t.video) {
+  if (t.video && t.video->passthrough) {
+    // Nothing of TranscodeVideo applies to a copy.
+    j["Video"] = json{{"Streams", t.video->streams}, {"Passthrough", true}};
+  } else if (t.video) {
     const auto& v = *t.video;
     json jv{{"Streams", v.streams},
             {"Codec", v.codec},

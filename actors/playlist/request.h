@@ -46,6 +46,11 @@ struct VideoRequest {
   std::string pixel_format = "yuv420p";
   std::optional<int> bframes, refs;
   int rotation = 0;  // extra clockwise rotation, after the source's own
+  // hlsfs extension `Targets[].Video.Passthrough` (IMM has none): the
+  // source's video packets copied, cut at its keyframes, not transcoded (an
+  // original-quality rendition that costs a remux). Excludes TranscodeVideo;
+  // what the source must be for it is decided in passthrough_rules.h.
+  bool passthrough = false;
 
   int effective_crf() const { return crf.value_or(23); }
 };

@@ -33,7 +33,34 @@ std::vector<uint8_t> unescape(const uint8_t* d, size_t n) {
 
 }  // namespace
 
+namespace {
+
+// general_profile_tier_level (12 bytes: space/tier/profile, 4 compatibility
+// bytes, 6 constraint bytes, level) as RFC 6381 / ISO 14496-15 names it.
+std::string hvc1_from_ptl(const uint8_t* ptl) {
+  int space = ptl[0] >> 6, tier = (ptl[0] >> 5) & 1, profile = ptl[0] & 0x1f;
+  uint32_t compat = (uint32_t(ptl[1]) << 24) | (uint32_t(ptl[2]) << 16) | (uint32_t(ptl[3]) << 8) | ptl[4];
+  uint32_t reversed = 0;  // the compatibility flags in reverse bit order
+  for (int b = 0; b < 32; ++b)
+    if (compat & (1u << b)) reversed |= 1u << (31 - b);
+  char buf[64];
+  snprintf(buf, sizeof buf, "hvc1.%s%d.%X.%c%d", space ? std::string(1, char('A' + space - 1)).c_str() : "", profile,
+           reversed, tier ? 'H' : 'L', ptl[11]);
+  std::string out = buf;
+  int last = 6;  // constraint bytes, trailing zero bytes left out
+  while (last > 0 && ptl[4 + last] == 0) --last;
+  for (int k = 1; k <= last; ++k) {
+    snprintf(buf, sizeof buf, ".%X", ptl[4 + k]);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string hvc1_from_extradata(const uint8_t* d, size_t n) {
+  // hvcC (MP4, Matroska): the same 12 bytes follow its version byte.
+  if (n >= 23 && d[0] == 1) return hvc1_from_ptl(d + 1);
   // Annex B: find the SPS (NAL type 33), then its profile_tier_level.
   for (size_t i = 0; i + 4 < n; ++i) {
     if (!(d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) || ((d[i + 3] >> 1) & 0x3f) != 33) continue;
@@ -43,30 +70,37 @@ std::string hvc1_from_extradata(const uint8_t* d, size_t n) {
     std::vector<uint8_t> sps = unescape(d + i + 5, end - (i + 5));  // after the 2-byte NAL header
     if (sps.size() < 13) break;
     // sps[0]: vps id, max sub layers, nesting; sps[1..12]: general profile_tier_level.
-    const uint8_t* ptl = sps.data() + 1;
-    int space = ptl[0] >> 6, tier = (ptl[0] >> 5) & 1, profile = ptl[0] & 0x1f;
-    uint32_t compat = (uint32_t(ptl[1]) << 24) | (uint32_t(ptl[2]) << 16) | (uint32_t(ptl[3]) << 8) | ptl[4];
-    uint32_t reversed = 0;  // RFC 6381 / ISO 14496-15: the compatibility flags in reverse bit order
-    for (int b = 0; b < 32; ++b)
-      if (compat & (1u << b)) reversed |= 1u << (31 - b);
-    char buf[64];
-    snprintf(buf, sizeof buf, "hvc1.%s%d.%X.%c%d", space ? std::string(1, char('A' + space - 1)).c_str() : "", profile,
-             reversed, tier ? 'H' : 'L', ptl[11]);
-    std::string out = buf;
-    int last = 6;  // constraint bytes, trailing zero bytes left out
-    while (last > 0 && ptl[4 + last] == 0) --last;
-    for (int k = 1; k <= last; ++k) {
-      snprintf(buf, sizeof buf, ".%X", ptl[4 + k]);
-      out += buf;
-    }
-    return out;
+    return hvc1_from_ptl(sps.data() + 1);
   }
   return "hvc1.1.6.L120.90";  // Main, level 4: what x265 makes up to 1080p30
 }
 
+std::string source_codec_string(const AVCodecParameters* par) {
+  const uint8_t* d = par->extradata;
+  const size_t n = par->extradata_size > 0 ? static_cast<size_t>(par->extradata_size) : 0;
+  if (par->codec_id == AV_CODEC_ID_H264) {
+    bool sps = n >= 4 && d[0] == 1;
+    for (size_t i = 0; !sps && i + 6 < n; ++i) sps = d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && (d[i + 3] & 0x1f) == 7;
+    return sps ? avc1_from_extradata(d, n) : "";
+  }
+  if (par->codec_id == AV_CODEC_ID_HEVC) {
+    bool sps = n >= 23 && d[0] == 1;
+    for (size_t i = 0; !sps && i + 4 < n; ++i)
+      sps = d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && ((d[i + 3] >> 1) & 0x3f) == 33;
+    return sps ? hvc1_from_extradata(d, n) : "";
+  }
+  return "";
+}
+
 std::string codecs_string(const RenditionSpec& r, const MediaInfo& media) {
   std::string out;
-  if (r.video) {
+  if (r.video && r.video->passthrough) {
+    // The source's own parameter sets, as the probe read them; a probe
+    // record older than that field: the highest level players take.
+    for (const auto& st : media.streams)
+      if (st.index == r.video->stream) out = st.codec_string;
+    if (out.empty()) out = r.video->codec == "h265" ? "hvc1.2.4.L153.B0" : "avc1.640033";
+  } else if (r.video) {
     const StreamInfo* s = nullptr;
     for (const auto& st : media.streams)
       if (st.index == r.video->stream) s = &st;

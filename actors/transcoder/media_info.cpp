@@ -59,6 +59,8 @@ void to_json(nlohmann::json& j, const MediaInfo& m) {
                  {"pix_fmt", s.pix_fmt},
                  {"field_order", s.field_order},
                  {"color", {s.color_primaries, s.color_trc, s.color_space, s.color_range}}});
+      if (!s.codec_string.empty()) js["codec_string"] = s.codec_string;  // records before it have none
+      if (s.open_gop) js["open_gop"] = *s.open_gop;                        // absent: not known
       // Keyframes as flat triples: compact for long files.
       auto& k = js["keyframes"] = nlohmann::json::array();
       for (const auto& kf : s.keyframes) k.push_back({kf.pts, kf.dts, kf.pos});
@@ -109,6 +111,8 @@ void from_json(const nlohmann::json& j, MediaInfo& m) {
       s.field_order = js.at("field_order");
       const auto& c = js.at("color");
       s.color_primaries = c.at(0), s.color_trc = c.at(1), s.color_space = c.at(2), s.color_range = c.at(3);
+      s.codec_string = js.value("codec_string", "");
+      if (auto g = js.find("open_gop"); g != js.end() && g->is_boolean()) s.open_gop = g->get<bool>();
       for (const auto& k : js.at("keyframes")) s.keyframes.push_back({k.at(0), k.at(1), k.at(2)});
     }
     if (s.kind == StreamKind::audio) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "actors/transcoder/codec_string.h"
 #include "actors/transcoder/guarded_input.h"
 #include "actors/transcoder/probe_reader.h"
 
@@ -69,6 +70,7 @@ StreamInfo describe(const AVStream* st) {
       if (const char* n = av_color_transfer_name(p->color_trc)) s.color_trc = n;
       if (const char* n = av_color_space_name(p->color_space)) s.color_space = n;
       if (const char* n = av_color_range_name(p->color_range)) s.color_range = n;
+      s.codec_string = source_codec_string(p);
       break;
     case AVMEDIA_TYPE_AUDIO: {
       s.kind = StreamKind::audio;

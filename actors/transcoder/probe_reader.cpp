@@ -121,6 +121,92 @@ void PacketReader::note(StreamInfo& s, const AVStream* st, bool head) {
   if (s.end_pts == kNoTimestamp || ts + dur > s.end_pts) s.end_pts = ts + dur;
   if (head && s.kind == StreamKind::video && (pkt->flags & AV_PKT_FLAG_KEY))
     s.keyframes.push_back(Keyframe{ts, pkt->dts != AV_NOPTS_VALUE ? pkt->dts : ts, pkt->pos});
+  if (s.kind == StreamKind::video && (s.codec == "h264" || s.codec == "hevc")) note_gop(s, st, head);
+}
+
+// A keyframe a copied segment can start at decodes alone: an IDR. x264's
+// open GOPs mark I pictures with a recovery point as keyframes (NAL 1, not
+// 5); x265's mark CRA pictures whose RASL pictures need the GOP before. A
+// CRA (or BLA) followed by no RASL picture decodes alone, so its next
+// picture decides.
+void PacketReader::note_gop(StreamInfo& s, const AVStream* st, bool head) {
+  const AVPacket* pkt = pkt_.get();
+  const bool hevc = s.codec == "hevc";
+  const int type = first_slice_nal_type(
+      pkt->data, pkt->size, nal_length_size(st->codecpar->extradata, st->codecpar->extradata_size, hevc), hevc);
+  if (type < 0) return;
+  auto settle = [&s](bool open) {
+    if (open) s.open_gop = true;
+    else if (!s.open_gop) s.open_gop = false;
+  };
+  bool& cra = cra_pending_[pkt->stream_index];
+  if (cra && !(pkt->flags & AV_PKT_FLAG_KEY)) settle(type == 8 || type == 9);  // RASL_N, RASL_R
+  cra = false;
+  if (!(pkt->flags & AV_PKT_FLAG_KEY)) return;
+  if (head && head_keyframes_[pkt->stream_index]++ == 0) return;  // the stream's start: decodes from there whatever it is
+  if (!hevc) {
+    settle(type != 5);  // IDR slice
+  } else if (type == 19 || type == 20) {  // IDR_W_RADL, IDR_N_LP
+    settle(false);
+  } else if (type >= 16 && type <= 21) {  // BLA_*, CRA
+    cra = type != 18;                     // BLA_N_LP has no leading pictures
+    if (!cra) settle(false);
+  } else {
+    settle(true);  // a keyframe that is no IRAP picture
+  }
+}
+
+int nal_length_size(const uint8_t* extra, int size, bool hevc) {
+  if (!extra || size < 1 || extra[0] != 1) return 0;  // Annex B parameter sets, or none
+  if (!hevc) return size >= 7 ? (extra[4] & 3) + 1 : 0;
+  return size >= 23 ? (extra[21] & 3) + 1 : 0;
+}
+
+int first_slice_nal_type(const uint8_t* data, int size, int length_size, bool hevc) {
+  auto slice_type = [hevc](uint8_t header) {
+    const int t = hevc ? (header >> 1) & 0x3f : header & 0x1f;
+    return (hevc ? t <= 31 : t >= 1 && t <= 5) ? t : -1;
+  };
+  if (!data || size <= 0) return -1;
+  if (length_size > 0) {
+    for (int64_t at = 0; at + length_size < size;) {
+      int64_t len = 0;
+      for (int i = 0; i < length_size; ++i) len = (len << 8) | data[at + i];
+      at += length_size;
+      if (len <= 0 || at + len > size) return -1;
+      if (int t = slice_type(data[at]); t >= 0) return t;
+      at += len;
+    }
+    return -1;
+  }
+  for (int i = 0; i + 3 < size; ++i) {
+    if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
+      if (int t = slice_type(data[i + 3]); t >= 0) return t;
+      i += 2;
+    }
+  }
+  return -1;
+}
+
+void sample_keyframes(AVFormatContext* fmt, PacketReader& reader, const StreamInfo& video,
+                      const std::vector<Keyframe>& keys, int count) {
+  constexpr int64_t kSampleBytes = 512 << 10;  // per keyframe: the picture and the one after it
+  constexpr int kSamplePackets = 48;
+  if (keys.size() < 2 || !fmt->pb) return;
+  for (int n = 1; n <= count; ++n) {
+    const size_t i = std::min(keys.size() - 1, keys.size() * n / (count + 1) + (n == 1 ? 1 : 0));
+    if (av_seek_frame(fmt, video.index, keys[i].pts, AVSEEK_FLAG_BACKWARD) < 0) return;
+    const int64_t from = fmt->pb->bytes_read;
+    int video_packets = 0, packets = 0;
+    bool key = false;
+    while (const AVPacket* pkt = reader.next(false)) {
+      if (pkt->stream_index == video.index) {
+        key = key || (pkt->flags & AV_PKT_FLAG_KEY);
+        if (key && ++video_packets >= 2) break;  // the keyframe and the picture after it
+      }
+      if (++packets > kSamplePackets || fmt->pb->bytes_read - from > kSampleBytes) break;
+    }
+  }
 }
 
 bool read_index_and_tail(AVFormatContext* fmt, PacketReader& reader, MediaInfo& info, const std::string& uri) {
@@ -147,6 +233,10 @@ bool read_index_and_tail(AVFormatContext* fmt, PacketReader& reader, MediaInfo& 
   if (has_index && (main_ix.last_ts == kNoTimestamp || main_ix.last_ts <= head_end) &&
       av_seek_frame(fmt, main_index, main.start_pts, AVSEEK_FLAG_BACKWARD) >= 0)
     main_ix = read_stream_index(main_st, size);
+  // Keyframes after the head's first: do they decode alone (open GOPs)?
+  if (has_index && main.kind == StreamKind::video && !main.open_gop && main_ix.last_ts != kNoTimestamp &&
+      main_ix.last_ts > head_end)
+    sample_keyframes(fmt, reader, main, main_ix.keyframes, 2);
   reader.forget_seen();
 
   // The index is the container's own when it reaches past the head (other
@@ -182,6 +272,7 @@ void read_every_packet(AVFormatContext* fmt, MediaInfo& info, const std::map<int
     s.start_pts = s.end_pts = kNoTimestamp;
     s.packets = 0;
     s.keyframes.clear();
+    s.open_gop.reset();
   }
   PacketReader all(fmt, info, slot);
   while (all.next(true)) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "actors/transcoder/av_util.h"
 #include "hlsfs/media_info.h"
@@ -30,13 +31,17 @@ class PacketReader {
   // read saw in it (kNoTimestamp: none).
   int64_t seen(int index) const;
   int64_t tail_end(int index) const;
-  void forget_seen() { seen_.clear(); }
+  void forget_seen() {
+    seen_.clear();
+    tail_end_.clear();
+  }
 
   std::string last_error;
   int64_t first_pos = -1, last_pos = -1;  // byte span of the head's packets
 
  private:
   void note(StreamInfo& s, const AVStream* st, bool head);
+  void note_gop(StreamInfo& s, const AVStream* st, bool head);
 
   AVFormatContext* fmt_;
   MediaInfo& info_;
@@ -45,7 +50,24 @@ class PacketReader {
   std::map<int, int64_t> seen_;
   std::map<int, int64_t> tail_end_;
   int consecutive_errors_ = 0;
+  std::map<int, int> head_keyframes_;  // the head's first keyframe starts the stream: not a sample
+  std::map<int, bool> cra_pending_;    // HEVC CRA/BLA seen: its next picture tells whether it is open
 };
+
+// The NAL unit type of the first picture slice in an H.264 (1..5) or HEVC
+// (0..31) packet; -1 when it holds none. length_size: the NAL length field
+// of MP4/Matroska packets (1, 2 or 4), 0 for Annex B (MPEG-TS).
+int first_slice_nal_type(const uint8_t* data, int size, int length_size, bool hevc);
+
+// The NAL length field size from a stream's extradata (avcC, hvcC), 0 when
+// it is Annex B (no such record).
+int nal_length_size(const uint8_t* extradata, int size, bool hevc);
+
+// Up to `count` keyframes of the main video stream after its first, from the
+// container's index (evenly spread), each read a few packets (bounded: the
+// probe's bytes matter) so PacketReader classifies them (StreamInfo::open_gop).
+void sample_keyframes(AVFormatContext* fmt, PacketReader& reader, const StreamInfo& video,
+                      const std::vector<Keyframe>& index_keys, int count);
 
 // After the head: fills each timed stream's end, packet count and keyframes
 // from the container's index and a tail ("index"), or a tail read alone

@@ -40,12 +40,21 @@ struct StreamInfo {
   int rotation = 0;  // clockwise degrees to display upright
   Rational avg_frame_rate{0, 1}, r_frame_rate{0, 1};
   std::string pix_fmt, field_order, color_primaries, color_trc, color_space, color_range;
+  // RFC 6381 name of its profile and level ("avc1.64001F", "hvc1.1.6.L93.90")
+  // from its parameter sets; "" for other codecs (CODECS of a passthrough).
+  std::string codec_string;
   // Where decoding can start. From "packets": every keyframe, exact times.
   // From "index": the container's keyframe entries, their index times (for
   // MP4 a decode time, for Matroska the cue time) in both pts and dts. From
   // "head+tail": the keyframes of the head only. Segments find their own
   // start keyframe in the source (Demuxer::start_at_keyframe_before).
   std::vector<Keyframe> keyframes;
+  // Whether its keyframes after the first include one a decoder cannot
+  // start at alone (an open GOP: H.264 I slices that are not IDR, HEVC CRA
+  // or BLA followed by RASL pictures), from the keyframe packets the probe
+  // read. Unset: not known (no keyframe after the first was seen, another
+  // codec, or a record made before the probe looked).
+  std::optional<bool> open_gop;
   // audio
   int sample_rate = 0, channels = 0, frame_size = 0;
   std::string channel_layout;

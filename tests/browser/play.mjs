@@ -10,13 +10,16 @@
 // EXT-X-MEDIA alternate) and keep playing.
 // --cues=SECONDS=TEXT,...: with the first subtitle track on, each TEXT must
 // be a cue of the player's text track starting at SECONDS (within 0.1 s).
-// Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level] [--switch-audio] [--cues=...] [--no-stall] [--readout=KIND]
+// Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level[=N|next]] [--switch-audio] [--cues=...] [--no-stall] [--readout=KIND]
 //   (without HLS_URL, PLAYER_PAGE_URL already carries ?src=)
 import { chromium } from "playwright-core";
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const [page_url, src] = positional;
-const switchLevel = process.argv.includes("--switch-level");
+const switchArg = process.argv.find((a) => a === "--switch-level" || a.startsWith("--switch-level="));
+const switchLevel = Boolean(switchArg);
+// --switch-level=N: to level N; =next: to the level after the one playing.
+const switchTo = switchArg && switchArg.includes("=") ? switchArg.split("=")[1] : "0";
 const noStall = process.argv.includes("--no-stall");
 const readoutArg = process.argv.find((a) => a.startsWith("--readout="));
 const readout = readoutArg ? readoutArg.slice(10) : "";
@@ -62,7 +65,9 @@ try {
   let s = await reach(2.0, 90, "play from 0");
   console.log(`played from 0 to ${s.t.toFixed(2)} s of ${s.d.toFixed(2)} s (${s.levels} levels)`);
   if (switchLevel && s.levels > 1) {
-    await page.evaluate(() => { window.hls.currentLevel = 0; });
+    await page.evaluate((n) => {
+      window.hls.currentLevel = n === "next" ? (window.hls.currentLevel + 1) % window.hls.levels.length : Number(n);
+    }, switchTo);
     s = await reach(s.t + 3, 90, "after a forced level switch");
     console.log(`switched level: ${JSON.stringify(s.levelSwitches)} at ${s.t.toFixed(2)} s`);
   }
