@@ -42,6 +42,9 @@ std::optional<nlohmann::json> library_request(const LibrarySettings& s, const Me
                      {"InitialSegments", s.initial_segments},
                      {"InitialTranscode", s.initial_transcode},
                      {"Video", {{"TranscodeVideo", tv}}}};
+    // A TS title's request stays what it was (its tokens too): the field
+    // is written only for fmp4.
+    if (s.effective_container() == "fmp4") t["Container"] = "fmp4";
     if (const StreamInfo* a = s.audio ? media.nth(StreamKind::audio, 0) : nullptr) {
       // At most audio_channels: a mono source stays mono.
       const int channels = a->channels > 0 ? std::min(a->channels, s.audio_channels) : s.audio_channels;

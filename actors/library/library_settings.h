@@ -18,6 +18,14 @@ struct LibrarySettings {
   std::string video_codec = "h264";   // h264 or h265
   int crf = 23;
   std::optional<double> frame_rate;   // absent: the source's
+  // The segments' container, "ts" or "fmp4" (Targets[].Container); empty:
+  // by codec, fmp4 for h265 (HEVC in MPEG-TS plays almost nowhere: not on
+  // Apple devices, not in hls.js), ts for h264 (every player). config.cpp
+  // refuses ts with h265.
+  std::string container;
+  std::string effective_container() const {
+    return !container.empty() ? container : video_codec == "h265" ? "fmp4" : "ts";
+  }
   // The first audio stream, to AAC, in every rendition (any other audio
   // stream becomes an alternate track of the master). false: no audio.
   bool audio = true;
@@ -35,6 +43,7 @@ struct LibrarySettings {
 
   bool operator==(const LibrarySettings& o) const {
     return renditions == o.renditions && video_codec == o.video_codec && crf == o.crf && frame_rate == o.frame_rate &&
+           effective_container() == o.effective_container() &&
            audio == o.audio && audio_bitrate == o.audio_bitrate && audio_channels == o.audio_channels &&
            subtitles == o.subtitles && duration == o.duration && initial_segments == o.initial_segments &&
            initial_transcode == o.initial_transcode && extensions == o.extensions;

@@ -3,7 +3,8 @@
 # as <file>.hls/master.m3u8, with no API call. A file dropped in plays in
 # hls.js through signed nginx; a replaced file gets a new token; a deleted
 # one is gone; a text file, a broken video and a symlink out of the store
-# are not offered; a restart serves the titles again without probing them.
+# are not offered; a generate writing into the library is refused; a
+# restart serves the titles again without probing them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
@@ -22,6 +23,7 @@ clip() {
 clip "$d/a.mp4" 640x360 12 440  # long enough for the player's seek to 80 % and 1.5 s on
 clip "$d/a2.mp4" 640x360 4 880
 clip "$lib/b.mkv" 1280x720 2 330
+mkdir -p "$d/shows" && cp "$lib/b.mkv" "$d/shows/b.mkv"
 echo "just words" >"$lib/notes.txt"
 echo "not a picture either" >"$lib/films/cover.jpg"
 head -c 20000 /dev/urandom >"$lib/broken.mp4"
@@ -33,6 +35,10 @@ lib_yaml="  movies:
     plugin: local
     root: $lib
     library: {renditions: [720, 360], duration: 5, initial_segments: [2, 2]}
+  shows:
+    plugin: local
+    root: $d/shows
+    library: {renditions: [360], container: fmp4}
 signing: {secret: $secret, base_url: \"http://127.0.0.1:$NGINX_PORT\"}"
 start_daemon "$d" "$lib_yaml"
 ctl() { "$BUILD/bin/hlsfsctl" --config "$d/hlsfs.yaml" "$@"; }
@@ -50,6 +56,26 @@ check_that '[ "$(grep -c "not offered.*broken.mp4" "$d/hlsfsd.log")" = 1 ]' "the
 check_that '! ls "$mnt" | grep -q broken' "once looked at, the broken video leaves the listing"
 master_b=$(cat "$mnt/b.mkv.hls/master.m3u8")
 check_that '[[ $master_b == *720p.m3u8* && $master_b == *360p.m3u8* ]]' "a 720p source gets 720p and 360p"
+
+echo "== a library with container: fmp4 serves fragmented MP4"
+show=$d/mnt/shows/b.mkv.hls
+media_show=$(cat "$show/360p.m3u8")
+check_that '[[ $media_show == *"#EXT-X-MAP:URI=\"360p-"*"-init.mp4\""* && $media_show == *"-0.m4s"* ]]' \
+  "its 360p.m3u8 has #EXT-X-MAP and .m4s segments"
+seg0=$(grep -m1 '\.m4s$' "$show/360p.m3u8")
+init=$(grep -o '360p-[0-9a-f]*-init.mp4' "$show/360p.m3u8")
+cat "$show/$init" "$show/$seg0" >"$d/show0.mp4"
+check_that '[ "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$d/show0.mp4")" = h264 ]' \
+  "its init segment + first .m4s decode as H.264 (fMP4)"
+
+echo "== a generate writing into the library is refused (400, naming the store)"
+printf '{"SourceURI":"file://%s/b.mkv","Targets":[{"URI":"file://%s/films/x","Video":{"TranscodeVideo":{"CRF":30}}}]}' \
+  "$lib" "$lib" >"$d/into_library.json"
+code=$(curl -s -o "$d/into_library.out" -w '%{http_code}' --unix-socket "$d/control.sock" -X POST \
+  -H 'Content-Type: application/json' --data @"$d/into_library.json" http://hlsfs/v1/GenerateVideoPlaylist)
+check_that '[ "$code" = 400 ] && grep -q "is a library (stores.movies.library)" "$d/into_library.out"' \
+  "refused: $code $(head -c 160 "$d/into_library.out")"
+check_that '[ ! -e "$lib/films/x.m3u8" ]' "nothing written into the library"
 
 echo "== a file dropped in plays through signed nginx, no API call"
 cp "$d/a.mp4" "$lib/films/.a.tmp" && mv "$lib/films/.a.tmp" "$lib/films/a.mp4"

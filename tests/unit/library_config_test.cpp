@@ -74,5 +74,21 @@ TEST(LibraryConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of("  m: {plugin: s3, bucket: b, library: {}}\n").find("only a local store"), std::string::npos);
 }
 
+TEST(LibraryConfig, ContainerDefaultsByCodecAndRefusesHevcInTs) {
+  auto lib = [](const std::string& body) {
+    return *parse("  m: {plugin: local, root: /m, library: " + body + "}\n").stores[0].library;
+  };
+  EXPECT_EQ(lib("{}").effective_container(), "ts");
+  EXPECT_EQ(lib("{video: {codec: h265}}").effective_container(), "fmp4");
+  EXPECT_EQ(lib("{container: fmp4}").effective_container(), "fmp4");
+  EXPECT_EQ(lib("{container: ts}").effective_container(), "ts");
+  EXPECT_EQ(lib("{video: {codec: h265}, container: fmp4}").effective_container(), "fmp4");
+  EXPECT_NE(error_of("  m: {plugin: local, root: /m, library: {container: mp4}}\n")
+                .find("stores.m.library.container: must be ts or fmp4"),
+            std::string::npos);
+  const std::string hevc_ts = error_of("  m: {plugin: local, root: /m, library: {video: {codec: h265}, container: ts}}\n");
+  EXPECT_NE(hevc_ts.find("stores.m.library.container: ts cannot carry h265"), std::string::npos) << hevc_ts;
+}
+
 }  // namespace
 }  // namespace hlsfs

@@ -90,5 +90,29 @@ TEST(LibraryLadder, AudioOffAndNoVideo) {
   EXPECT_FALSE(library_request(s, audio_only, "file:///m/a.mp4", "file:///m/a.mp4.hls"));
 }
 
+TEST(LibraryLadder, ContainerByCodecOrAsConfigured) {
+  LibrarySettings s;
+  auto container = [&](const LibrarySettings& l) {
+    auto j = library_request(l, source(1920, 1080), "file:///m/a.mp4", "file:///m/a.mp4.hls");
+    EXPECT_TRUE(j);
+    PlaylistRequest req = parse_request(*j);
+    for (const auto& t : req.targets) EXPECT_EQ(t.container, req.targets[0].container);
+    return std::string(to_string(req.targets[0].container));
+  };
+  EXPECT_EQ(container(s), "ts");  // h264: every player
+  auto plain = library_request(s, source(1920, 1080), "file:///m/a.mp4", "file:///m/a.mp4.hls");
+  EXPECT_FALSE((*plain)["Targets"][0].contains("Container"));  // a TS title's request (and tokens) as before
+  s.video_codec = "h265";
+  EXPECT_EQ(container(s), "fmp4");  // HEVC plays in fMP4 only (Apple, hls.js)
+  s.video_codec = "h264";
+  s.container = "fmp4";
+  EXPECT_EQ(container(s), "fmp4");
+  // A policy change that changes the titles' bytes is a change.
+  LibrarySettings by_codec, explicit_ts;
+  explicit_ts.container = "ts";
+  EXPECT_EQ(by_codec, explicit_ts);
+  EXPECT_NE(by_codec, s);
+}
+
 }  // namespace
 }  // namespace hlsfs
