@@ -27,7 +27,6 @@ class StateStore;
 class SegmentStore;
 class MetricsRegistry;
 struct DaemonMetrics;
-class OpenSegments;
 class WorkerPool;
 class Quarantine;
 class SharedUse;
@@ -47,7 +46,6 @@ struct Services {
   // Handles into `metrics`, made once at start (daemon_metrics.h): record
   // through these, not by name. Null when metrics is.
   std::shared_ptr<DaemonMetrics> meters;
-  std::shared_ptr<OpenSegments> open_segments;
   std::shared_ptr<RecentSegments> recent;  // may be null
   std::shared_ptr<JobProgressBoard> progress = std::make_shared<JobProgressBoard>();
   // Blocks of sources in object stores, shared by every job (and the probe):
@@ -55,6 +53,7 @@ struct Services {
   std::shared_ptr<BlockCache> source_blocks;
   // Which masters list which renditions (their BANDWIDTH follows the segments made).
   std::shared_ptr<MasterIndex> masters = std::make_shared<MasterIndex>();
+  std::function<bool(const std::string& store, const std::string& key, const std::string& text, const std::string& tagging)> raised_master_writer;  // cluster: a raised master merged into its store (actors/cluster/master_raiser.h) instead of written over; unset or false: written as before
   // Jobs (segments and probes) run in these worker processes; null: in this
   // process (hlsfsctl render, tests).
   std::shared_ptr<WorkerPool> worker_pool;
@@ -67,6 +66,7 @@ struct Services {
   // Cluster (cluster.node set): the other nodes' uses of copies in object
   // stores, for remote expiry, and this node's, published (actors/cluster/).
   std::shared_ptr<SharedUse> shared_use;
+  std::string cluster_node;  // cluster.node ("" not in a cluster: no title records are written to buckets, nor looked up there)
 
   std::shared_ptr<const Tunables> tunables() const { return std::atomic_load(&tunables_); }
   void set_tunables(Tunables t) { std::atomic_store(&tunables_, std::make_shared<const Tunables>(std::move(t))); }

@@ -70,9 +70,9 @@ std::optional<Catalog::SegmentName> Catalog::parse_segment_name(const std::strin
     return name.size() > n && name.compare(name.size() - n, n, ext) == 0;
   };
   // Subtitle tracks' segments are WebVTT, fMP4 renditions' .m4s, and their
-  // init segment "-init.mp4" (kInitSegment).
+  // init segment "-init.mp4" (kInitSegment); thumbnails tracks' sprite sheets .jpg.
   const bool init = ends_with("-init.mp4");
-  size_t ext = init ? 9 : ends_with(".ts") ? 3 : ends_with(".vtt") || ends_with(".m4s") ? 4 : 0;
+  size_t ext = init ? 9 : ends_with(".ts") ? 3 : ends_with(".vtt") || ends_with(".m4s") || ends_with(".jpg") ? 4 : 0;
   if (ext == 0) return std::nullopt;
   std::string stem = init ? name.substr(0, name.size() - ext + 1) + "0" : name.substr(0, name.size() - ext);
   if (stem.size() < 32 + 4) return std::nullopt;
@@ -92,7 +92,7 @@ void Catalog::remember(const std::shared_ptr<const PublishedRendition>& r) const
 
 void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text) {
   std::string dir = join_path(r->store, strip_slash(r->dir));
-  std::string playlist = join_path(dir, r->spec.prefix_name() + ".m3u8");
+  std::string playlist = join_path(dir, r->spec.playlist_name());
   // The text follows from the rendition when it is the usual one: the index
   // keeps the token and the size, not 40 KB per 2-hour playlist.
   bool derived = playlist_text == media_playlist(r->spec);

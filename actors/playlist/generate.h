@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,15 @@ struct RenditionOrigin {
   int subtitle_named_by = -1;  // the Subtitle target that asked for it (-1: the master's own)
   int subtitle_file = -1;    // index in SourceSubtitles
   SourceIdentity file;       // that file's identity (part of the token)
-  bool is_target() const { return alternate_audio < 0 && subtitle_stream < 0 && subtitle_file < 0; }
+  // The thumbnails track of the target's video, at these settings (the
+  // daemon's when it was generated: a restart or a worker rebuilds it alike).
+  std::optional<ThumbnailSettings> thumbnails;
+  // The target's video alone (video_only.h): the variant of an fMP4 master
+  // whose audio streams are all EXT-X-MEDIA renditions.
+  bool video_only = false;
+  bool is_target() const {
+    return alternate_audio < 0 && subtitle_stream < 0 && subtitle_file < 0 && !thumbnails && !video_only;
+  }
   static RenditionOrigin of_target(size_t i) {
     RenditionOrigin o;
     o.target = i;
@@ -38,7 +47,9 @@ RenditionSpec rebuild_rendition(const MediaInfo& media, const PlaylistRequest& r
                                 const EncoderConfig& enc);
 
 struct GeneratedPlaylists {
-  std::vector<RenditionSpec> renditions;     // the targets in request order, then alternate audio tracks
+  // The targets in request order, then audio tracks, subtitle tracks,
+  // video-only variants (an fMP4 master with alternate audio), thumbnails.
+  std::vector<RenditionSpec> renditions;
   std::vector<RenditionOrigin> origins;      // one per rendition
   std::map<std::string, std::string> files;  // URI -> playlist text (media playlists and master)
   std::string token;                         // the response's Token

@@ -13,6 +13,8 @@ int target_duration(const SegmentPlan& plan) {
 }
 
 std::string media_playlist(const RenditionSpec& r) {
+  if (r.thumbnails)  // its "playlist" is the WebVTT track of its tiles
+    return thumbnails_vtt(thumbnail_cues(r.thumbnails->layout), [&](uint32_t k) { return r.segment_name(k); });
   std::string out;
   // RFC 8216 section 7: EXT-X-MAP in a playlist that is not I-frames only
   // needs protocol version 6.
@@ -84,7 +86,7 @@ std::string master_playlist(const std::vector<MasterEntry>& entries, const std::
       out += fr;
     }
     out += ",CODECS=\"" + e.codecs + "\"";
-    if (audio_group && e.rendition->audio) out += ",AUDIO=\"audio\"";
+    if (audio_group && (e.rendition->audio || e.demuxed_audio)) out += ",AUDIO=\"audio\"";
     if (subtitle_group && e.rendition->video) out += ",SUBTITLES=\"subs\"";
     out += "\n" + e.relative_uri + "\n";
   }

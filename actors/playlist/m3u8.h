@@ -8,6 +8,7 @@
 
 namespace hlsfs {
 
+// A thumbnails track's is its WebVTT file (thumbnails.h).
 std::string media_playlist(const RenditionSpec& r);
 
 // HLS wants EXTINF rounded to the nearest integer <= TARGETDURATION.
@@ -19,6 +20,7 @@ struct MasterEntry {
   int64_t bandwidth;         // peak bit/s
   int64_t average_bandwidth;
   std::string codecs;        // RFC 6381, e.g. "avc1.640028,mp4a.40.2"
+  bool demuxed_audio = false;  // video only: its audio is the group's renditions (AUDIO="audio")
 };
 // An EXT-X-MEDIA line: an audio track of the group "audio" (URI empty: the
 // track muxed into the variants) or a subtitle track of the group "subs".

@@ -29,13 +29,16 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
         // this call then: it owns what it uses.
         auto deadline = std::make_shared<ProgressDeadline>(probe_limit(svc->tunables()->job_timeout_ms), "reading the source");
         caf::actor_system& sys = self->system();
-        PlaylistWriter through_storage = [&sys, storage, deadline, publish_only](const PlaylistFile& f) -> std::string {
+        PlaylistWriter through_storage = [&sys, svc, storage, deadline, publish_only](const PlaylistFile& f) -> std::string {
           // The source is read by now; the writes have timeouts of their own.
           deadline->disarm();
           if (deadline->expired()) return deadline->reason();  // given up on: write nothing
           if (publish_only) return "";
           auto it = storage.find(f.store);
           if (it == storage.end()) return "store \"" + f.store + "\" has no storage actor";
+          // A local store's batch (written unsynced, then flushed once): from
+          // this thread, as the storage actor would, without its queue.
+          if (f.sync != PlaylistFile::Sync::now) return write_directly(*svc, f);
           std::string error;
           caf::scoped_actor waiter{sys};
           waiter->request(it->second, std::chrono::seconds(120), write_atom::value, f.key, f.text, f.keep_existing, f.tagging)
@@ -46,9 +49,9 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
         auto made = std::make_shared<GenerateOutcome>();
         Watched w = run_watched(
             deadline,
-            [svc, body, through_storage, made] {
+            [svc, body, through_storage, made, publish_only] {
               try {
-                *made = generate_playlist(*svc, body, through_storage);
+                *made = generate_playlist(*svc, body, through_storage, publish_only);
               } catch (const std::exception& e) {
                 HLSFS_LOG(error, "playlist") << "generate failed: " << e.what();
                 made->status = 500;
@@ -77,7 +80,7 @@ generate_worker::behavior_type generate_once(generate_worker::pointer self, std:
           m->generate.result(out.status).inc();
         }
         for (const auto& [token, count] : out.initial)
-          self->send(cache, prefetch_atom::value, token, uint32_t{0}, count, int32_t{2});
+          self->send(cache, PrefetchSegments{token, uint32_t{0}, count, int32_t{2}});
         self->quit();
         return {static_cast<int32_t>(out.status), out.body.dump()};
       },

@@ -6,6 +6,7 @@
 #include "actors/cluster/title_record.h"
 #include "actors/playlist/catalog_loader.h"
 #include "actors/playlist/generate.h"
+#include "actors/playlist/lru_cache.h"
 #include "actors/playlist/source_limits.h"
 #include "actors/playlist/recent_titles.h"
 #include "actors/segment_cache/segment_store.h"
@@ -48,22 +49,68 @@ std::string request_id() {
 
 std::string source_key(const SourceIdentity& id) { return id.uri + "\n" + std::to_string(id.size) + "\n" + id.version; }
 
+// Parsed probes by source version (URI, size, mtime or ETag: source_key),
+// so that generates of one source do not parse its recorded probe (a
+// two-hour source's keyframes: hundreds of KiB of JSON) every time. Keyed
+// by the state directory too: one process may hold several (tests).
+constexpr size_t kProbeMemoBytes = size_t{16} << 20;
+LruCache<std::string, MediaInfo>& probe_memo() {
+  static LruCache<std::string, MediaInfo> memo(kProbeMemoBytes);
+  return memo;
+}
+size_t probe_cost(const MediaInfo& m) {
+  size_t bytes = sizeof m + m.source.uri.size();
+  for (const auto& s : m.streams) bytes += sizeof s + s.keyframes.size() * sizeof(Keyframe);
+  return bytes;
+}
+
+// CODECS strings by what decides them: the source version and every
+// encoder setting of the rendition (codecs_string opens an encoder to read
+// its sequence header back, milliseconds each). A field added to VideoSpec
+// that changes the encoder's output must be added to the key too.
+LruCache<std::string, std::string>& codecs_memo() {
+  static LruCache<std::string, std::string> memo(4096);  // cost 1 each
+  return memo;
+}
+std::string codecs_key(const std::string& source, const RenditionSpec& r) {
+  json k{{"s", source}, {"a", r.audio.has_value()}};
+  if (r.video) {
+    const VideoSpec& v = *r.video;
+    const OutputGeometry& g = v.geometry;
+    k["v"] = {v.stream, v.frame_rate.num, v.frame_rate.den, g.width, g.height, g.scale_w, g.scale_h, g.crop_x,
+              g.crop_y, g.pad_x, g.pad_y, g.rotation, v.codec, v.crf, v.bitrate, v.max_bitrate, v.buffer_size,
+              v.bframes, v.refs, v.preset, v.x264_params, v.keyint, v.deinterlace, v.hdr_to_sdr, v.passthrough};
+  }
+  return k.dump();
+}
+std::string codecs_cached(const std::string& source, const RenditionSpec& r, const MediaInfo& media) {
+  const std::string key = codecs_key(source, r);
+  if (auto hit = codecs_memo().get(key)) return *hit;
+  std::string made = codecs_string(r, media);
+  codecs_memo().put(key, std::make_shared<const std::string>(made), 1);
+  return made;
+}
+
 }  // namespace
 
 std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opener, const SourceIdentity& id) {
   std::string key = source_key(id);
+  const std::string memo_key = svc.state->dir() + '\0' + key;
+  if (auto hit = probe_memo().get(memo_key)) return hit;
   if (auto cached = svc.state->get_source(key)) {
     try {
-      auto m = std::make_shared<MediaInfo>(json::parse(*cached).get<MediaInfo>());
+      auto m = std::make_shared<const MediaInfo>(json::parse(*cached).get<MediaInfo>());
+      probe_memo().put(memo_key, m, probe_cost(*m));
       return m;
     } catch (const std::exception& e) {
       HLSFS_LOG(warning, "playlist") << "cached probe unreadable (" << e.what() << "), probing again: " << log_kv("source", id.uri);
     }
   }
-  auto m = std::make_shared<MediaInfo>(svc.worker_pool ? probe_in_worker(svc, opener, id.uri)
-                                                       : probe_source(opener, id.uri));
+  auto m = std::make_shared<const MediaInfo>(svc.worker_pool ? probe_in_worker(svc, opener, id.uri)
+                                                             : probe_source(opener, id.uri));
   if (m->source.version != id.version || m->source.size != id.size) throw MediaError(id.uri + ": changed while probing");
   svc.state->put_source(key, json(*m).dump());
+  probe_memo().put(memo_key, m, probe_cost(*m));
   return m;
 }
 
@@ -77,7 +124,7 @@ std::string dir_of_key(const std::string& key) {
 }  // namespace
 
 uint32_t initial_segment_count(const RenditionSpec& r, double seconds) {
-  if (seconds == 0) return 0;
+  if (seconds == 0 || r.thumbnails) return 0;  // sprite sheets: made when a player first scrubs
   if (seconds < 0) return static_cast<uint32_t>(r.plan.size());
   uint32_t n = 0;
   while (n < r.plan.size() && r.plan.seconds(r.plan.begin(n)) < seconds) ++n;
@@ -87,8 +134,14 @@ uint32_t initial_segment_count(const RenditionSpec& r, double seconds) {
 std::string write_directly(Services& svc, const PlaylistFile& f) {
   try {
     auto b = svc.backend(f.store);
+    if (!b) return "store \"" + f.store + "\" is not configured";
+    if (f.sync == PlaylistFile::Sync::flush) {
+      b->sync();
+      return "";
+    }
     if (f.keep_existing && b->stat(f.key)) return "";
-    b->write(f.key, f.text, f.tagging);
+    if (f.sync == PlaylistFile::Sync::later && f.tagging.empty()) b->write_unsynced(f.key, f.text);
+    else b->write(f.key, f.text, f.tagging);
     return "";
   } catch (const BackendError& e) {
     return e.what();
@@ -109,15 +162,30 @@ bool playlist_exists(Services& svc, const StoreLocation& loc) {
 // playlist (other options, another token) is replaced. Its record goes, so
 // that a restart restores the new one only (restored in token order, the
 // old one could take the path back); its segments stay readable until the
-// GC takes them (players in the middle of it).
-void forget_replaced(Services& svc, const PublishedRendition& fresh) {
+// GC takes them (players in the middle of it). Returns the tokens whose
+// records go (in the request's batch).
+std::vector<std::string> replaced_by(Services& svc, const PublishedRendition& fresh);
+
+// A library store is read-only to requests: its titles appear by themselves.
+std::string library_store_problem(const Services& svc, const std::string& store) {
+  for (const auto& f : svc.title_finders)
+    if (f && f->owns_store(store))
+      return "store \"" + store + "\" is a library (stores." + store +
+             ".library): its titles appear in the mount by themselves and nothing is written into it; choose a "
+             "target in another store";
+  return "";
+}
+
+std::vector<std::string> replaced_by(Services& svc, const PublishedRendition& fresh) {
+  std::vector<std::string> out;
   const std::string dir = fresh.dir.empty() ? fresh.store : fresh.store + "/" + fresh.dir.substr(0, fresh.dir.size() - 1);
   for (const auto& old : svc.catalog->renditions_in(dir))
     if (old->spec.token != fresh.spec.token && old->spec.prefix_name() == fresh.spec.prefix_name()) {
-      svc.state->delete_playlist(old->spec.token);
+      out.push_back(old->spec.token);
       HLSFS_LOG(info, "playlist") << "replaced (OverwritePolicy overwrite): " << log_kv("token", old->spec.token)
                                   << " by " << log_kv("token", fresh.spec.token);
     }
+  return out;
 }
 
 // Cluster (issue 17): what any node needs to serve these titles, written
@@ -166,12 +234,15 @@ std::vector<PlaylistFile> measure_segment(Services& svc, const std::string& toke
     HLSFS_LOG(info, "playlist") << "BANDWIDTH of " << m.relative_uri << " raised to " << measured + m.extra << " (segment "
                                 << n << " measured " << measured << " bit/s): " << log_kv("store", m.store) << " "
                                 << log_kv("key", m.key) << " " << log_kv("segment", n);
-    out.push_back(PlaylistFile{m.store, m.key, *raised, false, object_tagging(r->spec.labels.tags)});
+    const std::string tagging = object_tagging(r->spec.labels.tags);
+    if (svc.raised_master_writer && svc.raised_master_writer(m.store, m.key, *raised, tagging)) continue;  // cluster: merged
+    out.push_back(PlaylistFile{m.store, m.key, *raised, false, tagging});
   }
   return out;
 }
 
-GenerateOutcome generate_playlist(Services& svc, const std::string& body, const PlaylistWriter& writer) {
+GenerateOutcome generate_playlist(Services& svc, const std::string& body, const PlaylistWriter& writer,
+                                  bool publish_only) {
   PlaylistRequest req;
   try {
     req = parse_request_text(body);
@@ -196,6 +267,9 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
       return failure(400, "InvalidArgument", "Targets[" + std::to_string(i) + "].URI: no configured store holds " +
                                                  req.targets[i].uri + " (" + svc.router.describe() + ")");
     target_locs.push_back(*loc);
+    if (!publish_only)
+      if (std::string why = library_store_problem(svc, loc->store); !why.empty())
+        return failure(400, "InvalidArgument", "Targets[" + std::to_string(i) + "].URI: " + why);
   }
   std::optional<StoreLocation> master_loc;
   if (req.master_uri) {
@@ -234,7 +308,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   GeneratedPlaylists gen;
   try {
     std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(*opener, req);
-    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_string(r, *media); },
+    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_cached(source_key(id), r, *media); },
                              subtitle_files);
   } catch (const RequestError& e) {
     return failure(400, "InvalidArgument", e.what());
@@ -263,7 +337,10 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
       return failure(503, "StorageError", e.what());
     }
   }
-  // Write the playlists into their stores, then record and publish.
+  // Write the playlists into their stores, then record and publish. Stores
+  // that can wait are flushed once, after all their files (one syncfs for a
+  // local store, not two fsyncs per file), before the records say they exist.
+  std::set<std::string> to_flush;
   for (const auto& [uri, text] : gen.files) {
     if (kept.count(uri)) {
       HLSFS_LOG(info, "playlist") << "exists, kept (OverwritePolicy skip-existing): " << log_kv("uri", uri);
@@ -271,13 +348,28 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     }
     auto loc = svc.router.locate(uri);
     PlaylistFile f{loc->store, loc->key, text, req.overwrite_policy == OverwritePolicy::skip_existing, tagging};
+    if (auto b = svc.backend(loc->store); b && b->defers_sync() && tagging.empty()) {
+      f.sync = PlaylistFile::Sync::later;
+      to_flush.insert(loc->store);
+    }
     std::string err = writer ? writer(f) : write_directly(svc, f);
+    if (!err.empty()) return failure(503, "StorageError", err);
+  }
+  for (const std::string& store : to_flush) {
+    PlaylistFile flush{store, "", "", false, ""};
+    flush.sync = PlaylistFile::Sync::flush;
+    std::string err = writer ? writer(flush) : write_directly(svc, flush);
     if (!err.empty()) return failure(503, "StorageError", err);
   }
 
   GenerateOutcome out;
   json req_json = json::parse(body);
   std::vector<TitleRecord> bucket_titles;  // renditions in object stores
+  // Every record of the request in one synced batch (one fsync), written
+  // before anything is published: a title in the mount has its records.
+  StateStore::Records records;
+  std::vector<std::shared_ptr<PublishedRendition>> fresh;
+  std::vector<RenditionOrigin> fresh_origins;
   for (size_t i = 0; i < gen.renditions.size(); ++i) {
     const RenditionSpec& spec = gen.renditions[i];
     const RenditionOrigin& origin = gen.origins[i];
@@ -298,10 +390,28 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
                 {"encoder", {{"preset", svc.encoder.preset}, {"threads", svc.encoder.threads},
                              {"x264_params", svc.encoder.x264_params}}},
                 {"source", source_key(id)}};
-    svc.state->put_playlist(spec.token, record.dump());
-    if (auto b = svc.backend(pub->store); b && is_remote_store(*b))
+    records.put_playlist(spec.token, record.dump());
+    if (auto b = svc.backend(pub->store); b && is_remote_store(*b) && !svc.cluster_node.empty())  // cluster only
       bucket_titles.push_back(TitleRecord{spec.token, pub->store, loc.key, record, source_key(id), json(*media)});
-    forget_replaced(svc, *pub);
+    for (const std::string& old : replaced_by(svc, *pub)) records.delete_playlist(old);
+    fresh.push_back(std::move(pub));
+    fresh_origins.push_back(origin);
+  }
+  std::optional<json> master_record;
+  if (master_loc && !kept.count(*req.master_uri)) {
+    json variants = json::array();
+    for (const auto& v : gen.variants)
+      variants.push_back({{"token", gen.renditions[v.rendition].token}, {"uri", v.relative_uri}, {"extra", v.extra}});
+    master_record = json{{"version", 1}, {"store", master_loc->store}, {"key", master_loc->key},
+                         {"text", gen.files.at(*req.master_uri)}, {"variants", variants}};
+    records.put_playlist("master:" + gen.token, master_record->dump());
+  }
+  svc.state->write_records(records, /*sync=*/true);
+
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    const std::shared_ptr<PublishedRendition>& pub = fresh[i];
+    const RenditionSpec& spec = pub->spec;
+    const RenditionOrigin& origin = fresh_origins[i];
     svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()));
     const std::string where = log_kv("store", pub->store) + " " + log_kv("key", pub->dir + spec.prefix_name() + ".m3u8") +
                               " " + log_kv("token", spec.token);
@@ -312,14 +422,9 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     if (initial) out.initial.emplace_back(spec.token, initial);
   }
   std::optional<MasterRecord> bucket_master;
-  if (master_loc && !kept.count(*req.master_uri)) {
-    json variants = json::array();
-    for (const auto& v : gen.variants)
-      variants.push_back({{"token", gen.renditions[v.rendition].token}, {"uri", v.relative_uri}, {"extra", v.extra}});
-    json record{{"version", 1}, {"store", master_loc->store}, {"key", master_loc->key},
-                {"text", gen.files.at(*req.master_uri)}, {"variants", variants}};
+  if (master_record) {
+    const json& record = *master_record;
     svc.catalog->publish_text(master_loc->store, master_loc->key, gen.files.at(*req.master_uri));
-    svc.state->put_playlist("master:" + gen.token, record.dump());
     index_master(svc, "master:" + gen.token, record, true);
     if (!bucket_titles.empty()) bucket_master = MasterRecord{"master:" + gen.token, record, bucket_titles};
   }

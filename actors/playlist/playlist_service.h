@@ -26,14 +26,27 @@ struct PlaylistFile {
   std::string store, key, text;
   bool keep_existing = false;
   std::string tagging;  // object tags in S3/OSS stores (object_tags.h), "" none
+  // now: durable when written. later: may be left unsynced (local stores,
+  // Backend::write_unsynced) until a `flush` of its store, a PlaylistFile
+  // with no key: a generate writes its playlists, then flushes each store
+  // once (one syncfs, not two fsyncs per file).
+  enum class Sync { now, later, flush } sync = Sync::now;
 };
 // Writes one file; returns an error message, or "" when written.
 using PlaylistWriter = std::function<std::string(const PlaylistFile&)>;
 
+// Writes f with its store's backend, from the calling thread; returns an
+// error message, or "" when written (or kept: keep_existing).
+std::string write_directly(Services& svc, const PlaylistFile& f);
+
 // The writer is how the files reach the stores: the playlist actor passes one
 // that goes through the storage actors; without one, the backends are called
 // directly.
-GenerateOutcome generate_playlist(Services& svc, const std::string& request_body, const PlaylistWriter& writer = {});
+// publish_only: library mode's own generate (its targets are in the library
+// store, which is written nowhere); any other generate writing into a
+// library store is refused (400).
+GenerateOutcome generate_playlist(Services& svc, const std::string& request_body, const PlaylistWriter& writer = {},
+                                  bool publish_only = false);
 
 // A segment of `token` was made, `bytes` long: every master whose BANDWIDTH
 // for it is below the measured rate is raised in the catalog and the state.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "actors/playlist/passthrough_rules.h"
 #include "actors/playlist/token.h"
 
 namespace hlsfs {
@@ -35,8 +36,11 @@ std::pair<int64_t, int64_t> RenditionSpec::audio_frames(size_t k) const {
   if (!audio) return {0, 0};
   const VideoSpec* grid = video ? &*video : grid_video ? &*grid_video : nullptr;
   if (!grid) return {plan.begin(k), plan.end(k)};  // the plan counts AAC frames
-  return {aac_frame_at_or_after(plan.begin(k), grid->frame_rate, audio->sample_rate),
-          aac_frame_at_or_after(plan.end(k), grid->frame_rate, audio->sample_rate)};
+  // Units per second: the frame rate of a transcoded grid, the stream time
+  // base's inverse for a passthrough's (its plan counts source ticks).
+  const Rational per_second{plan.unit().den, plan.unit().num};
+  return {aac_frame_at_or_after(plan.begin(k), per_second, audio->sample_rate),
+          aac_frame_at_or_after(plan.end(k), per_second, audio->sample_rate)};
 }
 
 Rational source_frame_rate(Rational avg, Rational r) {
@@ -137,6 +141,21 @@ VideoSpec make_video(const StreamInfo& s, const VideoRequest& v, const EncoderCo
   return out;
 }
 
+// The source's own video, copied: its size, rate and codec; cut by `cut`.
+VideoSpec passthrough_video(const StreamInfo& s, const PassthroughCut& cut) {
+  VideoSpec out;
+  out.stream = s.index;
+  out.codec = s.codec == "hevc" ? "h265" : "h264";
+  out.frame_rate = source_frame_rate(s.avg_frame_rate, s.r_frame_rate);
+  out.geometry.width = out.geometry.scale_w = s.width;
+  out.geometry.height = out.geometry.scale_h = s.height;
+  out.crf = -1;
+  out.passthrough = true;
+  out.keyframe_origin = cut.origin_ts;
+  out.peak_bitrate = cut.peak_bitrate;
+  return out;
+}
+
 AudioSpec make_audio(const StreamInfo& s, const AudioRequest& a, const std::string& field,
                      std::vector<std::string>& notes) {
   AudioSpec out;
@@ -213,7 +232,15 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   if (req.source_duration > 0) duration = std::min(duration, req.source_duration);
 
   std::vector<double> initial = t.initial_segments;
-  if (vs) {
+  if (vs && t.video->passthrough) {
+    const std::string pfield = field + ".Video.Passthrough";
+    if (std::string why = passthrough_refusal(media, *vs, t.container); !why.empty()) throw RequestError(pfield, why);
+    PassthroughCut cut = cut_passthrough(media, *vs, t, req.source_start_time, req.source_duration, pfield);
+    r.video = passthrough_video(*vs, cut);
+    r.origin = Rational{cut.origin_ts * vs->time_base.num, vs->time_base.den};
+    r.plan = std::move(cut.plan);
+    r.notes.insert(r.notes.end(), cut.notes.begin(), cut.notes.end());
+  } else if (vs) {
     r.video = make_video(*vs, *t.video, enc, field + ".Video.TranscodeVideo", r.notes);
     Rational unit{r.video->frame_rate.den, r.video->frame_rate.num};
     r.plan = make_plan(units_for(duration, unit), unit, initial, t.duration);
@@ -242,6 +269,7 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   if (r.video && r.video->deinterlace) params["Deinterlace"] = "kerndeint";
   if (r.video && r.video->hdr_to_sdr) params["ToneMap"] = "hable-bt709";
   if (r.video && rate_cap(*r.video)) params["RateCap"] = "v1";  // default_video_cap
+  if (r.video && r.video->passthrough) params["Remux"] = "hlsfs-passthrough-v1";  // video_copy.h: bump when its bytes change
   r.token = make_token(media.source, params);
   return r;
 }

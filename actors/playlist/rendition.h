@@ -9,6 +9,7 @@
 #include "actors/playlist/geometry.h"
 #include "actors/playlist/plan.h"
 #include "actors/playlist/request.h"
+#include "actors/playlist/thumbnails.h"
 #include "hlsfs/media_info.h"
 
 namespace hlsfs {
@@ -16,9 +17,16 @@ namespace hlsfs {
 // Encoder settings that come from the daemon's configuration, not the request.
 // They change the output bytes, so they are part of the token.
 struct EncoderConfig {
+  EncoderConfig() = default;
+  EncoderConfig(std::string preset_, int threads_, std::string x264_params_, ThumbnailSettings thumbnails_ = {})
+      : preset(std::move(preset_)), threads(threads_), x264_params(std::move(x264_params_)), thumbnails(thumbnails_) {}
   std::string preset = "veryfast";
   int threads = 2;  // per job; fixed (not "auto") so output is identical on any machine
   std::string x264_params;  // extra "key=value:..." for x264 (operators' tuning)
+  // Each title's thumbnails track (YAML thumbnails:): off unless set, so
+  // tools and tests that build their own config get the playlists alone.
+  // Not in fingerprint(): only the thumbnails track's token holds it.
+  ThumbnailSettings thumbnails;
   std::string fingerprint() const;
 };
 
@@ -39,6 +47,14 @@ struct VideoSpec {
   // Source conditions the picture filter corrects (decided from the probe):
   bool deinterlace = false;  // interlaced source: fields woven into progressive frames
   bool hdr_to_sdr = false;   // PQ/HLG source: tone-mapped to SDR BT.709 (8-bit players)
+  // Targets[].Video.Passthrough: the source's packets are copied, nothing
+  // above from `crf` on applies (crf -1, bitrate 0: no rate cap). The plan's
+  // unit is then the stream's time base, its bounds counted from
+  // `keyframe_origin` (the first keyframe, as the probe names it); geometry
+  // and frame rate are the source's (RESOLUTION, FRAME-RATE).
+  bool passthrough = false;
+  int64_t keyframe_origin = 0;  // stream ticks
+  int64_t peak_bitrate = 0;     // bit/s measured from the source between cuts (BANDWIDTH)
 };
 
 // The rate cap of a CRF target without MaxBitrate, so that no segment strays
@@ -96,6 +112,15 @@ struct RenditionLabels {
 // plans stop at kMaxSegments, far below).
 constexpr uint32_t kInitSegment = 99999999;
 
+// A title's thumbnails track (thumbnail_track.h): its "segments" are sprite
+// sheets of tiles, each tile one keyframe of the video stream, scaled.
+struct ThumbnailSpec {
+  int stream = -1;  // container index of the video stream
+  ThumbnailSettings settings;
+  ThumbnailLayout layout;
+  VideoSpec picture;  // a tile's picture filter: geometry = the tile, deinterlace and tone mapping as the video's
+};
+
 struct RenditionSpec {
   std::string source_uri;
   std::string target_uri;   // output prefix (IMM Targets[].URI)
@@ -109,6 +134,7 @@ struct RenditionSpec {
   // in sync.
   std::optional<VideoSpec> grid_video;
   std::optional<SubtitleSpec> subtitle;  // a subtitle track (also follows grid_video)
+  std::optional<ThumbnailSpec> thumbnails;  // a thumbnails track: WebVTT + JPEG sprite sheets
   SegmentPlan plan;
   // Targets[].Container fmp4: an init segment plus .m4s media segments
   // (never for a subtitle track: its segments are WebVTT).
@@ -116,12 +142,16 @@ struct RenditionSpec {
   std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
   RenditionLabels labels;          // not part of the token
 
-  std::string playlist_uri() const { return target_uri + ".m3u8"; }
+  // A thumbnails track's "playlist" is its WebVTT file.
+  std::string playlist_uri() const { return target_uri + (thumbnails ? ".vtt" : ".m3u8"); }
+  std::string playlist_name() const { return prefix_name() + (thumbnails ? ".vtt" : ".m3u8"); }
   std::string prefix_name() const;  // last path element of target_uri
-  // "<prefix>-<token>-<n>.ts" (".vtt" for subtitles, ".m4s" for fMP4;
-  // "<prefix>-<token>-init.mp4" for kInitSegment).
+  // "<prefix>-<token>-<n>.ts" (".vtt" for subtitles, ".m4s" for fMP4,
+  // ".jpg" for sprite sheets; "<prefix>-<token>-init.mp4" for kInitSegment).
   std::string segment_name(size_t n) const;
-  const char* segment_extension() const { return subtitle ? ".vtt" : fmp4 ? ".m4s" : ".ts"; }
+  const char* segment_extension() const {
+    return thumbnails ? ".jpg" : subtitle ? ".vtt" : fmp4 ? ".m4s" : ".ts";
+  }
   // A media segment of the plan, or the init segment of an fMP4 rendition.
   bool has_segment(uint32_t n) const { return n < plan.size() || (fmp4 && n == kInitSegment); }
   std::string segment_uri(size_t n) const;

@@ -13,10 +13,13 @@
 #include "actors/transcoder/audio_source.h"
 #include "actors/transcoder/encoders.h"
 #include "actors/transcoder/fmp4_init.h"
+#include "actors/transcoder/fmp4_muxer.h"
 #include "actors/transcoder/scratch_dir.h"
 #include "actors/transcoder/subtitle_cues.h"
 #include "actors/transcoder/segment_muxer.h"
+#include "actors/transcoder/sprite_sheet.h"
 #include "actors/transcoder/ts_muxer.h"
+#include "actors/transcoder/video_copy.h"
 #include "actors/transcoder/video_source.h"
 
 namespace hlsfs {
@@ -77,6 +80,15 @@ int64_t grid_clock_offset(const VideoSpec& v, const StreamInfo& vs) {
   return offset;
 }
 
+// The clock offset of a track on spec's grid (alternate audio, subtitles):
+// its video's, a transcoded one's from its encoder, a passthrough's from the
+// source.
+int64_t grid_offset(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec) {
+  const VideoSpec& v = *spec.grid_video;
+  if (v.passthrough) return passthrough_clock_offset(opener, spec.source_uri, v);
+  return grid_clock_offset(v, stream_by_index(media, v.stream));
+}
+
 // WebVTT segment k of a subtitle track: the cues it overlaps, mapped onto
 // the MPEG-TS clock of the video it follows (X-TIMESTAMP-MAP), so players
 // show them at their source times.
@@ -84,7 +96,7 @@ SegmentResult subtitle_segment(SourceOpener& opener, const MediaInfo& media, con
   auto cues = subtitle_track_cues(opener, spec);
   int64_t time_zero = TsMuxer::kStartTicks;
   if (spec.grid_video)
-    time_zero += grid_clock_offset(*spec.grid_video, stream_by_index(media, spec.grid_video->stream));
+    time_zero += grid_offset(opener, media, spec);
   SegmentResult result;
   result.bytes = webvtt_segment(*cues, spec.plan.seconds(spec.plan.begin(k)), spec.plan.seconds(spec.plan.end(k)),
                                 spec.subtitle->cue_origin, time_zero);
@@ -274,10 +286,54 @@ int64_t encode_audio(SourceOpener& opener, const MediaInfo& media, const Renditi
   return static_cast<int64_t>(out.size());
 }
 
+// Segment k (or the init segment) of a passthrough rendition: its video
+// copied (video_copy.h), its audio encoded as a transcoded rendition's is,
+// on the same cut (audio_frames), so joins stay seamless the same way.
+SegmentResult passthrough_segment(SourceOpener& opener, const MediaInfo& media, const RenditionSpec& spec, size_t k) {
+  CopiedVideo video = copy_video(opener, spec, k, !spec.fmp4);
+  std::unique_ptr<SegmentMuxer> mux;
+  Fmp4Muxer* fmp4 = nullptr;
+  if (spec.fmp4) {
+    auto m = std::make_unique<Fmp4Muxer>(static_cast<uint32_t>(k == kInitSegment ? 1 : k + 1));
+    fmp4 = m.get();
+    mux = std::move(m);
+  } else {
+    mux = std::make_unique<TsMuxer>();
+  }
+  const int vstream = mux->add_stream(video.params.get());
+  mux->set_offset(video.clock_offset);
+  CodecPtr aenc;
+  int astream = -1;
+  if (spec.audio) {
+    aenc = open_audio_encoder(*spec.audio);
+    astream = mux->add_stream(aenc.get());
+  }
+  SegmentResult result;
+  if (k == kInitSegment) {
+    if (!fmp4) throw MediaError(spec.playlist_uri() + " is MPEG-TS: it has no init segment");
+    result.bytes = fmp4->init_segment();
+    return result;
+  }
+  std::vector<PacketPtr> audio;
+  if (spec.audio) {
+    // Output time 0 is the first keyframe's presentation as the source says
+    // it (the plan may name keyframes by decode time): the audio follows it.
+    RenditionSpec timed = spec;
+    timed.origin = video.origin;
+    result.audio_frames = encode_audio(opener, media, timed, k, aenc.get(), audio);
+  }
+  for (auto& p : video.packets) mux->add_packet(vstream, p.get(), video.params->time_base);
+  for (auto& p : audio) mux->add_packet(astream, p.get(), aenc->time_base);
+  result.video_frames = static_cast<int64_t>(video.packets.size());
+  if (mux->packets() == 0) throw MediaError(spec.segment_name(k) + ": segment " + std::to_string(k) + " came out empty");
+  result.bytes = mux->finish();
+  return result;
+}
+
 }  // namespace
 
 bool can_share_decode(const RenditionSpec& a, const RenditionSpec& b, size_t k) {
-  return a.video && b.video && a.source_uri == b.source_uri && a.video->stream == b.video->stream &&
+  return a.video && b.video && !a.video->passthrough && !b.video->passthrough && a.source_uri == b.source_uri && a.video->stream == b.video->stream &&
          a.video->frame_rate == b.video->frame_rate && a.origin == b.origin && k < a.plan.size() &&
          k < b.plan.size() && a.plan.begin(k) == b.plan.begin(k) && a.plan.end(k) == b.plan.end(k);
 }
@@ -299,6 +355,8 @@ std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo
     if (!can_share_decode(lead, *specs[i], k))
       throw MediaError(specs[i]->target_uri + " cannot share a decode with " + lead.target_uri);
   if (lead.subtitle) return {subtitle_segment(opener, media, lead, k)};
+  if (lead.video && lead.video->passthrough) return {passthrough_segment(opener, media, lead, k)};
+  if (lead.thumbnails) return {make_sprite_sheet(opener, media, lead, k, progress)};  // a JPEG of keyframes
   if (k == kInitSegment) {  // made from the rendition's settings, not from the source (fmp4_init.h)
     SegmentResult init;
     init.bytes = fmp4_init_segment(lead, media);
@@ -339,7 +397,7 @@ std::vector<SegmentResult> encode_segments(SourceOpener& opener, const MediaInfo
     if (lead.video) {
       encode_video(opener, media, specs, k, muxes, results, progress);
     } else if (lead.grid_video) {
-      muxes[0]->set_offset(grid_clock_offset(*lead.grid_video, stream_by_index(media, lead.grid_video->stream)));
+      muxes[0]->set_offset(grid_offset(opener, media, lead));
     }
   } catch (...) {
     video_error = std::current_exception();

@@ -168,6 +168,14 @@ LibrarySettings parse_library(const YAML::Node& node, const std::string& where, 
       as.finish();
     }
   }
+  s.str("container", lib.container);
+  if (!lib.container.empty() && lib.container != "ts" && lib.container != "fmp4")
+    s.fail(s.key("container"), "must be ts or fmp4");
+  // Refused rather than warned: a library exists to be played in the mount,
+  // and HEVC in MPEG-TS plays neither on Apple devices nor in hls.js.
+  if (lib.container == "ts" && lib.video_codec == "h265")
+    s.fail(s.key("container"), "ts cannot carry h265 video for players (Apple devices and hls.js play HEVC in "
+                               "fmp4 only); use fmp4, or leave container out (fmp4 for h265, ts for h264)");
   s.str("subtitles", lib.subtitles);
   if (lib.subtitles != "text")
     s.fail(s.key("subtitles"), "must be text (text subtitle streams become WebVTT tracks; bitmap ones are left out)");
@@ -357,7 +365,12 @@ static Config parse_checked(const std::string& text, const std::string& file) {
     if (!presets.count(c.preset)) s.fail("transcoder.preset", "unknown x264 preset \"" + c.preset + "\"");
     s.integer("threads", c.encoder_threads, 1, 64);
     s.str("x264_params", c.x264_params);
+    // On a cluster node (cluster.node) the next segment usually hashes to
+    // another node: made here ahead, it is made twice in the cluster. So
+    // the default there is 0; a value set here is kept.
+    const bool prefetch_set = static_cast<bool>(s.get("prefetch_segments"));
     s.integer("prefetch_segments", c.prefetch_segments, 0, 30);
+    if (!prefetch_set && !c.cluster_node.empty()) c.prefetch_segments = 0;
     std::string timeout;
     s.str("job_timeout", timeout);
     if (timeout != "auto" && s.duration("job_timeout", c.job_timeout_ms) && c.job_timeout_ms != 0 &&
@@ -380,6 +393,27 @@ static Config parse_checked(const std::string& text, const std::string& file) {
         s.fail("transcoder.job_memory", "must be at least 256MiB (or 0: no limit)");
     }
     s.str("worker_user", c.worker_user);
+    s.finish();
+  }
+  {
+    Section s(top.get("thumbnails"), "thumbnails", file);
+    s.boolean("enabled", c.thumbnails_enabled);
+    std::string interval;
+    s.str("interval", interval);
+    if (interval == "off" || interval == "false") {
+      c.thumbnails.interval_ms = 0;
+    } else if (s.duration("interval", c.thumbnails.interval_ms) && c.thumbnails.interval_ms != 0 &&
+               (c.thumbnails.interval_ms < 1000 || c.thumbnails.interval_ms > 3600000)) {
+      s.fail("thumbnails.interval", "must be between 1s and 1h (or 0: no thumbnails)");
+    }
+    s.integer("width", c.thumbnails.width, 16, 1920);
+    if (c.thumbnails.width % 2) s.fail("thumbnails.width", "must be even (JPEG 4:2:0 pictures)");
+    s.integer("columns", c.thumbnails.columns, 1, 100);
+    s.integer("rows", c.thumbnails.rows, 1, 100);
+    // A sheet stays a JPEG any browser decodes (at most 65500 px an edge).
+    if (c.thumbnails.columns * c.thumbnails.width > 16384)
+      s.fail("thumbnails.columns", "columns x width must be at most 16384 px");
+    s.integer("quality", c.thumbnails.quality, 2, 31);
     s.finish();
   }
   {
@@ -488,6 +522,23 @@ static Config parse_checked(const std::string& text, const std::string& file) {
       }
       if (c.catalog_cache_bytes < (int64_t{1} << 20)) s.fail("catalog.cache_size", "must be at least 1MiB");
     }
+    s.finish();
+  }
+  {
+    Section s(top.get("state"), "state", file);
+    auto bytes = [&](const std::string& k, int64_t& out, int64_t min) {
+      std::string v;
+      s.str(k, v);
+      if (v.empty()) return;
+      try {
+        out = parse_bytes(v);
+      } catch (const std::invalid_argument& e) {
+        s.fail("state." + k, e.what());
+      }
+      if (out < min) s.fail("state." + k, "must be at least " + std::to_string(min >> 20) + "MiB");
+    };
+    bytes("block_cache", c.state_block_cache_bytes, int64_t{1} << 20);
+    bytes("memtables", c.state_memtable_bytes, int64_t{4} << 20);
     s.finish();
   }
   YAML::Node stores = top.get("stores");

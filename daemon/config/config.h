@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/library/library_settings.h"
+#include "actors/playlist/thumbnails.h"
 
 namespace hlsfs {
 
@@ -64,6 +65,14 @@ struct Config {
   int encoder_threads = 2;       // x264 threads per job (fixed: same bytes on any machine)
   std::string x264_params;
   int prefetch_segments = 2;     // after segment N is read, N+1..N+k are queued
+  // thumbnails: with enabled, each generated title gets a WebVTT thumbnails
+  // track and sprite sheets made on read. Off by default: a request then
+  // writes exactly IMM's files. Defaults: a 160 px wide tile every 10 s,
+  // 10x10 tiles a sheet, JPEG quantizer 5.
+  bool thumbnails_enabled = false;
+  ThumbnailSettings thumbnails{10000, 160, 10, 10, 5};
+  // What generate uses: the settings when enabled (and interval > 0), else none.
+  ThumbnailSettings thumbnails_in_use() const { return thumbnails_enabled ? thumbnails : ThumbnailSettings{}; }
   // A segment job (or a generate's probe) that makes no progress this long
   // ends; its readers get EIO. 0 (auto): 10 x the segment + 10 s; probes 60 s.
   int64_t job_timeout_ms = 0;
@@ -83,6 +92,11 @@ struct Config {
   // catalog.cache_size: renditions and playlist texts kept in memory (the
   // rest of the catalog is read from the state when asked for).
   int64_t catalog_cache_bytes = int64_t{64} << 20;
+  // state.block_cache and state.memtables: RocksDB's memory in state_dir
+  // (StateOptions): its block cache with index and filter blocks, and the
+  // memtables of all its families together.
+  int64_t state_block_cache_bytes = int64_t{16} << 20;
+  int64_t state_memtable_bytes = int64_t{32} << 20;
   // Cache lifecycle (GC).
   int64_t cache_max_bytes = 0;      // 0: no budget
   double cache_high_water = 0.95;

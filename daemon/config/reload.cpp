@@ -66,6 +66,8 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.need_restart, a.log_priority_prefix != b.log_priority_prefix, "log.priority_prefix");
   check(p.need_restart, a.allow_other != b.allow_other, "allow_other");
   check(p.need_restart, a.catalog_cache_bytes != b.catalog_cache_bytes, "catalog.cache_size");
+  check(p.need_restart, a.state_block_cache_bytes != b.state_block_cache_bytes, "state.block_cache");
+  check(p.need_restart, a.state_memtable_bytes != b.state_memtable_bytes, "state.memtables");
   check(p.need_restart, a.state_dir != b.state_dir, "state_dir");
   check(p.need_restart, a.cache_dir != b.cache_dir, "cache_dir");
   check(p.need_restart, a.plugin_dirs != b.plugin_dirs, "plugin_dirs");
@@ -89,6 +91,7 @@ ReloadPlan plan_reload(const Config& a, const Config& b) {
   check(p.need_restart, a.preset != b.preset, "transcoder.preset");
   check(p.need_restart, a.encoder_threads != b.encoder_threads, "transcoder.threads");
   check(p.need_restart, a.x264_params != b.x264_params, "transcoder.x264_params");
+  check(p.need_restart, !(a.thumbnails_in_use() == b.thumbnails_in_use()), "thumbnails");
   check(p.need_restart, !same_stores(a.stores, b.stores), "stores");
 
   check(p.for_nginx, a.signing_secret != b.signing_secret, "signing.secret");

@@ -51,7 +51,7 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
   s += "    rewrite ^ $hlsfs_prefix$hlsfs_rest break;\n";
   s += "    # What the mount holds, whatever the server's mime.types knows (WebVTT\n";
   s += "    # is missing from Debian's).\n";
-  s += "    types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; text/vtt vtt; video/mp4 mp4 m4s; }\n";
+  s += "    types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; text/vtt vtt; video/mp4 mp4 m4s; image/jpeg jpg; }\n";
   s += "    add_header Access-Control-Allow-Origin \"" + cfg.cors_origin + "\" always;\n";
   s += "    # Segments never change under a name, VOD playlists neither: CDNs may\n";
   s += "    # keep both (cache key without the /s/<md5>/<expires> part: see docs/operations.md).\n";

@@ -18,7 +18,6 @@
 #include "actors/playlist/playlist_actor.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/segment_cache_actor.h"
-#include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/reconcile.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
@@ -59,6 +58,7 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   svc->meters = std::make_shared<DaemonMetrics>(*svc->metrics);
   svc->cache_dir = cfg.cache_dir;
   svc->encoder = EncoderConfig{cfg.preset, cfg.encoder_threads, cfg.x264_params};
+  svc->encoder.thumbnails = cfg.thumbnails_in_use();
   svc->workers = cfg.workers;
   svc->progress = std::make_shared<JobProgressBoard>(reader_jobs_filling(usable_cpus(), cfg.encoder_threads));
   std::vector<std::string> plugin_dirs = cfg.plugin_dirs.empty() ? Backend::default_plugin_dirs() : cfg.plugin_dirs;
@@ -77,14 +77,16 @@ std::shared_ptr<hlsfs::Services> build_services(const hlsfs::Config& cfg) {
   make_dirs(cfg.cache_dir);
   // Encoders' temporary files: in a private directory of the cache, never /tmp.
   set_scratch_parent(cfg.cache_dir, true);
-  svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir));
+  StateOptions state_options;
+  state_options.block_cache_size = static_cast<size_t>(cfg.state_block_cache_bytes);
+  state_options.memtable_budget = static_cast<size_t>(cfg.state_memtable_bytes);
+  svc->state = std::shared_ptr<StateStore>(StateStore::open(cfg.state_dir, state_options));
   svc->segments = std::make_shared<SegmentStore>(cfg.cache_dir, *svc->state);
   // The catalog's truth is its index in the state (written without fsync:
   // the playlist records it follows are fsynced, and a WAL write survives a
   // killed process); memory holds a bounded cache of it.
   svc->catalog = std::make_shared<Catalog>(names, state_catalog_store(svc->state, false),
                                            CatalogOptions{static_cast<size_t>(cfg.catalog_cache_bytes)});
-  svc->open_segments = std::make_shared<OpenSegments>();
   svc->recent = std::make_shared<RecentSegments>();
   svc->titles = std::make_shared<RecentTitles>();
   ReadCacheOptions blocks;  // one segment span per worker (see ReadCacheOptions), and headers
@@ -133,6 +135,14 @@ void register_metrics(hlsfs::Services& svc) {
                               [state] { return static_cast<double>(state->local_bytes()); });
   svc.metrics->gauge_callback("hlsfs_cache_segments", "Segment records in the state",
                               [state] { return static_cast<double>(state->segment_count()); });
+  for (const char* part : {"block_cache", "table_readers", "memtables"})
+    svc.metrics->gauge_callback(
+        "hlsfs_state_memory_bytes", "RocksDB's memory (state.block_cache, state.memtables)",
+        [state, p = std::string(part)] {
+          auto m = state->memory_use();
+          return static_cast<double>(p == "block_cache" ? m.block_cache : p == "table_readers" ? m.table_readers : m.memtables);
+        },
+        {{"part", part}});
   auto catalog = svc.catalog;
   svc.metrics->gauge_callback("hlsfs_renditions", "Published renditions",
                               [catalog] { return static_cast<double>(catalog->rendition_count()); });
@@ -242,7 +252,6 @@ int main(int argc, char** argv) {
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(4));
   caf::actor_system sys{caf_cfg};
   auto notifier = start_notifier(sys, cfg, notify_secret, *svc);  // before the actors that use it
-  auto gc = spawn_gc(sys, svc);
   auto transcoder = spawn_transcoder(sys, svc);
   std::map<std::string, storage_actor> storage;
   // A library store is read-only: no storage actor writes into it (its
@@ -252,6 +261,7 @@ int main(int argc, char** argv) {
     if (sc.library) libraries[sc.name] = *sc.library;
   for (const auto& [name, backend] : svc->backends)
     if (!libraries.count(name)) storage[name] = spawn_storage(sys, backend);
+  auto gc = spawn_gc(sys, svc, storage);
   auto cache = spawn_segment_cache(sys, svc, transcoder, gc, storage);
   auto playlist = spawn_playlist(sys, svc, cache, storage);
   std::shared_ptr<TitleFinder> library_finder;
