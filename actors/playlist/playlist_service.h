@@ -29,7 +29,7 @@ struct PlaylistFile {
   // now: durable when written. later: may be left unsynced (local stores,
   // Backend::write_unsynced) until a `flush` of its store, a PlaylistFile
   // with no key: a generate writes its playlists, then flushes each store
-  // once (one syncfs, not two fsyncs per file).
+  // once (the files together, not two fsyncs each).
   enum class Sync { now, later, flush } sync = Sync::now;
 };
 // Writes one file; returns an error message, or "" when written.

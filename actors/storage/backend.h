@@ -82,7 +82,7 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   // (s3, oss); a store without them (local) writes the bytes alone.
   void write(const std::string& key, const std::string& bytes, const std::string& tagging);
   // As write() (no tags), durable only after the next sync() where the
-  // store can wait (local: one syncfs for a batch); elsewhere write() itself.
+  // store can wait (local: one flush of the batch's files); elsewhere write() itself.
   void write_unsynced(const std::string& key, const std::string& bytes);
   // Makes the write_unsynced() before it durable; nothing for stores whose
   // writes are durable at once. defers_sync(): this store has both.

@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,9 @@ using hlsfs_local::split_key;
 struct hlsfs_backend {
   Beneath fs;
   std::atomic<unsigned> temp_counter{0};
+  // Keys written unsynced since the last local_sync (which flushes them all).
+  std::mutex unsynced_mutex;
+  std::vector<std::string> unsynced;
 };
 
 namespace {
@@ -149,8 +154,9 @@ int64_t local_read(hlsfs_backend* b, const char* key, int64_t offset, void* buf,
 // ---- write / remove ----
 
 // durable: fsync the file and its directory before returning. Otherwise
-// local_sync() does it later for a whole batch (one syncfs instead of two
-// fsyncs per file: a generate writes four playlists or more).
+// local_sync() does it later for a whole batch (a generate writes four
+// playlists or more: their writeback starts together, each directory is
+// flushed once).
 int write_file(hlsfs_backend* b, const char* key, const void* data, int64_t len, bool durable, char* err,
                size_t errlen) try {
   if (int e = check_key(key, err, errlen)) return e;
@@ -185,7 +191,12 @@ int write_file(hlsfs_backend* b, const char* key, const void* data, int64_t len,
   if (closed != 0) return abandon(-errno, "cannot flush");
   if (renameat(dirfd.fd, temp.c_str(), dirfd.fd, name.c_str()) != 0) return abandon(-errno, "cannot replace");
   // The rename itself must survive a crash too.
-  if (durable) fsync(dirfd.fd);
+  if (durable) {
+    fsync(dirfd.fd);
+  } else {
+    std::lock_guard<std::mutex> lock(b->unsynced_mutex);
+    b->unsynced.push_back(key);
+  }
   return 0;
 } catch (...) {
   return fail(err, errlen, ENOMEM, std::string(key) + ": out of memory");
@@ -200,13 +211,34 @@ int local_write_unsynced(hlsfs_backend* b, const char* key, const void* data, in
   return write_file(b, key, data, len, false, err, errlen);
 }
 
-// The filesystem of the root, whole (syncfs): the files written unsynced,
-// their renames and directories in one journal commit. It also flushes what
-// others left dirty on that filesystem; per-file fsyncs cost one commit each.
+// Every file written unsynced since the last call, and their directories
+// (the renames): the files' writeback is started together, then each is
+// waited for, then each directory once. Only those files: a syncfs would
+// also wait for whatever else is dirty on the filesystem (an upload still
+// landing, a source just copied in), which can take seconds. A file removed
+// or replaced meanwhile is skipped (its replacement has its own flush).
 int local_sync(hlsfs_backend* b, char* err, size_t errlen) try {
-  Fd root(b->fs.open("", O_RDONLY | O_DIRECTORY));
-  if (root.fd < 0) return fail_errno(err, errlen, root.fd, "(root)", "cannot open to flush");
-  if (syncfs(root.fd) != 0) return fail_errno(err, errlen, -errno, "(root)", "cannot flush");
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(b->unsynced_mutex);
+    keys.swap(b->unsynced);
+  }
+  std::vector<std::pair<std::string, std::unique_ptr<Fd>>> files;
+  std::set<std::string> dirs;
+  for (const auto& key : keys) {
+    auto fd = std::make_unique<Fd>(b->fs.open(key, O_RDONLY | O_CLOEXEC));
+    dirs.insert(split_key(key).first);
+    if (fd->fd < 0) continue;
+    sync_file_range(fd->fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // start it; fdatasync below waits
+    files.emplace_back(key, std::move(fd));
+  }
+  for (const auto& [key, fd] : files)
+    if (fdatasync(fd->fd) != 0) return fail_errno(err, errlen, -errno, key, "cannot flush");
+  for (const auto& dir : dirs) {
+    Fd d(b->fs.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (d.fd >= 0 && fsync(d.fd) != 0)
+      return fail_errno(err, errlen, -errno, dir.empty() ? "(root)" : dir, "cannot flush");
+  }
   return 0;
 } catch (...) {
   return fail(err, errlen, ENOMEM, "flush: out of memory");
