@@ -64,30 +64,20 @@ size_t probe_cost(const MediaInfo& m) {
   return bytes;
 }
 
-// CODECS strings by what decides them: the source version and every
-// encoder setting of the rendition (codecs_string opens an encoder to read
-// its sequence header back, milliseconds each). A field added to VideoSpec
-// that changes the encoder's output must be added to the key too.
+// CODECS strings by rendition token (codecs_string opens an encoder to read
+// its sequence header back, milliseconds each). The token names everything
+// that changes a rendition's bytes (source version, every encoder setting,
+// the layout), so it names its CODECS too, and a setting added later is in
+// the key without anyone listing it here.
 LruCache<std::string, std::string>& codecs_memo() {
   static LruCache<std::string, std::string> memo(4096);  // cost 1 each
   return memo;
 }
-std::string codecs_key(const std::string& source, const RenditionSpec& r) {
-  json k{{"s", source}, {"a", r.audio.has_value()}};
-  if (r.video) {
-    const VideoSpec& v = *r.video;
-    const OutputGeometry& g = v.geometry;
-    k["v"] = {v.stream, v.frame_rate.num, v.frame_rate.den, g.width, g.height, g.scale_w, g.scale_h, g.crop_x,
-              g.crop_y, g.pad_x, g.pad_y, g.rotation, v.codec, v.crf, v.bitrate, v.max_bitrate, v.buffer_size,
-              v.bframes, v.refs, v.preset, v.x264_params, v.keyint, v.deinterlace, v.hdr_to_sdr, v.passthrough};
-  }
-  return k.dump();
-}
-std::string codecs_cached(const std::string& source, const RenditionSpec& r, const MediaInfo& media) {
-  const std::string key = codecs_key(source, r);
-  if (auto hit = codecs_memo().get(key)) return *hit;
+std::string codecs_cached(const RenditionSpec& r, const MediaInfo& media) {
+  if (r.token.empty()) return codecs_string(r, media);  // not named yet: nothing to key by
+  if (auto hit = codecs_memo().get(r.token)) return *hit;
   std::string made = codecs_string(r, media);
-  codecs_memo().put(key, std::make_shared<const std::string>(made), 1);
+  codecs_memo().put(r.token, std::make_shared<const std::string>(made), 1);
   return made;
 }
 
@@ -308,7 +298,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   GeneratedPlaylists gen;
   try {
     std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(*opener, req);
-    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_cached(source_key(id), r, *media); },
+    gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_cached(r, *media); },
                              subtitle_files);
   } catch (const RequestError& e) {
     return failure(400, "InvalidArgument", e.what());
@@ -338,8 +328,8 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     }
   }
   // Write the playlists into their stores, then record and publish. Stores
-  // that can wait are flushed once, after all their files (one syncfs for a
-  // local store, not two fsyncs per file), before the records say they exist.
+  // that can wait are flushed once, after all their files (together, each
+  // directory once, not two fsyncs per file), before the records say they exist.
   std::set<std::string> to_flush;
   for (const auto& [uri, text] : gen.files) {
     if (kept.count(uri)) {
