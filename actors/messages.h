@@ -112,71 +112,31 @@ struct EvictOrder {
   int64_t must_free = 0;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, DirCursor& x) {
-  return f(caf::meta::type_name("DirCursor"), x.phase, x.name, x.n);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, OpenSegment& x) {
-  return f(caf::meta::type_name("OpenSegment"), x.token, x.n);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, OpenedSegment& x) {
-  return f(caf::meta::type_name("OpenedSegment"), x.err, x.fd, x.size);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, CloseSegment& x) {
-  return f(caf::meta::type_name("CloseSegment"), x.token, x.n);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, StatSegment& x) {
-  return f(caf::meta::type_name("StatSegment"), x.token, x.n);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, SegmentSize& x) {
-  return f(caf::meta::type_name("SegmentSize"), x.err, x.size);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ListDirectory& x) {
-  return f(caf::meta::type_name("ListDirectory"), x.path, x.from, x.skip, x.max);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, DirPageEntry& x) {
-  return f(caf::meta::type_name("DirPageEntry"), x.name, x.is_dir, x.after);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, DirPage& x) {
-  return f(caf::meta::type_name("DirPage"), x.entries, x.error);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, SegmentJob& x) {
-  return f(caf::meta::type_name("SegmentJob"), x.token, x.n, x.priority);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
-  return f(caf::meta::type_name("JobResult"), x.err, x.size, x.sum, x.seconds, x.message, x.fetched);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, EncodeJob& x) {
-  return f(caf::meta::type_name("EncodeJob"), x.tokens, x.n, x.priority, x.job_id);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, PrefetchSegments& x) {
-  return f(caf::meta::type_name("PrefetchSegments"), x.token, x.from, x.to, x.priority);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, RoomMade& x) {
-  return f(caf::meta::type_name("RoomMade"), x.freed, x.what);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, EvictOrder& x) {
-  return f(caf::meta::type_name("EvictOrder"), x.dry_run, x.must_free);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, GcReport& x) {
-  return f(caf::meta::type_name("GcReport"), x.evicted, x.freed_bytes, x.skipped_open, x.visited, x.bytes_before,
-           x.bytes_after, x.must_free, x.dry_run);
-}
+// CAF serializes a message type through inspect(): its name, then its
+// fields in order (written x.field). One line per type.
+#define HLSFS_MESSAGE_FIELDS(Type, ...)                                 \
+  template <class Inspector>                                            \
+  typename Inspector::result_type inspect(Inspector& f, Type& x) {      \
+    return f(caf::meta::type_name(#Type), __VA_ARGS__);                 \
+  }
+HLSFS_MESSAGE_FIELDS(DirCursor, x.phase, x.name, x.n)
+HLSFS_MESSAGE_FIELDS(OpenSegment, x.token, x.n)
+HLSFS_MESSAGE_FIELDS(OpenedSegment, x.err, x.fd, x.size)
+HLSFS_MESSAGE_FIELDS(CloseSegment, x.token, x.n)
+HLSFS_MESSAGE_FIELDS(StatSegment, x.token, x.n)
+HLSFS_MESSAGE_FIELDS(SegmentSize, x.err, x.size)
+HLSFS_MESSAGE_FIELDS(ListDirectory, x.path, x.from, x.skip, x.max)
+HLSFS_MESSAGE_FIELDS(DirPageEntry, x.name, x.is_dir, x.after)
+HLSFS_MESSAGE_FIELDS(DirPage, x.entries, x.error)
+HLSFS_MESSAGE_FIELDS(SegmentJob, x.token, x.n, x.priority)
+HLSFS_MESSAGE_FIELDS(JobResult, x.err, x.size, x.sum, x.seconds, x.message, x.fetched)
+HLSFS_MESSAGE_FIELDS(EncodeJob, x.tokens, x.n, x.priority, x.job_id)
+HLSFS_MESSAGE_FIELDS(PrefetchSegments, x.token, x.from, x.to, x.priority)
+HLSFS_MESSAGE_FIELDS(RoomMade, x.freed, x.what)
+HLSFS_MESSAGE_FIELDS(EvictOrder, x.dry_run, x.must_free)
+HLSFS_MESSAGE_FIELDS(GcReport, x.evicted, x.freed_bytes, x.skipped_open, x.visited, x.bytes_before, x.bytes_after,
+                     x.must_free, x.dry_run)
+#undef HLSFS_MESSAGE_FIELDS
 
 using generate_atom = caf::atom_constant<caf::atom("generate")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;

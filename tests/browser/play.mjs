@@ -12,7 +12,7 @@
 // be a cue of the player's text track starting at SECONDS (within 0.1 s).
 // Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level[=N|next]] [--switch-audio] [--cues=...] [--no-stall] [--readout=KIND]
 //   (without HLS_URL, PLAYER_PAGE_URL already carries ?src=)
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const [page_url, src] = positional;
@@ -29,11 +29,7 @@ const wantedCues = cuesArg ? cuesArg.slice(7).split(",").map((c) => {
   const [t, text] = c.split("=");
   return { t: parseFloat(t), text };
 }) : [];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launchChromium();
 let failed = false;
 const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
 try {

@@ -4,14 +4,10 @@
 // the preview shows the cue of that time (its sheet loaded as an image, the
 // crop where the cue says).
 // Usage: node thumbnails.mjs PLAYER_PAGE_URL HLS_URL SECONDS
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [page_url, src, at] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launchChromium();
 let failed = false;
 const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
 try {
