@@ -4,10 +4,11 @@
 # track parses and covers the title; it is served by the mount and by the
 # signed nginx site (text/vtt); a sprite sheet is a JPEG of the size its
 # cues say (ffprobe), made on read, and byte-identical when made again after
-# it was removed; the tile at 40 s is the source's picture at 40 s (PSNR
-# against the ffmpeg CLI's frame); the player page shows it over the seek
-# bar. Figures: one sheet (100 keyframes) against one 10 s segment made cold,
-# and against the CLI making the same tiles. About 18 s.
+# it was removed and after the GC evicted it; the tile at 40 s is the
+# source's picture at 40 s (PSNR against the ffmpeg CLI's frame); the player
+# page shows it over the seek bar. Figures: one sheet (100 keyframes)
+# against one 10 s segment made cold, and against the CLI making the same
+# tiles. About 22 s.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount, nginx)"
@@ -108,6 +109,21 @@ again=$(compgen -G "$d/cache/${tok:0:2}/$tok/*" | head -1 || true)
 [ -n "$again" ] && cmp -s "$again" "$d/sheet.jpg" && echo "ok   made again: identical ($again)" ||
   { echo "FAIL: not made again, or other bytes: '$again'"; failed=1; }
 check_that "ls $m | grep -qx '$sheet'" "the mount lists the sheet once made"
+
+echo "== evicted by the GC like a segment, and made again on read"
+printf 'cache: {max_idle: 1s, gc_interval: 1h}\n' >>"$d/hlsfs.yaml"
+kill -HUP "$DAEMON_PID"
+sleep 2.5  # the reload is applied, and the sheet has not been read for longer than max_idle
+ctl gc >"$d/gc.txt" 2>&1 || { cat "$d/gc.txt"; echo "FAIL: hlsfsctl gc"; failed=1; }
+if compgen -G "$d/cache/${tok:0:2}/$tok/*" >/dev/null; then
+  echo "FAIL: the GC left the sheet in the cache: $(cat "$d/gc.txt")"; failed=1
+else
+  echo "ok   the GC evicted the sheet: $(tr '\n' ' ' <"$d/gc.txt")"
+fi
+cat "$m/$sheet" >/dev/null || { echo "FAIL: read after the GC"; failed=1; }
+again=$(compgen -G "$d/cache/${tok:0:2}/$tok/*" | head -1 || true)
+[ -n "$again" ] && cmp -s "$again" "$d/sheet.jpg" && echo "ok   made again after the GC: identical" ||
+  { echo "FAIL: not made again after the GC, or other bytes: '$again'"; failed=1; }
 
 echo "== the tile at 40 s is the source's picture at 40 s"
 ffmpeg -nostdin -hide_banner -loglevel error -y -ss 40 -i "$d/media/movie.mp4" -frames:v 1 -vf scale=160:90 "$d/cli40.png"
