@@ -45,10 +45,20 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The token of a segment name "<prefix>-<token>-<n>.ts" (or .vtt, or a
-// thumbnails track's sprite sheet .jpg).
+// The token of a segment name "<prefix>-<token>-<n>.ts" (or .m4s, .vtt, a
+// thumbnails track's sprite sheet .jpg), or of an fMP4 init segment
+// "<prefix>-<token>-init.mp4" (rendition.h).
 std::optional<std::string> token_in_segment_name(const std::string& name) {
-  size_t ext = ends_with(name, ".ts") ? 3 : ends_with(name, ".vtt") || ends_with(name, ".jpg") ? 4 : 0;
+  static const std::string init = "-init.mp4";
+  if (ends_with(name, init)) {
+    const std::string stem = name.substr(0, name.size() - init.size());
+    if (stem.size() < 33 || stem[stem.size() - 33] != '-') return std::nullopt;
+    std::string token = stem.substr(stem.size() - 32);
+    if (!is_token(token)) return std::nullopt;
+    return token;
+  }
+  const bool four = ends_with(name, ".m4s") || ends_with(name, ".vtt") || ends_with(name, ".jpg");
+  size_t ext = ends_with(name, ".ts") ? 3 : four ? 4 : 0;
   if (!ext) return std::nullopt;
   std::string stem = name.substr(0, name.size() - ext);
   size_t dash = stem.rfind('-');

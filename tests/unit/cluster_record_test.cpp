@@ -175,6 +175,11 @@ TEST(ClusterRecord, EveryLookupIsOneKnownKey) {
   EXPECT_EQ(record_key_for_lookup("out/a/720p-" + tok + "-12.ts"), "out/a/.hlsfs/" + tok + ".json");
   EXPECT_EQ(record_key_for_lookup("720p-" + tok + "-0.ts"), ".hlsfs/" + tok + ".json");
   EXPECT_EQ(record_key_for_lookup("out/a/sub_0-" + tok + "-3.vtt"), "out/a/.hlsfs/" + tok + ".json");
+  // fMP4: a media segment and the init segment, asked of a node that never
+  // saw the title (the front hashes segments, not playlists, to it).
+  EXPECT_EQ(record_key_for_lookup("out/a/720p-" + tok + "-4.m4s"), "out/a/.hlsfs/" + tok + ".json");
+  EXPECT_EQ(record_key_for_lookup("out/a/720p-" + tok + "-init.mp4"), "out/a/.hlsfs/" + tok + ".json");
+  EXPECT_EQ(record_key_for_lookup("out/a/master_thumbnails-" + tok + "-0.jpg"), "out/a/.hlsfs/" + tok + ".json");
   EXPECT_EQ(record_key_for_lookup("out/a/720p.m3u8"), "out/a/.hlsfs/720p.m3u8.json");
   EXPECT_EQ(record_key_for_lookup("out/a/master.m3u8"), "out/a/.hlsfs/master.m3u8.json");
   EXPECT_EQ(record_key_for_lookup("out/a"), "out/a/.hlsfs/dir.json");
