@@ -226,6 +226,15 @@ std::string Backend::read(const std::string& key, int64_t offset, int64_t len) {
   return out;
 }
 
+// Ranged reads from the end of `out` to the object's end, appended to it.
+void Backend::append_rest(const std::string& key, std::string& out) {
+  char buf[64 * 1024];
+  while (int64_t n = read_into(key, static_cast<int64_t>(out.size()), buf, sizeof buf)) {
+    out.append(buf, static_cast<size_t>(n));
+    if (n < static_cast<int64_t>(sizeof buf)) break;
+  }
+}
+
 std::string Backend::read_all(const std::string& key) {
   // One plugin read covers the whole object, so it is one version of it even
   // while a writer replaces it (separate ranged reads could mix two). Asking
@@ -243,11 +252,7 @@ std::string Backend::read_all(const std::string& key) {
   }
   // Still changing: take what ranged reads give.
   out.clear();
-  char buf[64 * 1024];
-  while (int64_t n = read_into(key, static_cast<int64_t>(out.size()), buf, sizeof buf)) {
-    out.append(buf, static_cast<size_t>(n));
-    if (n < static_cast<int64_t>(sizeof buf)) break;
-  }
+  append_rest(key, out);
   return out;
 }
 
@@ -270,11 +275,7 @@ std::optional<std::string> Backend::get(const std::string& key, int64_t first_by
   std::string out(buf.get(), static_cast<size_t>(n));
   if (n < first_bytes) return out;
   buf.reset();
-  char more[64 * 1024];
-  while (int64_t m = read_into(key, static_cast<int64_t>(out.size()), more, sizeof more)) {
-    out.append(more, static_cast<size_t>(m));
-    if (m < static_cast<int64_t>(sizeof more)) break;
-  }
+  append_rest(key, out);
   return out;
 }
 

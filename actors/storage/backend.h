@@ -98,6 +98,7 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   std::optional<int> open_read(const std::string& key);
 
  private:
+  void append_rest(const std::string& key, std::string& out);
   Backend() = default;
   [[noreturn]] void fail(int code, const char* err, const std::string& key) const;
   // key as the plugin's C string; a key holding a NUL (which the C string
