@@ -6,6 +6,10 @@ namespace {
 
 // The signature check of every signed location (media and the player's
 // readout): one text, so that the two can never drift apart.
+// A signed URL, /s/<signature>/<expires><prefix>/~<rest>: the node's site and
+// the cluster front match it alike (the front hashes prefix + rest).
+constexpr const char* kSignedLocation =
+    "  location ~ ^/s/(?<hlsfs_sig>[A-Za-z0-9_-]+)/(?<hlsfs_exp>[0-9]+)(?<hlsfs_prefix>/.+?)/~(?<hlsfs_rest>/.+)$ {\n";
 constexpr const char* kCheckSignature =
     "    secure_link $hlsfs_sig,$hlsfs_exp;\n"
     "    secure_link_md5 \"$secure_link_expires$hlsfs_prefix $hlsfs_secret\";\n"
@@ -46,7 +50,7 @@ std::string nginx_site(const Config& cfg, const std::string& listen, const std::
   s += "  # /s/<md5>/<expires>/<prefix>/~/<rest>: the signature covers the expiry and\n";
   s += "  # the directory <prefix>, so a signed playlist's relative URIs (renditions,\n";
   s += "  # segments) stay authorized, and nothing outside <prefix> is.\n";
-  s += "  location ~ ^/s/(?<hlsfs_sig>[A-Za-z0-9_-]+)/(?<hlsfs_exp>[0-9]+)(?<hlsfs_prefix>/.+?)/~(?<hlsfs_rest>/.+)$ {\n";
+  s += kSignedLocation;
   s += kCheckSignature;
   s += "    rewrite ^ $hlsfs_prefix$hlsfs_rest break;\n";
   s += "    # What the mount holds, whatever the server's mime.types knows (WebVTT\n";
@@ -123,7 +127,7 @@ std::string nginx_front_site(const Config& cfg, const std::string& listen, const
   s += "server {\n";
   s += "  listen " + listen + ";\n";
   s += "  set $hlsfs_secret \"" + cfg.signing_secret + "\";\n";
-  s += "  location ~ ^/s/(?<hlsfs_sig>[A-Za-z0-9_-]+)/(?<hlsfs_exp>[0-9]+)(?<hlsfs_prefix>/.+?)/~(?<hlsfs_rest>/.+)$ {\n";
+  s += kSignedLocation;
   s += kCheckSignature;
   s += "    proxy_pass http://hlsfs_nodes;  # the URI as it came: the node checks it again\n";
   s += "    proxy_http_version 1.1;\n";
