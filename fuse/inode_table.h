@@ -5,11 +5,16 @@
 // holds, not every name ever looked up. Numbers come from a counter that is
 // never reused: a path forgotten and looked up again gets a new number, and
 // a stale number can never name another path. The root is 1, always.
+// Each path is held once: the index by path keys on a view of the path its
+// node holds (a node-based map never moves its elements). A crawl of
+// 100,000 titles leaves 500,000 inodes while the kernel keeps their dentries:
+// a second copy of every path cost about 30 MiB there.
 #pragma once
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace hlsfs {
@@ -18,7 +23,9 @@ class InodeTable {
  public:
   static constexpr uint64_t kRoot = 1;
 
-  InodeTable() { by_id_.emplace(kRoot, Node{"", 0}); ids_.emplace("", kRoot); }
+  InodeTable() { ids_.emplace(by_id_.emplace(kRoot, Node{"", 0}).first->second.path, kRoot); }
+  InodeTable(const InodeTable&) = delete;  // ids_ views paths in by_id_
+  InodeTable& operator=(const InodeTable&) = delete;
 
   // A lookup of `path` is being answered: its number, its count plus one.
   uint64_t lookup(const std::string& path) {
@@ -29,8 +36,7 @@ class InodeTable {
       id = it->second;
     } else {
       id = next_++;
-      ids_.emplace(path, id);
-      by_id_.emplace(id, Node{path, 0});
+      ids_.emplace(by_id_.emplace(id, Node{path, 0}).first->second.path, id);
     }
     if (id != kRoot) ++by_id_.at(id).count;
     return id;
@@ -43,7 +49,7 @@ class InodeTable {
     if (it == by_id_.end()) return;
     it->second.count = n >= it->second.count ? 0 : it->second.count - n;
     if (it->second.count) return;
-    ids_.erase(it->second.path);
+    ids_.erase(std::string_view(it->second.path));  // before the path it views goes
     by_id_.erase(it);
   }
   std::optional<std::string> path_of(uint64_t id) const {
@@ -73,7 +79,7 @@ class InodeTable {
   mutable std::mutex mu_;
   uint64_t next_ = kRoot + 1;
   std::unordered_map<uint64_t, Node> by_id_;
-  std::unordered_map<std::string, uint64_t> ids_;
+  std::unordered_map<std::string_view, uint64_t> ids_;  // views of by_id_'s paths
 };
 
 }  // namespace hlsfs
