@@ -1,6 +1,8 @@
 #include "actors/transcoder/demux.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
 #include "actors/transcoder/guarded_input.h"
 
@@ -129,11 +131,92 @@ DecodeStart Demuxer::start_at_keyframe_before(int64_t need) {
 }
 
 DecodeStart Demuxer::start_at_time(int64_t ts) {
+  if (video_index_to_seek_by() >= 0) {
+    if (auto s = start_at_time_by_video_index(ts)) return std::move(*s);
+    open();  // the attempt left index entries behind: the plain seek starts fresh
+  }
   DecodeStart s;
   if (av_seek_frame(fmt_.get(), index_, ts, AVSEEK_FLAG_BACKWARD) < 0) return start_at_beginning();
   moved_ = true;
   s.keyframe_pts = ts;
   return s;
+}
+
+int Demuxer::video_index_to_seek_by() const {
+  // Matroska's Cues usually index only the video track (FFmpeg and mkvmerge
+  // write them so), and a seek of a track without cues falls back to reading
+  // every packet from the start of the file to build an index: the whole of
+  // a two-hour source for one late segment. Other containers index every
+  // stream (MP4, AVI) or search the file (MPEG-TS): they keep their seek.
+  if (std::string(fmt_->iformat->name) != "matroska,webm") return -1;
+  if (stream()->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) return -1;
+  for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
+    const AVStream* st = fmt_->streams[i];
+    if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Demuxer::seek_by_index(int stream_index, int64_t ts) {
+  // The container's own seek, never FFmpeg's fallback that reads the file
+  // from the start (av_seek_frame's, when the container has no index entry).
+  avformat_flush(fmt_.get());
+  moved_ = true;
+  return fmt_->iformat->read_seek(fmt_.get(), stream_index, ts, AVSEEK_FLAG_BACKWARD) >= 0;
+}
+
+std::optional<DecodeStart> Demuxer::start_at_time_by_video_index(int64_t ts) {
+  // The packet the plain seek starts from, found without its scan: the
+  // generic seek indexes every keyframe packet of our stream from the start
+  // of the file and Matroska starts at the one with the greatest timestamp at
+  // or before `ts` (the first packet of a laced block: only that one is a
+  // keyframe, and the block's timestamp is its own). Here: seek the video
+  // track's cues to at or before `ts`, read our packets forward and keep
+  // from that packet on; when the landing is already past it, seek further
+  // back (1 s, 2 s, 4 s, ...). The decoder gets the same packets either way.
+  const int video = video_index_to_seek_by();
+  if (video < 0) return std::nullopt;
+  // Reads the cues (deferred to the first seek); our stream has entries
+  // right after it only if the cues index it too: then its own seek is cheap.
+  if (!seek_by_index(video, INT64_MIN) || avformat_index_get_entries_count(stream()) > 0 ||
+      avformat_index_get_entries_count(fmt_->streams[video]) < 2)
+    return std::nullopt;
+  const AVRational our_tb = stream()->time_base, video_tb = fmt_->streams[video]->time_base;
+  const int64_t first_cue = avformat_index_get_entry(fmt_->streams[video], 0)->timestamp;
+  const int64_t second = std::max<int64_t>(1, av_rescale_q(1, AVRational{1, 1}, our_tb));
+  int64_t back = 0;
+  for (int attempt = 0; attempt < 20; ++attempt, back = back == 0 ? second : back * 2) {
+    const int64_t target = av_rescale_q_rnd(ts - back, our_tb, video_tb, AV_ROUND_DOWN);
+    if (!seek_by_index(video, target)) return std::nullopt;
+    DecodeStart s;
+    s.keyframe_pts = ts;  // as the plain seek says
+    bool found = false, first = true, landed_late = false;
+    PacketPtr pkt = make_packet();
+    while (read(pkt.get())) {
+      const int64_t t = ts_of(pkt.get());
+      const bool key = (pkt->flags & AV_PKT_FLAG_KEY) && t != AV_NOPTS_VALUE;
+      if (first && !(key && t <= ts)) {
+        landed_late = true;
+        break;
+      }
+      first = false;
+      if (key && t <= ts) {
+        s.pending.clear();
+      } else if (key) {  // where the plain seek's scan stops
+        found = true;
+        s.pending.push_back(std::move(pkt));
+        break;
+      }
+      s.pending.push_back(std::move(pkt));
+      pkt = make_packet();
+    }
+    if (found) return s;
+    // At the end of our stream, or landed late at the first cue already: the
+    // plain seek decides (both rare: the last seconds, the first ones).
+    if (!landed_late || target <= first_cue) return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 void Demuxer::decode(DecodeStart& start, AVFrame* frame, const std::function<bool(AVFrame*)>& on_frame) {

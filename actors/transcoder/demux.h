@@ -6,6 +6,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ class Demuxer {
  private:
   void open();
   bool read(AVPacket* pkt);  // next packet of our stream; false at the end
+  // start_at_time through a video track's index, when ours has none (Matroska
+  // cues): nothing when that does not apply or cannot find the packet.
+  std::optional<DecodeStart> start_at_time_by_video_index(int64_t ts);
+  int video_index_to_seek_by() const;  // -1: seek our own stream
+  bool seek_by_index(int stream_index, int64_t ts);
   static int64_t ts_of(const AVPacket* p) { return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts; }
 
   SourceOpener& opener_;

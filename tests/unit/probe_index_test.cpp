@@ -1,6 +1,7 @@
 // The probe of a long source reads its index, head and tail (not every
 // packet) and finds the same start, end and keyframes; a segment's start
 // keyframe is found by seeking, the same one whatever was read before.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -120,6 +121,86 @@ TEST_P(LongSource, SegmentStartIsTheLastKeyframeAtOrBeforeWhateverCameBefore) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Containers, LongSource, ::testing::Values("mp4", "mkv", "ts"));
+
+// Opens files through custom I/O that counts the bytes the demuxer reads.
+class CountingOpener : public SourceOpener {
+ public:
+  int64_t bytes = 0;
+  SourceIdentity identify(const std::string&) override { return {}; }
+  InputPtr open(const std::string& uri) override {
+    struct File : CustomInput {
+      FILE* f = nullptr;
+      AVIOContext* io = nullptr;
+      int64_t* bytes = nullptr;
+      ~File() override {
+        if (io) av_freep(&io->buffer);
+        avio_context_free(&io);
+        if (f) fclose(f);
+      }
+    };
+    auto* file = new File;
+    file->f = fopen(uri.substr(7).c_str(), "rb");
+    file->bytes = &bytes;
+    const int size = 65536;
+    file->io = avio_alloc_context(static_cast<unsigned char*>(av_malloc(size)), size, 0, file,
+        [](void* o, uint8_t* buf, int n) -> int {
+          auto* fl = static_cast<File*>(o);
+          size_t got = fread(buf, 1, n, fl->f);
+          *fl->bytes += got;
+          return got ? static_cast<int>(got) : AVERROR_EOF;
+        },
+        nullptr,
+        [](void* o, int64_t off, int whence) -> int64_t {
+          auto* fl = static_cast<File*>(o);
+          if (whence == AVSEEK_SIZE) {
+            struct stat st;
+            return fstat(fileno(fl->f), &st) == 0 ? st.st_size : -1;
+          }
+          return fseeko(fl->f, off, whence & ~AVSEEK_FORCE) == 0 ? ftello(fl->f) : -1;
+        });
+    AVFormatContext* ctx = avformat_alloc_context();
+    ctx->pb = file->io;
+    ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
+    ctx->opaque = file;
+    if (avformat_open_input(&ctx, nullptr, nullptr, nullptr) < 0) {
+      delete file;
+      throw MediaError(uri + ": cannot open");
+    }
+    return InputPtr(ctx);
+  }
+};
+
+// A late audio start in Matroska (cues index only the video track) reads a
+// bounded part of the file, not everything before it (FFmpeg's fallback seek
+// for a track without cues), and starts from the same packet as that seek.
+TEST(LongSource, MatroskaLateAudioStartReadsBoundedBytesAndStartsWhereThePlainSeekDoes) {
+  const std::string path = long_source("mkv");
+  ASSERT_FALSE(path.empty());
+  const int64_t size = static_cast<int64_t>(fs::file_size(path));
+  CountingOpener opener;
+  Demuxer audio(opener, "file://" + path, 1);
+  ASSERT_EQ(audio.stream()->codecpar->codec_type, AVMEDIA_TYPE_AUDIO);
+  const AVRational tb = audio.stream()->time_base;
+  for (int64_t sec : {1900, 1000}) {
+    const int64_t ts = av_rescale_q(sec, AVRational{1, 1}, tb) + 7;  // between two packets
+    opener.bytes = 0;
+    Demuxer fresh(opener, "file://" + path, 1);
+    DecodeStart s = fresh.start_at_time(ts);
+    EXPECT_LT(opener.bytes, 4 << 20) << sec << " s: read " << opener.bytes << " of " << size;
+    ASSERT_FALSE(s.pending.empty()) << sec << " s";
+    // The plain seek, by its scan from the start.
+    LocalFileOpener plain_opener;
+    InputPtr plain = plain_opener.open_path(path);
+    for (unsigned i = 0; i < plain->nb_streams; ++i) plain->streams[i]->discard = i == 1 ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    ASSERT_GE(av_seek_frame(plain.get(), 1, ts, AVSEEK_FLAG_BACKWARD), 0);
+    PacketPtr pkt = make_packet();
+    while (av_read_frame(plain.get(), pkt.get()) >= 0 && pkt->stream_index != 1) av_packet_unref(pkt.get());
+    EXPECT_EQ(s.pending.front()->pts, pkt->pts) << sec << " s";
+    EXPECT_EQ(s.pending.front()->pos, pkt->pos) << sec << " s";
+    EXPECT_LE(s.pending.front()->pts, ts);
+    EXPECT_GT(s.pending.back()->pts, ts);
+  }
+}
 
 TEST(MediaInfoRecord, RecordsBeforeIndexesMeanEveryPacketWasRead) {
   MediaInfo m;
