@@ -3,7 +3,7 @@
 reply in the middle of its body, as a store or a network path gone quiet
 does: the connection stays open, nothing more arrives.
 
-  stall_proxy.py LISTEN_PORT UPSTREAM_PORT TRIGGER_FILE KEY_PART
+  stall_proxy.py LISTEN_PORT UPSTREAM_PORT TRIGGER_FILE KEY_PART [COUNT_FILE]
 
 Requests and replies pass through unchanged, except: while TRIGGER_FILE
 exists, a successful reply (2xx) with a body to a GET whose target contains
@@ -11,6 +11,15 @@ KEY_PART is forwarded with its head and the first half of its body (at most
 4 KiB), then nothing more until the trigger is removed (then the rest, if
 the client is still there). One line per stalled reply goes to stderr
 ("stalled GET <target> after N of M body bytes").
+
+With COUNT_FILE, every reply is also counted there, one line each as it ends:
+"METHOD TARGET STATUS BODY_BYTES RANGE SENT HEAD", the body bytes the client
+was sent (fewer than the reply's length when the client hung up first), the
+request's Range header ("-" without one), and when the request was passed
+on and when the reply's head came back (Unix time: the store's own time).
+The bytes an object store really served, and its time (long_sources_s3.sh,
+tests/bench/long_source_store.sh; without a TRIGGER_FILE it is a counting
+proxy and nothing more).
 """
 import os
 import socket
@@ -20,6 +29,15 @@ import time
 
 LISTEN_PORT, UPSTREAM_PORT = int(sys.argv[1]), int(sys.argv[2])
 TRIGGER, KEY_PART = sys.argv[3], sys.argv[4]
+COUNT_FILE = open(sys.argv[5], "a", buffering=1) if len(sys.argv) > 5 else None
+COUNT_LOCK = threading.Lock()
+
+
+def count(reply):
+    """reply: [method, target, status, body bytes sent, range, sent, head]."""
+    if COUNT_FILE:
+        with COUNT_LOCK:
+            COUNT_FILE.write("%s %s %d %d %s %.6f %.6f\n" % tuple(reply))
 
 
 def stalled():
@@ -27,8 +45,8 @@ def stalled():
 
 
 def client_to_upstream(client, upstream, requests):
-    """Forwards requests as they are; notes each one's method and target
-    (libcurl sends one request at a time on a connection)."""
+    """Forwards requests as they are; notes each one's method, target and
+    Range (libcurl sends one request at a time on a connection)."""
     buf = b""
     try:
         while True:
@@ -41,7 +59,9 @@ def client_to_upstream(client, upstream, requests):
                 line, buf = buf.split(b"\r\n", 1)
                 parts = line.split(b" ")
                 if len(parts) == 3 and parts[2].startswith(b"HTTP/"):
-                    requests.append((parts[0].decode(), parts[1].decode()))
+                    requests.append([parts[0].decode(), parts[1].decode(), "-", time.time()])
+                elif line[:6].lower() == b"range:" and requests:
+                    requests[-1][2] = line[6:].strip().decode().replace(" ", "")
             buf = buf[-65536:]
             upstream.sendall(data)
     except OSError:
@@ -66,6 +86,7 @@ def read_head(upstream, pending):
 
 def upstream_to_client(client, upstream, requests):
     pending = b""
+    reply = None  # the one being forwarded: counted when it ends, however it ends
     try:
         while True:
             head, pending = read_head(upstream, pending)
@@ -80,17 +101,25 @@ def upstream_to_client(client, upstream, requests):
                 name, _, value = line.partition(b":")
                 if name.strip().lower() == b"content-length":
                     length = int(value.strip())
-            method, target = requests.pop(0) if requests else ("?", "?")
-            if method == "HEAD" or status in (204, 304) or status < 200:
+            if status < 200:  # 100 Continue: the request's reply is still to come
                 client.sendall(head)
+                continue
+            method, target, ranged, sent_at = requests.pop(0) if requests else ("?", "?", "-", 0.0)
+            reply = [method, target, status, 0, ranged, sent_at, time.time()]
+            if method == "HEAD" or status in (204, 304):
+                client.sendall(head)
+                count(reply)
+                reply = None
                 continue
             if length is None:  # chunked or until close: pass the rest through as it is
                 client.sendall(head + pending)
+                reply[3] += len(pending)
                 while True:
                     data = upstream.recv(65536)
                     if not data:
                         return
                     client.sendall(data)
+                    reply[3] += len(data)
             stall_at = -1
             if method == "GET" and KEY_PART in target and 200 <= status < 300 and length > 0 and stalled():
                 stall_at = min(length // 2, 4096)
@@ -111,9 +140,14 @@ def upstream_to_client(client, upstream, requests):
                 chunk, pending = pending[:take], pending[take:]
                 client.sendall(chunk)
                 sent += len(chunk)
+                reply[3] = sent
+            count(reply)
+            reply = None
     except (OSError, ValueError, IndexError):
         pass
     finally:
+        if reply:
+            count(reply)
         for s in (client, upstream):
             try:
                 s.close()
