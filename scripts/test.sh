@@ -8,11 +8,6 @@ cd "$repo"
 scripts/deps.sh all
 
 scripts/build.sh build
-# One set of media fixtures for both builds (make-fixtures.sh takes a
-# minute), made first: unit tests read them too, and run before the
-# integration tests that used to make them.
-export HLSFS_FIXTURES=$repo/build/fixtures
-BUILD=$repo/build bash -c 'source tests/integration/lib.sh && ensure_fixtures'
 
 # slowest LOG: the ten slowest tests of a ctest log, slowest first.
 slowest() {
@@ -21,10 +16,11 @@ slowest() {
     sort -rn | sed -n 1,10p  # sed reads it all: head could leave sort a SIGPIPE, and pipefail ends CI
 }
 
-# The sanitizer build compiles meanwhile, at the lowest CPU and I/O
-# priority: it takes what the tests leave idle (players, stores, sleeps),
-# and a test that times what it transcodes loses almost nothing to it (a
-# nice 19 process weighs 1.5 % of a nice 0 one when both want a core).
+# The sanitizer build compiles meanwhile, from here on (the fixtures, the
+# unit tests, the integration tests), at the lowest CPU and I/O priority: it
+# takes what they leave idle (ffmpeg's serial parts, players, stores,
+# sleeps), and a test that times what it transcodes loses almost nothing to
+# it (a nice 19 process weighs 1.5 % of a nice 0 one when both want a core).
 asan_build=
 if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   nice -n 19 ionice -c 3 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHLSFS_SANITIZE=ON \
@@ -32,13 +28,21 @@ if [ "${HLSFS_SKIP_SANITIZERS:-0}" != 1 ]; then
   asan_build=$!
 fi
 
-# Unit tests run two at a time, then the rest: the integration tests one by
-# one (they time what they transcode, and a neighbour would skew them: they
-# share a RESOURCE_LOCK), the fuzzers beside them on the second core.
+# One set of media fixtures for both builds (make-fixtures.sh takes a
+# minute), made first: unit tests read them too, and run before the
+# integration tests that used to make them.
+export HLSFS_FIXTURES=$repo/build/fixtures
+BUILD=$repo/build bash -c 'source tests/integration/lib.sh && ensure_fixtures'
+
+# Unit tests run two at a time, then the rest in three lanes
+# (tests/CMakeLists.txt): the heavy integration tests one by one (they time
+# what they transcode, and a neighbour would skew them: they share a
+# RESOURCE_LOCK), the fuzzers beside them, and the light lane (tests that
+# mostly wait) one by one beside both.
 (
   cd build
   ctest --output-on-failure -j2 -L unit "$@"
-  ctest --output-on-failure -j2 -LE unit "$@"
+  ctest --output-on-failure -j3 -LE unit "$@"
 ) 2>&1 | tee build/ctest.log
 slowest build/ctest.log
 
@@ -55,7 +59,8 @@ if [ -n "$asan_build" ]; then
   (
     cd build-asan
     ctest --output-on-failure -j2 -L unit "$@"
-    ctest --output-on-failure -R '^(render_fixtures|hostile_sources|job_deadline|fault_disk|control_api_hardening|objstore_stall|queue_bounds)$' "$@"
+    # render_fixtures beside the fault tests (the light lane), which mostly wait.
+    ctest --output-on-failure -j2 -R '^(render_fixtures|hostile_sources|job_deadline|fault_disk|control_api_hardening|objstore_stall|queue_bounds)$' "$@"
   ) 2>&1 | tee build-asan/ctest.log
   slowest build-asan/ctest.log
 fi

@@ -10,23 +10,22 @@ InitialSegments [2,2,2], Duration 5 (segments 0,2,4,6,11,...,56,60 s).
   whole          every segment, one job, vs one CLI pass to HLS       <= 1.15x
   rss            peak RSS of one render job (and of the CLI, for scale)
 
-Times are medians of --runs runs (default 3). hlsfs times are the segment's own
-encode time as `render` reports it (what a daemon with the probe cached pays),
-with the whole process time alongside. Usage: media_core.py [--build DIR] [--runs N]
+hlsfs and the CLI run in interleaved pairs (--pairs N, default 7; the order
+swaps from pair to pair), and each figure is the median of the pairwise
+ratios, with min and max: this machine's noise is larger than the effects
+measured. hlsfs times are the segment's own encode time as `render` reports
+it (what a daemon with the probe cached pays), with the whole process
+alongside. Usage: media_core.py [--build DIR] [--pairs N]
 """
 import json, os, re, shutil, statistics, sys, tempfile
 
-from bench_lib import arguments, run, source_60s_1080p30
+from bench_lib import arguments, describe, interleaved, ratio_summary, run, source_60s_1080p30
 
-args = arguments()
+args = arguments(lambda ap: ap.add_argument("--pairs", type=int, default=7, help="interleaved pairs (default 7)"))
 build = args.build
 ctl = os.path.join(build, "bin", "hlsfsctl")
 work = tempfile.mkdtemp(prefix="hlsfs-bench-")
 src = source_60s_1080p30(build)
-
-
-def median(xs):
-    return statistics.median(xs)
 
 
 out = os.path.join(work, "out")
@@ -66,36 +65,40 @@ def cli_whole():
                   "-hls_segment_filename", os.path.join(d, "s%d.ts"), os.path.join(d, "x.m3u8")])
 
 
-res = {"cold": [], "cold_proc": [], "cli_cold": [], "first": [], "last": [], "whole": [], "whole_proc": [],
-       "cli_whole": [], "rss": [], "cli_rss": []}
 nseg = len(bounds) - 1
-for _ in range(args.runs):
-    w, rss, seg = render("9")
-    res["cold"].append(seg); res["cold_proc"].append(w); res["rss"].append(rss)
-    w, rss, _ = cli_span(36, 5)
-    res["cli_cold"].append(w); res["cli_rss"].append(rss)
-    res["first"].append(render("0")[2] / (bounds[1] - bounds[0]))
-    res["last"].append(render(str(nseg - 1))[2] / (bounds[-1] - bounds[-2]))
-    w, _, seg = render("all")
-    res["whole"].append(seg); res["whole_proc"].append(w)
-    res["cli_whole"].append(cli_whole()[0])
+cold = interleaved(args.pairs, lambda: render("9"), lambda: cli_span(36, 5))
+seek = interleaved(args.pairs, lambda: render("0")[2] / (bounds[1] - bounds[0]),
+                   lambda: render(str(nseg - 1))[2] / (bounds[-1] - bounds[-2]))
+whole = interleaved(args.pairs, lambda: render("all"), cli_whole)
 
-m = {k: median(v) for k, v in res.items()}
+ratios = {
+    "cold": [h[2] / c[0] for h, c in cold],
+    "cold_process": [h[0] / c[0] for h, c in cold],
+    "seek": [last / first for first, last in seek],
+    "whole": [h[2] / c[0] for h, c in whole],
+    "whole_process": [h[0] / c[0] for h, c in whole],
+    "rss": [h[1] / c[1] for h, c in cold],
+}
+summary = {k: ratio_summary(v) for k, v in ratios.items()}
+med = statistics.median
 rows = [
-    ("cold_segment (36-41 s)", m["cold"] / m["cli_cold"], 1.0,
-     f"hlsfs {m['cold']:.2f} s (process {m['cold_proc']:.2f} s, ratio {m['cold_proc'] / m['cli_cold']:.2f}x), "
-     f"ffmpeg -ss 36 -t 5 {m['cli_cold']:.2f} s"),
-    ("seek (last vs first, per s)", m["last"] / m["first"], 1.2,
-     f"first {m['first']:.3f} s/s, last {m['last']:.3f} s/s"),
-    ("whole (all segments, 1 job)", m["whole"] / m["cli_whole"], 1.15,
-     f"hlsfs {m['whole']:.2f} s (process {m['whole_proc']:.2f} s, ratio {m['whole_proc'] / m['cli_whole']:.2f}x), "
-     f"ffmpeg -f hls {m['cli_whole']:.2f} s"),
-    ("peak RSS, one render job", m["rss"] / m["cli_rss"], None,
-     f"hlsfs {m['rss'] / 1024:.0f} MiB, ffmpeg CLI {m['cli_rss'] / 1024:.0f} MiB"),
+    ("cold_segment (36-41 s)", "cold", 1.0,
+     f"process {describe(summary['cold_process'])}; medians: hlsfs {med(h[2] for h, _ in cold):.2f} s "
+     f"(process {med(h[0] for h, _ in cold):.2f} s), ffmpeg -ss 36 -t 5 {med(c[0] for _, c in cold):.2f} s"),
+    ("seek (last vs first, per s)", "seek", 1.2,
+     f"medians: first {med(f for f, _ in seek):.3f} s/s, last {med(l for _, l in seek):.3f} s/s"),
+    ("whole (all segments, 1 job)", "whole", 1.15,
+     f"process {describe(summary['whole_process'])}; medians: hlsfs {med(h[2] for h, _ in whole):.2f} s "
+     f"(process {med(h[0] for h, _ in whole):.2f} s), ffmpeg -f hls {med(c[0] for _, c in whole):.2f} s"),
+    ("peak RSS, one render job", "rss", None,
+     f"medians: hlsfs {med(h[1] for h, _ in cold) / 1024:.0f} MiB, ffmpeg CLI {med(c[1] for _, c in cold) / 1024:.0f} MiB"),
 ]
-print(f"media core benchmark, {args.runs} runs, medians, {os.cpu_count()} CPUs")
-for name, ratio, target, detail in rows:
+print(f"media core benchmark, {args.pairs} interleaved pairs, median of pairwise ratios (min, max), {os.cpu_count()} CPUs")
+for name, key, target, detail in rows:
+    ratio = summary[key]["median"]
     verdict = "" if target is None else ("meets" if ratio <= target else "MISSES") + f" target <= {target}x"
-    print(f"  {name:30s} {ratio:5.2f}x  {verdict:22s} {detail}")
-json.dump({"medians": m, "runs": res}, open(os.path.join(build, "bench", "media_core.json"), "w"), indent=1)
+    print(f"  {name:30s} {describe(summary[key]):34s} {verdict:22s} {detail}")
+json.dump({"summary": summary, "ratios": ratios,
+           "pairs": {"cold": [[h, c[:2]] for h, c in cold], "seek": seek, "whole": [[h, c[:2]] for h, c in whole]}},
+          open(os.path.join(build, "bench", "media_core.json"), "w"), indent=1)
 shutil.rmtree(work)

@@ -10,3 +10,22 @@ export function launchChromium() {
            "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
   });
 }
+
+// Runs one browser test: `body(browser, fail)` with a launched chromium;
+// `fail(msg)` prints a FAIL line and marks the run failed (the body goes on,
+// so one run reports every failure). An exception fails the run too. The
+// browser is closed whatever happens; prints PASS or FAIL and exits 0 or 1.
+export async function runInChromium(body) {
+  const browser = await launchChromium();
+  let failed = false;
+  const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
+  try {
+    await body(browser, fail);
+  } catch (e) {
+    fail(String(e));
+  } finally {
+    await browser.close();
+  }
+  console.log(failed ? "FAIL" : "PASS");
+  process.exit(failed ? 1 : 0);
+}

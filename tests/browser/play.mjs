@@ -12,7 +12,7 @@
 // be a cue of the player's text track starting at SECONDS (within 0.1 s).
 // Usage: node play.mjs PLAYER_PAGE_URL [HLS_URL] [--switch-level[=N|next]] [--switch-audio] [--cues=...] [--no-stall] [--readout=KIND]
 //   (without HLS_URL, PLAYER_PAGE_URL already carries ?src=)
-import { launchChromium } from "./chromium.mjs";
+import { runInChromium } from "./chromium.mjs";
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const [page_url, src] = positional;
@@ -29,10 +29,7 @@ const wantedCues = cuesArg ? cuesArg.slice(7).split(",").map((c) => {
   const [t, text] = c.split("=");
   return { t: parseFloat(t), text };
 }) : [];
-const browser = await launchChromium();
-let failed = false;
-const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
-try {
+await runInChromium(async (browser, fail) => {
   const page = await browser.newPage();
   page.on("console", (m) => {
     // Failed loads show up as hls.js errors; the rest (the favicon) is noise.
@@ -106,10 +103,4 @@ try {
                 `${kinds.filter((k) => k === "cache").length} from cache`);
     if (!kinds.includes(readout)) fail(`readout shows no "${readout}" segment: ${JSON.stringify(segs)}`);
   }
-} catch (e) {
-  fail(String(e));
-} finally {
-  await browser.close();
-}
-console.log(failed ? "FAIL" : "PASS");
-process.exit(failed ? 1 : 0);
+});

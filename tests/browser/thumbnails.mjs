@@ -4,13 +4,10 @@
 // the preview shows the cue of that time (its sheet loaded as an image, the
 // crop where the cue says).
 // Usage: node thumbnails.mjs PLAYER_PAGE_URL HLS_URL SECONDS
-import { launchChromium } from "./chromium.mjs";
+import { runInChromium } from "./chromium.mjs";
 
 const [page_url, src, at] = process.argv.slice(2);
-const browser = await launchChromium();
-let failed = false;
-const fail = (msg) => { console.log("FAIL " + msg); failed = true; };
-try {
+await runInChromium(async (browser, fail) => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(`${page_url}?src=${encodeURIComponent(src)}`);
   await page.waitForFunction(() => window.playerState.thumbnails.cues > 0, null, { timeout: 30000 });
@@ -42,10 +39,4 @@ try {
   }), url);
   console.log(`sheet ${url ? url.split("/").pop() : "?"}: ${size}`);
   if (!/^\d+x\d+$/.test(size)) fail(`the sheet does not load as an image: ${size}`);
-} catch (e) {
-  fail(String(e));
-} finally {
-  await browser.close();
-}
-console.log(failed ? "FAIL" : "PASS");
-process.exit(failed ? 1 : 0);
+});
