@@ -1,5 +1,7 @@
 // An open directory of the mount (a FUSE file handle) and where its pages
-// ended. The listing itself is the segment cache's (segment_listing.h).
+// ended. The listing itself is the segment cache's (segment_listing.h), or
+// for a library directory its finder's (TitleFinder::lists: the cursor is
+// the store's name after which the next page starts).
 //
 // FUSE hands readdir an integer offset, so each open directory keeps the
 // cursors of the entries it handed out in its last two replies (the kernel

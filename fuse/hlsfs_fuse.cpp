@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -339,30 +340,103 @@ void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 }
 
 // A library directory lists the store's own files (TitleFinder::lists), not
-// the catalog: answered from the finder's thread, each page from one
-// listing (offset k: the k-th entry, "." and ".." first).
-bool readdir_from_finder(FuseMount::Impl* m, fuse_req_t req, fuse_ino_t ino, const std::string& path, size_t size,
-                         off_t off) {
-  auto gate = m->gate;
-  auto answer = [m, req, ino, path, size, off, gate](TitleFinder::Listing names) {
+// the catalog, a page at a time: an offset resumes after the name it
+// followed (the cursors this handle handed out lately: dir_listing.h), so a
+// directory of any size lists each name once, with one page in memory. An
+// offset it did not hand out lately (a seekdir to an old telldir) is found
+// by counting entries from the start. "." and ".." come first.
+struct FinderReaddir : std::enable_shared_from_this<FinderReaddir> {
+  FuseMount::Impl* m;
+  fuse_req_t req;
+  fuse_ino_t ino;
+  OpenDirectory* dir;  // open until this reply: the kernel holds it during readdir
+  size_t size;
+  off_t off;
+  std::shared_ptr<ReplyGate> gate;
+  TitleFinder* finder = nullptr;
+  bool dots[2] = {false, false};  // "." and ".." still to list
+  off_t skip = 0;                 // names still to pass over (an offset counted from the start)
+
+  void ask(const std::string& after) {
+    auto self = shared_from_this();
+    finder->lists(dir->path(), after, [self](TitleFinder::Listing names) { self->page(std::move(names)); });
+  }
+
+  void page(TitleFinder::Listing names) {
     std::shared_lock<std::shared_mutex> lock(gate->mu);
     if (gate->closed) return;
-    names.insert(names.begin(), {{".", true}, {"..", true}});
+    if (skip > 0 && !names.empty()) {
+      const size_t passed = static_cast<size_t>(std::min<off_t>(skip, static_cast<off_t>(names.size())));
+      skip -= static_cast<off_t>(passed);
+      const std::string last = names[passed - 1].after;
+      names.erase(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(passed));
+      if (skip > 0 || names.empty()) {
+        lock.unlock();
+        return ask(last);
+      }
+    }
+    const std::string& path = dir->path();
     std::vector<char> out(size);
     size_t used = 0;
-    for (size_t i = static_cast<size_t>(std::max<off_t>(off, 0)); i < names.size(); ++i) {
-      const std::string& name = names[i].first;
+    off_t ordinal = off;
+    std::map<off_t, DirCursor> handed;
+    auto add = [&](const std::string& name, bool is_dir, fuse_ino_t entry_ino, const DirCursor& after) {
       struct stat st {};
-      st.st_mode = names[i].second ? S_IFDIR : S_IFREG;
-      st.st_ino = i == 0 ? ino : m->inodes->peek(i == 1 ? parent_path(path) : join_path(path, name)).value_or(kUnknownIno);
-      size_t need = fuse_add_direntry(req, out.data() + used, size - used, name.c_str(), &st, static_cast<off_t>(i + 1));
-      if (need > size - used) break;
+      st.st_mode = is_dir ? S_IFDIR : S_IFREG;
+      st.st_ino = entry_ino;
+      size_t need = fuse_add_direntry(req, out.data() + used, size - used, name.c_str(), &st, ordinal + 1);
+      if (need > size - used) return false;
       used += need;
+      handed[++ordinal] = after;
+      return true;
+    };
+    bool room = true;
+    if (dots[0]) room = add(".", true, ino, DirCursor{DirCursor::after_dot, "", 0});
+    if (room && dots[1])
+      room = add("..", true, m->inodes->peek(parent_path(path)).value_or(kUnknownIno),
+                 DirCursor{DirCursor::after_dotdot, "", 0});
+    for (size_t i = 0; room && skip == 0 && i < names.size(); ++i)
+      room = add(names[i].name, names[i].is_dir, m->inodes->peek(join_path(path, names[i].name)).value_or(kUnknownIno),
+                 DirCursor{DirCursor::after_child, names[i].after, 0});
+    if (!handed.empty()) {  // the end of the listing keeps the cursors before it
+      // Released before the reply: once it is sent, the directory may be
+      // closed (releasedir deletes `dir` on another thread).
+      std::lock_guard<std::mutex> dir_lock(dir->mutex());
+      dir->handed_out(std::move(handed));
     }
     fuse_reply_buf(req, out.data(), used);
-  };
-  for (const auto& f : m->svc->title_finders)
-    if (f->lists(path, off == 0, answer)) return true;
+  }
+};
+
+bool readdir_from_finder(FuseMount::Impl* m, fuse_req_t req, fuse_ino_t ino, OpenDirectory* dir, size_t size,
+                         off_t off) {
+  auto r = std::make_shared<FinderReaddir>();
+  r->m = m;
+  r->req = req;
+  r->ino = ino;
+  r->dir = dir;
+  r->size = size;
+  r->off = off;
+  r->gate = m->gate;
+  std::optional<DirCursor> from;
+  {
+    std::lock_guard<std::mutex> lock(dir->mutex());
+    from = dir->cursor_at(off);
+  }
+  std::string after;
+  if (!from) {  // counted from the start
+    r->dots[0] = off < 1;
+    r->dots[1] = off < 2;
+    r->skip = std::max<off_t>(off - 2, 0);
+  } else {
+    r->dots[0] = from->phase == DirCursor::start;
+    r->dots[1] = from->phase == DirCursor::start || from->phase == DirCursor::after_dot;
+    if (from->phase == DirCursor::after_child) after = from->name;
+  }
+  for (const auto& f : m->svc->title_finders) {
+    r->finder = f.get();  // before: the answer may come at once
+    if (f->lists(dir->path(), after, [r](TitleFinder::Listing names) { r->page(std::move(names)); })) return true;
+  }
   return false;
 }
 
@@ -375,7 +449,7 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
   m->count(&DaemonMetrics::Fuse::readdir);
   auto* dir = reinterpret_cast<OpenDirectory*>(fi->fh);
   if (!dir) return (void)fuse_reply_err(req, EBADF);
-  if (readdir_from_finder(m, req, ino, dir->path(), size, off)) return;
+  if (readdir_from_finder(m, req, ino, dir, size, off)) return;
   ListDirectory page_of{dir->path(), DirCursor{}, 0, static_cast<uint32_t>(size / kMinDirent + 1)};
   {
     std::lock_guard<std::mutex> lock(dir->mutex());

@@ -12,14 +12,17 @@
 #include "actors/transcoder/watched_thread.h"
 #include "actors/worker/quarantine.h"
 #include "hlsfs/log.h"
+#include "hlsfs/source_version.h"
 #include "metrics/metrics.h"
 
 namespace hlsfs {
 
 namespace {
 
-// A listing read in pages is one listing for this long.
-constexpr auto kListingKept = std::chrono::seconds(2);
+// A page read from the store serves readdir's next replies for this long.
+constexpr auto kPageKept = std::chrono::seconds(2);
+// Directories whose last page is kept at once (each at most list_page names).
+constexpr size_t kPagesKept = 64;
 
 bool dir_exists(Backend& b, const std::string& key) {
   if (auto st = b.stat(key)) return st->is_dir;
@@ -81,7 +84,7 @@ LibraryFinder::LibraryFinder(std::shared_ptr<Services> svc, std::map<std::string
         "hlsfs_library_titles_refused_total",
         "Library files not offered (broken, no video, refused by the store), once per version", labels);
     m.list_seconds = &svc_->metrics->histogram("hlsfs_library_list_seconds",
-                                               "Time to walk a library directory in its store for a listing",
+                                               "Time to read one page of a library directory from its store",
                                                {0.001, 0.01, 0.1, 0.5, 1, 5, 30}, labels);
   }
 }
@@ -193,7 +196,7 @@ std::optional<std::pair<int64_t, std::string>> LibraryFinder::published_version(
 
 std::pair<int64_t, std::string> LibraryFinder::version_of(const SourceStamp& stamp) {
   // As the store's source opener names a version (store_source.cpp).
-  return {stamp.size, stamp.etag.empty() ? std::to_string(stamp.mtime_ns) : stamp.etag};
+  return {stamp.size, stamp.etag.empty() ? local_file_version(stamp.mtime_ns, stamp.ino, stamp.ctime_ns) : stamp.etag};
 }
 
 void LibraryFinder::withdraw(const std::string& store, const std::string& key) {
@@ -227,7 +230,7 @@ std::optional<bool> LibraryFinder::check_title(const std::string& store, const s
     withdraw(store, key);
     return false;
   }
-  SourceStamp stamp{st->size, st->mtime_ns, st->etag};
+  SourceStamp stamp{st->size, st->mtime_ns, st->etag, st->ino, st->ctime_ns};
   *stamp_out = stamp;
   switch (memo_.check(file, stamp)) {
     case TitleMemo::Verdict::current:
@@ -241,11 +244,18 @@ std::optional<bool> LibraryFinder::check_title(const std::string& store, const s
       // Not seen by this process (a restart, or forgotten): the catalog
       // knows which version its title was made from.
       if (auto made_from = published_version(store, key)) {
-        if (*made_from == version_of(stamp)) {
+        const auto now = version_of(stamp);
+        // A title recorded before inodes and ctimes were (its version an
+        // mtime alone) is made again once, with them: until then a file
+        // replaced with the same size and mtime would keep its old title.
+        const bool old_record = is_mtime_only_version(made_from->second) && !is_mtime_only_version(now.second);
+        if (!old_record && made_from->first == now.first && same_source_version(made_from->second, now.second)) {
           memo_.published(file, stamp, "");
           return true;
         }
-        HLSFS_LOG(info, "library") << "changed, made again: " << log_kv("store", store) << " " << log_kv("key", key);
+        HLSFS_LOG(info, "library") << (old_record ? "recorded without its file's identity, made again once: "
+                                                  : "changed, made again: ")
+                                   << log_kv("store", store) << " " << log_kv("key", key);
       }
       break;
   }
@@ -335,34 +345,37 @@ bool LibraryFinder::make_title(const std::string& store, const std::string& key,
   return true;
 }
 
-TitleFinder::Listing LibraryFinder::list_dir(const std::string& store, const std::string& dir_key,
-                                             const LibrarySettings& s) {
-  std::vector<ListedFile> files;
-  const auto started = std::chrono::steady_clock::now();
-  svc_->backend(store)->list(dir_key, [&](const std::string& key, const ObjectStat& st) {
-    files.push_back(ListedFile{key, st.size, st.mtime_ns, st.etag});
-    return files.size() < kMaxListed;
-  });
-  if (auto* h = meters(store).list_seconds)
-    h->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  if (files.size() >= kMaxListed) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!cut_logged_[store + "/" + dir_key] && cut_logged_.size() < 10000) {
-      cut_logged_[store + "/" + dir_key] = true;
-      HLSFS_LOG(warning, "library") << "listing cut at " << kMaxListed << " files (the store lists every file under a"
-                                    << " directory, its subdirectories' too): titles past them are found by name but"
-                                    << " not listed: " << log_kv("store", store) << " " << log_kv("key", dir_key);
+LibraryFinder::Page LibraryFinder::read_page(const std::string& store, const std::string& dir_key,
+                                             const LibrarySettings& s, std::string from) {
+  Page page;
+  page.from = from;
+  page.read_to = from;
+  auto backend = svc_->backend(store);
+  // Pages holding nothing shown (text files, broken videos) are read on
+  // until one does or the directory ends: an empty page means the end.
+  while (true) {
+    std::vector<ListedFile> files;
+    const auto started = std::chrono::steady_clock::now();
+    page.more = backend->list_dir(dir_key, page.read_to, s.list_page, [&](const std::string& key, const ObjectStat& st) {
+      files.push_back(ListedFile{key, st.is_dir, st.size, st.mtime_ns, st.etag, st.ino, st.ctime_ns});
+    });
+    if (auto* h = meters(store).list_seconds)
+      h->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (files.empty()) {
+      page.more = false;  // every entry of the page went meanwhile: read again from the start of a listing
+      return page;
     }
+    const ListedFile& last = files.back();
+    page.read_to = last.key.substr(dir_key.size()) + (last.is_dir ? "/" : "");
+    for (auto& e : library_page(dir_key, files, s, [&](const ListedFile& f) {
+           return !memo_.is_broken(store + "/" + f.key, SourceStamp{f.size, f.mtime_ns, f.etag, f.ino, f.ctime_ns});
+         }))
+      page.names.push_back(ListedName{std::move(e.name), true, std::move(e.after)});  // all directories
+    if (!page.names.empty() || !page.more) return page;
   }
-  Listing out;
-  for (auto& name : library_listing(dir_key, files, s, [&](const ListedFile& f) {
-         return !memo_.is_broken(store + "/" + f.key, SourceStamp{f.size, f.mtime_ns, f.etag});
-       }))
-    out.emplace_back(std::move(name), true);  // subdirectories and titles: all directories
-  return out;
 }
 
-bool LibraryFinder::lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) {
+bool LibraryFinder::lists(const std::string& dir_path, const std::string& after, std::function<void(Listing)> done) {
   std::string store;
   const LibrarySettings* s = library_of(dir_path, &store);
   if (!s) return false;
@@ -372,30 +385,41 @@ bool LibraryFinder::lists(const std::string& dir_path, bool fresh, std::function
     if (!lp || lp->kind != LibraryPath::directory) return false;  // a title's own directory: the catalog lists it
     dir_key = lp->key + "/";
   }
-  const auto now = std::chrono::steady_clock::now();
-  if (!fresh) {
+  std::string from = after;
+  if (!after.empty()) {
+    // The next reply of a page read a moment ago: from memory.
     std::unique_lock<std::mutex> lock(mu_);
-    auto it = listings_.find(dir_path);
-    if (it != listings_.end() && now - it->second.at < kListingKept) {
-      Listing names = it->second.names;
-      lock.unlock();
-      done(std::move(names));
-      return true;
+    auto it = pages_.find(dir_path);
+    if (it != pages_.end() && std::chrono::steady_clock::now() - it->second.at < kPageKept) {
+      const Page& p = it->second.page;
+      if (after == p.from || (after > p.from && after <= p.read_to)) {
+        Listing rest;
+        for (const auto& n : p.names)
+          if (n.after > after) rest.push_back(n);
+        if (!rest.empty() || !p.more) {
+          lock.unlock();
+          done(std::move(rest));
+          return true;
+        }
+        from = p.read_to;  // the page is used up: the store's next one
+      }
     }
   }
-  checks_.run([this, dir_path, store, dir_key, s, done] {
-    Listing names;
+  checks_.run([this, dir_path, store, dir_key, s, from, done] {
+    Page page;
     try {
-      names = list_dir(store, dir_key, *s);
+      page = read_page(store, dir_key, *s, from);
     } catch (const std::exception& e) {
       HLSFS_LOG(warning, "library") << "cannot list " << dir_path << ": " << e.what();
     }
+    Listing names = page.names;
     {
       std::lock_guard<std::mutex> lock(mu_);
       const auto at = std::chrono::steady_clock::now();
-      for (auto it = listings_.begin(); it != listings_.end();)
-        it = at - it->second.at >= kListingKept ? listings_.erase(it) : std::next(it);
-      listings_[dir_path] = CachedListing{at, names};
+      for (auto it = pages_.begin(); it != pages_.end();)
+        it = at - it->second.at >= kPageKept ? pages_.erase(it) : std::next(it);
+      if (pages_.size() >= kPagesKept && !pages_.count(dir_path)) pages_.erase(pages_.begin());
+      pages_[dir_path] = CachedPage{at, std::move(page)};
     }
     done(std::move(names));
   });

@@ -7,7 +7,9 @@
 // (ladder.h) and hands the request to the playlist actor's publish-only
 // generate, then answers. A file that changed is withdrawn and made again,
 // one that is gone is withdrawn; unplayable versions are remembered
-// (title_memo.h). Concurrent lookups of one file share one job.
+// (title_memo.h). Concurrent lookups of one file share one job. A library
+// directory lists in pages of list_page store entries, each resumed after
+// the last name of the one before (lists()).
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -45,15 +47,10 @@ class LibraryFinder : public TitleFinder {
 
   void find(const std::string& path, std::function<void(bool)> done) override;
   bool confirms(const std::string& path) const override;
-  bool lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) override;
+  bool lists(const std::string& dir_path, const std::string& after, std::function<void(Listing)> done) override;
   bool owns_store(const std::string& store) const override { return libraries_.count(store) > 0; }
 
   const TitleMemo& memo() const { return memo_; }
-
-  // A listing stops after this many store keys (the store's list is
-  // recursive: a library root walks every file under it); titles past it
-  // are still found by name, only not listed. Logged once per directory.
-  static constexpr size_t kMaxListed = 100000;
 
  private:
   // Threads taking jobs in order. Checks (a stat, a listing) and makes (a
@@ -84,7 +81,16 @@ class LibraryFinder : public TitleFinder {
   static std::pair<int64_t, std::string> version_of(const SourceStamp& stamp);
   void answer(const std::string& file, bool found);
   void withdraw(const std::string& store, const std::string& key);
-  Listing list_dir(const std::string& store, const std::string& dir_key, const LibrarySettings& s);
+  // One page of a directory read from its store after cursor `from`: the
+  // names shown (possibly none: then `more` says whether the store has
+  // entries after read_to).
+  struct Page {
+    std::string from;     // the cursor it was read after
+    std::string read_to;  // the store's cursor after the last entry read
+    bool more = false;    // the store may have entries after read_to
+    Listing names;
+  };
+  Page read_page(const std::string& store, const std::string& dir_key, const LibrarySettings& s, std::string from);
 
   // Per store, null without a metrics registry: titles offered (published),
   // refused (not offered: broken, no video, refused by the store; once per
@@ -105,13 +111,13 @@ class LibraryFinder : public TitleFinder {
   std::mutex mu_;
   // One job per file: later lookups of it wait for its answer.
   std::map<std::string, std::vector<std::function<void(bool)>>> in_flight_;
-  // A listing read in pages stays one listing: kept a moment.
-  struct CachedListing {
+  // Each directory's last page read from its store, kept a moment: readdir
+  // takes a page in several replies (as many names as its buffer holds).
+  struct CachedPage {
     std::chrono::steady_clock::time_point at;
-    Listing names;
+    Page page;
   };
-  std::map<std::string, CachedListing> listings_;
-  std::map<std::string, bool> cut_logged_;  // directories whose listing was cut (logged once)
+  std::map<std::string, CachedPage> pages_;
   // Last: their threads end first, while everything they use is there
   // (checks first: a check may hand a make on).
   Lane makes_;

@@ -1,7 +1,6 @@
 #include "actors/library/library_names.h"
 
 #include <algorithm>
-#include <set>
 
 namespace hlsfs {
 
@@ -71,25 +70,24 @@ std::optional<LibraryPath> parse_library_path(const std::string& path, const std
   return out;
 }
 
-std::vector<std::string> library_listing(const std::string& dir_key, const std::vector<ListedFile>& files,
-                                         const LibrarySettings& s, const std::function<bool(const ListedFile&)>& keep) {
-  std::set<std::string> names;
+std::vector<LibraryEntry> library_page(const std::string& dir_key, const std::vector<ListedFile>& files,
+                                       const LibrarySettings& s, const std::function<bool(const ListedFile&)>& keep) {
+  std::vector<LibraryEntry> out;
   for (const ListedFile& f : files) {
     if (f.key.compare(0, dir_key.size(), dir_key) != 0) continue;
-    std::string rest = f.key.substr(dir_key.size());
-    auto slash = rest.find('/');
-    if (slash != std::string::npos) {
-      // A file deeper down: its first directory is shown (a directory holding
-      // nothing playable is shown too: we do not read its files' heads).
-      std::string sub = rest.substr(0, slash);
-      if (!sub.empty() && sub[0] != '.') names.insert(sub);
+    std::string name = f.key.substr(dir_key.size());
+    if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos) continue;
+    if (f.is_dir) {
+      if (ends_with(name, kTitleSuffix) && is_video_name(name.substr(0, name.size() - std::string(kTitleSuffix).size()), s))
+        continue;  // its name is a title's
+      out.push_back(LibraryEntry{name, name + "/"});
       continue;
     }
-    if (!is_video_name(rest, s)) continue;
+    if (!is_video_name(name, s)) continue;
     if (keep && !keep(f)) continue;
-    names.insert(title_dir_name(rest));
+    out.push_back(LibraryEntry{title_dir_name(name), name});
   }
-  return {names.begin(), names.end()};
+  return out;
 }
 
 }  // namespace hlsfs

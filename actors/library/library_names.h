@@ -41,18 +41,34 @@ struct LibraryPath {
 std::optional<LibraryPath> parse_library_path(const std::string& path, const std::string& store,
                                               const LibrarySettings& s);
 
-// One directory's listing as the mount shows it: from the store's recursive
-// listing under `dir_key` ("" or "a/b/"), its subdirectories and a
-// "<name>.hls" directory per video file, sorted, each once. `keep` says
-// whether a video file is shown (false: remembered as broken).
+// One entry of the store's one-level listing of a library directory
+// (Backend::list_dir): a file with its version, or a subdirectory.
 struct ListedFile {
   std::string key;  // relative to the store
+  bool is_dir = false;
   int64_t size = 0;
   int64_t mtime_ns = 0;
   std::string etag;
+  uint64_t ino = 0;
+  int64_t ctime_ns = 0;
 };
-std::vector<std::string> library_listing(const std::string& dir_key, const std::vector<ListedFile>& files,
-                                         const LibrarySettings& s,
-                                         const std::function<bool(const ListedFile&)>& keep = {});
+
+// What the mount shows of one listed entry, with the store's cursor after it.
+struct LibraryEntry {
+  std::string name;   // "sub", or "a.mkv.hls" for the video file a.mkv
+  std::string after;  // the store listing's cursor after it ("sub/", "a.mkv")
+  bool operator==(const LibraryEntry& o) const { return name == o.name && after == o.after; }
+};
+
+// One page of a library directory as the mount shows it, from one page of
+// its store listing under `dir_key` ("" or "a/b/"), in the store's order:
+// its subdirectories (a directory holding nothing playable is shown too: no
+// file is opened to list) and a "<name>.hls" directory per video file
+// `keep` accepts (false: remembered as broken). Hidden names never; a
+// subdirectory named like a title ("x.mkv.hls") neither: that name is the
+// title's (parse_library_path).
+std::vector<LibraryEntry> library_page(const std::string& dir_key, const std::vector<ListedFile>& files,
+                                       const LibrarySettings& s,
+                                       const std::function<bool(const ListedFile&)>& keep = {});
 
 }  // namespace hlsfs

@@ -40,13 +40,17 @@ struct LibrarySettings {
   // Which files are videos: by extension (lower-case, no dot), never by
   // opening them (a directory listing opens nothing).
   std::vector<std::string> extensions = default_extensions();
+  // A directory's listing is read from the store this many entries at a
+  // time (readdir resumes after the last name read): the memory one listing
+  // takes, whatever the directory's size.
+  int list_page = 1000;
 
   bool operator==(const LibrarySettings& o) const {
     return renditions == o.renditions && video_codec == o.video_codec && crf == o.crf && frame_rate == o.frame_rate &&
            effective_container() == o.effective_container() &&
            audio == o.audio && audio_bitrate == o.audio_bitrate && audio_channels == o.audio_channels &&
            subtitles == o.subtitles && duration == o.duration && initial_segments == o.initial_segments &&
-           initial_transcode == o.initial_transcode && extensions == o.extensions;
+           initial_transcode == o.initial_transcode && extensions == o.extensions && list_page == o.list_page;
   }
   bool operator!=(const LibrarySettings& o) const { return !(*this == o); }
 

@@ -13,14 +13,20 @@
 
 namespace hlsfs {
 
-// A file's version as its store reports it: size and mtime (local), or
-// size and ETag (object stores). A file replaced in place, renamed over or
-// rewritten changes one of them.
+// A file's version as its store reports it: size, mtime, inode and ctime
+// (local), or size and ETag (object stores). A file renamed over changes
+// its inode, one rewritten (even with the same size and its mtime set
+// back) its ctime; so does a chmod, chown or link, and the title is then
+// made again for nothing: rare, and harmless (hlsfs/source_version.h).
 struct SourceStamp {
   int64_t size = -1;
   int64_t mtime_ns = 0;
   std::string etag;
-  bool operator==(const SourceStamp& o) const { return size == o.size && mtime_ns == o.mtime_ns && etag == o.etag; }
+  uint64_t ino = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const SourceStamp& o) const {
+    return size == o.size && mtime_ns == o.mtime_ns && etag == o.etag && ino == o.ino && ctime_ns == o.ctime_ns;
+  }
   bool operator!=(const SourceStamp& o) const { return !(*this == o); }
 };
 

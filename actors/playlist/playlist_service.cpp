@@ -23,6 +23,7 @@
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/subtitle_cues.h"
 #include "hlsfs/log.h"
+#include "hlsfs/source_version.h"
 
 namespace hlsfs {
 
@@ -98,7 +99,15 @@ std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opene
   }
   auto m = std::make_shared<const MediaInfo>(svc.worker_pool ? probe_in_worker(svc, opener, id.uri)
                                                              : probe_source(opener, id.uri));
-  if (m->source.version != id.version || m->source.size != id.size) throw MediaError(id.uri + ": changed while probing");
+  if (!same_source_version(id.version, m->source.version) || m->source.size != id.size)
+    throw MediaError(id.uri + ": changed while probing");
+  if (m->source.version != id.version) {
+    // The probe read every field; the caller records fewer (a generated
+    // title leaves the ctime out): the media names the version as recorded.
+    auto named = std::make_shared<MediaInfo>(*m);
+    named->source.version = id.version;
+    m = std::move(named);
+  }
   svc.state->put_source(key, json(*m).dump());
   probe_memo().put(memo_key, m, probe_cost(*m));
   return m;
@@ -277,6 +286,10 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   std::shared_ptr<const MediaInfo> media;
   try {
     id = opener->identify(req.source_uri);
+    // A generated title's segments are checked against this before each is
+    // made: without the ctime, which a chmod changes too (a library title,
+    // made again on lookup, keeps it: hlsfs/source_version.h).
+    if (!publish_only) id.version = without_ctime(id.version);
   } catch (const JobTimedOut& e) {  // a store that stalls: as the watchdog answers (playlist_actor.cpp)
     return failure(504, "SourceTimeout", std::string("SourceURI: ") + e.what());
   } catch (const MediaError& e) {
@@ -298,6 +311,8 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   GeneratedPlaylists gen;
   try {
     std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(*opener, req);
+    if (!publish_only)
+      for (auto& f : subtitle_files) f.version = without_ctime(f.version);
     gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_cached(r, *media); },
                              subtitle_files);
   } catch (const RequestError& e) {

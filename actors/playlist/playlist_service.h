@@ -43,8 +43,9 @@ std::string write_directly(Services& svc, const PlaylistFile& f);
 // that goes through the storage actors; without one, the backends are called
 // directly.
 // publish_only: library mode's own generate (its targets are in the library
-// store, which is written nowhere); any other generate writing into a
-// library store is refused (400).
+// store, which is written nowhere; its source version keeps the file's
+// ctime, any other generate's leaves it out: hlsfs/source_version.h); any
+// other generate writing into a library store is refused (400).
 GenerateOutcome generate_playlist(Services& svc, const std::string& request_body, const PlaylistWriter& writer = {},
                                   bool publish_only = false);
 

@@ -29,13 +29,23 @@ class TitleFinder {
   virtual bool confirms(const std::string& path) const { return false; }
 
   // A directory whose listing this finder makes itself (library mode: the
-  // store's own files, not the catalog's titles). false: not one of its
-  // directories. true: done is called exactly once, from any thread, with
-  // the names sorted (second: is a directory), never blocking the caller.
-  // fresh: a listing from its start (read again); else the continuation of
-  // one (the same names, so that pages fit together).
-  using Listing = std::vector<std::pair<std::string, bool>>;
-  virtual bool lists(const std::string& dir_path, bool fresh, std::function<void(Listing)> done) { return false; }
+  // store's own files, not the catalog's titles), a page at a time. false:
+  // not one of its directories. true: done is called exactly once, from any
+  // thread, never blocking the caller, with the names that follow the
+  // cursor `after` ("" from the start, read afresh), in the listing's
+  // order, a page of them; none at the end. Each entry carries the cursor
+  // after it: resuming there lists each name once, in a stable order (a
+  // name added meanwhile after the cursor appears, none repeats), with
+  // memory bounded by a page however large the directory.
+  struct ListedName {
+    std::string name;
+    bool is_dir = true;
+    std::string after;
+  };
+  using Listing = std::vector<ListedName>;
+  virtual bool lists(const std::string& dir_path, const std::string& after, std::function<void(Listing)> done) {
+    return false;
+  }
 
   // A store whose titles this finder makes itself, read-only to requests
   // (library mode): a GenerateVideoPlaylist writing into it is refused.

@@ -25,6 +25,8 @@ ObjectStat to_object_stat(const hlsfs_backend_stat& st) {
   o.mtime_ns = st.mtime_ns;
   o.etag = std::string(st.etag, strnlen(st.etag, sizeof st.etag));
   o.is_dir = st.is_dir != 0;
+  o.ino = st.ino;
+  o.ctime_ns = st.ctime_ns;
   return o;
 }
 
@@ -146,7 +148,7 @@ std::shared_ptr<Backend> Backend::load(const std::vector<std::string>& plugin_di
                                      std::to_string(ops->abi_version) + ", this build needs " +
                                      std::to_string(HLSFS_BACKEND_ABI_VERSION));
   if (!ops->open || !ops->close || !ops->stat || !ops->read || !ops->write || !ops->remove || !ops->list ||
-      !ops->open_read)
+      !ops->open_read || !ops->list_dir)
     throw BackendError(-ENOEXEC, who + ": " + b->path_ + ": incomplete operations table");
   b->ops_ = ops;
 
@@ -358,6 +360,26 @@ void Backend::list(const std::string& prefix, const std::function<bool(const std
     m.failed();
     fail(rc, err, prefix.empty() ? "(all keys)" : prefix);
   }
+}
+
+bool Backend::list_dir(const std::string& prefix, const std::string& after, int max,
+                       const std::function<void(const std::string&, const ObjectStat&)>& cb) {
+  std::function<bool(const std::string&, const ObjectStat&)> each = [&](const std::string& k, const ObjectStat& st) {
+    cb(k, st);
+    return true;
+  };
+  ListCtx ctx{&each, nullptr};
+  char err[kErrLen] = {0};
+  const char* p = c_key(prefix);
+  const char* a = c_key(after);
+  Measured m(metrics_, BackendMetrics::list);
+  int rc = ops_->list_dir(b_, p, a, max, list_trampoline, &ctx, err, sizeof err);
+  if (ctx.error) std::rethrow_exception(ctx.error);
+  if (rc < 0) {
+    m.failed();
+    fail(rc, err, prefix.empty() ? "(root)" : prefix);
+  }
+  return rc > 0;
 }
 
 std::optional<int> Backend::open_read(const std::string& key) {

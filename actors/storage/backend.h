@@ -28,6 +28,8 @@ struct ObjectStat {
   int64_t mtime_ns = 0;  // 0 when unknown
   std::string etag;      // "" for local files
   bool is_dir = false;
+  uint64_t ino = 0;      // local files: inode number (0: unknown, object stores)
+  int64_t ctime_ns = 0;  // local files: status change time (0: unknown)
 };
 
 // One store's requests to its plugin, by operation: their latency
@@ -92,6 +94,12 @@ class Backend {  // thread-safe: every call goes straight to the (thread-safe) p
   // Recursive, keys relative to the store; cb returns false to stop. An
   // exception from cb stops the listing and propagates.
   void list(const std::string& prefix, const std::function<bool(const std::string&, const ObjectStat&)>& cb);
+  // One level of a directory in pages (list_dir in hlsfs/backend.h):
+  // prefix "" or "dir/", entries ordered after `after` (a subdirectory's
+  // place is "name/"), at most max; cb gets prefix + name. True when more
+  // may follow the last one reported. An exception from cb propagates.
+  bool list_dir(const std::string& prefix, const std::string& after, int max,
+                const std::function<void(const std::string& key, const ObjectStat&)>& cb);
   // A local store's key opened for reading, checked by the plugin (inside
   // the root, a regular file): a descriptor the caller owns and closes.
   // nullopt for object stores (read them with read_into()).

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "actors/transcoder/guarded_input.h"
+#include "hlsfs/source_version.h"
 
 extern "C" {
 #include <libavformat/avio.h>
@@ -95,13 +96,13 @@ SourceIdentity BackendSourceOpener::identify(const std::string& uri) {
   SourceIdentity id;
   id.uri = uri;
   id.size = loc.stat.size;
-  id.version = !loc.stat.etag.empty() ? loc.stat.etag : std::to_string(loc.stat.mtime_ns);
+  id.version = !loc.stat.etag.empty() ? loc.stat.etag : local_file_version(loc.stat.mtime_ns, loc.stat.ino, loc.stat.ctime_ns);
   return id;
 }
 
 InputPtr BackendSourceOpener::open(const std::string& uri) {
   Located loc = locate(uri);
-  std::string version = !loc.stat.etag.empty() ? loc.stat.etag : std::to_string(loc.stat.mtime_ns);
+  std::string version = !loc.stat.etag.empty() ? loc.stat.etag : local_file_version(loc.stat.mtime_ns, loc.stat.ino, loc.stat.ctime_ns);
   auto input = std::make_unique<BackendInput>(
       BackendReader(loc.backend, loc.key, version, loc.stat.size, cache_, stats_));
   attach_avio(*input, read_packet, seek);

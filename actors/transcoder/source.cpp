@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "actors/transcoder/guarded_input.h"
+#include "hlsfs/source_version.h"
 #include "hlsfs/percent_decode.h"
 
 namespace hlsfs {
@@ -38,7 +39,11 @@ SourceIdentity LocalFileOpener::identify(const std::string& uri) {
   SourceIdentity id;
   id.uri = uri;
   id.size = st.st_size;
-  id.version = std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
+  // Size and mtime miss a same-size replacement with its mtime set back:
+  // the inode and ctime tell it (hlsfs/source_version.h).
+  id.version = local_file_version(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec,
+                                  static_cast<uint64_t>(st.st_ino),
+                                  static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec);
   return id;
 }
 

@@ -8,6 +8,7 @@
 
 #include "actors/storage/atomic_file.h"
 #include "hlsfs/log.h"
+#include "hlsfs/source_version.h"
 
 namespace hlsfs {
 
@@ -37,7 +38,10 @@ Quarantine::Quarantine(std::string path) : path_(std::move(path)) {
 int Quarantine::record(const SourceIdentity& id, const std::string& kind, const std::string& message) {
   std::lock_guard lock(mu_);
   Entry& e = by_uri_[id.uri];
-  if (e.version != id.version) e = Entry{id.uri, id.version};  // a changed file starts over
+  // A changed file starts over. Compared without the ctime (a chmod is no
+  // new file), so that a generate (which records no ctime) and a segment
+  // job (which reads it) name one version (hlsfs/source_version.h).
+  if (without_ctime(e.version) != without_ctime(id.version)) e = Entry{id.uri, id.version};
   ++e.faults;
   e.last_kind = kind;
   e.last_message = message;
@@ -52,7 +56,9 @@ int Quarantine::record(const SourceIdentity& id, const std::string& kind, const 
 std::optional<std::string> Quarantine::check(const SourceIdentity& id) const {
   std::lock_guard lock(mu_);
   auto it = by_uri_.find(id.uri);
-  if (it == by_uri_.end() || it->second.version != id.version || !it->second.quarantined()) return std::nullopt;
+  if (it == by_uri_.end() || without_ctime(it->second.version) != without_ctime(id.version) ||
+      !it->second.quarantined())
+    return std::nullopt;
   return id.uri + ": quarantined after " + std::to_string(it->second.faults) + " worker faults (last: " +
          it->second.last_kind + ", " + it->second.last_message + "); hlsfsctl quarantine clear lifts it";
 }

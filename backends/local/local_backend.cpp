@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "beneath.h"
+#include "page_select.h"
 #include "hlsfs/backend.h"
 #include "keys.h"
 
@@ -34,6 +35,11 @@ struct hlsfs_backend {
   // Keys written unsynced since the last local_sync (which flushes them all).
   std::mutex unsynced_mutex;
   std::vector<std::string> unsynced;
+  // Held for a whole local_sync. A caller whose keys another caller took
+  // must not return before that flush is done: it waits here, then finds
+  // its keys gone (flushed). Callers meanwhile queue up and the next one
+  // flushes them all (a group commit).
+  std::mutex flushing;
 };
 
 namespace {
@@ -74,6 +80,11 @@ void fill_stat(const struct stat& st, hlsfs_backend_stat* out) {
   out->is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
   out->size = out->is_dir ? 0 : static_cast<int64_t>(st.st_size);
   out->mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  // What changes when a file is replaced by one of the same size with its
+  // mtime set back: the inode on a replace by rename, the ctime on any
+  // write or utimens (source_version.h).
+  out->ino = static_cast<uint64_t>(st.st_ino);
+  out->ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec;
 }
 
 // ---- open / close ----
@@ -218,6 +229,7 @@ int local_write_unsynced(hlsfs_backend* b, const char* key, const void* data, in
 // landing, a source just copied in), which can take seconds. A file removed
 // or replaced meanwhile is skipped (its replacement has its own flush).
 int local_sync(hlsfs_backend* b, char* err, size_t errlen) try {
+  std::lock_guard<std::mutex> one_flush_at_a_time(b->flushing);
   std::vector<std::string> keys;
   {
     std::lock_guard<std::mutex> lock(b->unsynced_mutex);
@@ -366,6 +378,86 @@ int local_list(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, v
   return fail(err, errlen, ENOMEM, "list: out of memory");
 }
 
+// ---- list_dir ----
+
+// One level of directory `prefix`, a page after `after`: one pass of
+// readdir keeps only the page's entries (page_select.h), then those are
+// stat'ed and reported in order.
+int local_list_dir(hlsfs_backend* b, const char* prefix, const char* after, int max, hlsfs_backend_list_cb cb,
+                   void* ctx, char* err, size_t errlen) try {
+  std::string p = prefix ? prefix : "";
+  if (!cb) return fail(err, errlen, EINVAL, "list \"" + p + "\": no callback");
+  if (max < 1) return fail(err, errlen, EINVAL, "list \"" + p + "\": page size " + std::to_string(max) + " (must be 1 or more)");
+  if (!p.empty() && p.back() != '/')
+    return fail(err, errlen, EINVAL, p + ": invalid prefix: a directory's ends with '/'");
+  std::string dir = p.empty() ? "" : p.substr(0, p.size() - 1);
+  if (!dir.empty()) {
+    std::string why = key_problem(dir.c_str());
+    if (!why.empty()) return fail(err, errlen, EINVAL, p + ": invalid prefix: " + why);
+  }
+  int fd = b->fs.open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd == -ENOENT || fd == -ENOTDIR) return 0;  // nothing under it, as an object store would say
+  if (fd < 0) return fail_errno(err, errlen, fd, p.empty() ? "(root)" : p, "cannot list");
+  DIR* d = fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    close(fd);
+    return fail_errno(err, errlen, -e, p.empty() ? "(root)" : p, "cannot list");
+  }
+  struct Closer {
+    DIR* d;
+    ~Closer() { closedir(d); }
+  } closer{d};
+
+  hlsfs_local::PageSelect<std::string> page(after ? after : "", static_cast<size_t>(max));
+  int read_errno = 0;
+  while (true) {
+    errno = 0;  // readdir's end and its failure differ only by errno
+    struct dirent* de = readdir(d);
+    if (!de) {
+      read_errno = errno;
+      break;
+    }
+    std::string n = de->d_name;
+    if (n == "." || n == ".." || n.compare(0, strlen(hlsfs_local::kTempPrefix), hlsfs_local::kTempPrefix) == 0)
+      continue;
+    unsigned char t = de->d_type;
+    if (t == DT_UNKNOWN) {  // some filesystems do not fill d_type
+      struct stat st {};
+      if (fstatat(dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      t = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+    }
+    if (t == DT_LNK) {
+      // As list(): a symlink counts when it resolves, inside the root, to a
+      // regular file (decided here, so that a page is never all refusals).
+      Fd target(b->fs.open(p + n, O_PATH));
+      struct stat st {};
+      if (target.fd < 0 || fstat(target.fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    } else if (t != DT_DIR && t != DT_REG) {
+      continue;
+    }
+    page.offer(t == DT_DIR ? n + "/" : n, n);
+  }
+  if (read_errno != 0) return fail_errno(err, errlen, -read_errno, p.empty() ? "(root)" : p, "cannot list");
+
+  for (const auto& [order, name] : page.take()) {
+    const std::string key = p + name;
+    struct stat st {};
+    if (order.back() == '/') {
+      if (fstatat(dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
+    } else {
+      Fd target(b->fs.open(key, O_PATH));  // a plain file, or a symlink to one inside the root
+      if (target.fd < 0 || fstat(target.fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone meanwhile
+    }
+    hlsfs_backend_stat out;
+    fill_stat(st, &out);
+    if (cb(ctx, key.c_str(), &out) != 0) return 1;
+  }
+  return page.more() ? 1 : 0;
+} catch (...) {
+  return fail(err, errlen, ENOMEM, "list: out of memory");
+}
+
 // ---- open_read ----
 
 int local_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) try {
@@ -389,7 +481,7 @@ const hlsfs_backend_ops kOps = {
     HLSFS_BACKEND_ABI_VERSION, "local", local_open, local_close, local_stat, local_read,
     local_write, local_remove, local_list, local_open_read,
     nullptr,  // write_tagged: files carry no object tags
-    local_write_unsynced, local_sync,
+    local_write_unsynced, local_sync, local_list_dir,
 };
 
 }  // namespace

@@ -105,6 +105,19 @@ int list_keys(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, vo
   return fail(err, errlen, -rc, "list: " + why);
 }
 
+int list_dir_keys(hlsfs_backend* b, const char* prefix, const char* after, int max, hlsfs_backend_list_cb cb,
+                  void* ctx, char* err, size_t errlen) try {
+  std::string p = prefix ? prefix : "";
+  if (!cb) return fail(err, errlen, EINVAL, "list \"" + p + "\": no callback");
+  std::string message;
+  auto each = [&](const std::string& key, const hlsfs_backend_stat& st) { return cb(ctx, key.c_str(), &st) == 0; };
+  return done(b->store->list_dir(p, after ? after : "", max, each, &message), message, err, errlen);
+} catch (...) {
+  std::string why;
+  int rc = exception_code(&why);
+  return fail(err, errlen, -rc, "list: " + why);
+}
+
 int no_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) {
   return fail(err, errlen, ENOTSUP,
               std::string(key ? key : "") + ": an object store has no file to open (" + b->store->config().scheme + ")");
@@ -114,7 +127,9 @@ int no_open_read(hlsfs_backend* b, const char* key, char* err, size_t errlen) {
 
 hlsfs_backend_ops plugin_ops(const char* name, OpenFn open) {
   return hlsfs_backend_ops{HLSFS_BACKEND_ABI_VERSION, name, open, close_store, stat_key, read_key,
-                           write_key, remove_key, list_keys, no_open_read, write_tagged_key};
+                           write_key, remove_key, list_keys, no_open_read, write_tagged_key,
+                           nullptr, nullptr,  // write_unsynced, sync: every write is durable when it returns
+                           list_dir_keys};
 }
 
 hlsfs_backend* open_store(const char* const* config, char* err, size_t errlen,

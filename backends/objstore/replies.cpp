@@ -36,6 +36,16 @@ bool parse_list_page(std::string_view xml, ListPage* page, std::string* why) {
   bool url_encoded = root.child_text("EncodingType") == "url";
   *page = ListPage{};
   for (const XmlNode& c : root.children) {
+    if (c.name == "CommonPrefixes") {
+      std::string prefix = c.child_text("Prefix");
+      if (url_encoded) {
+        std::optional<std::string> decoded = hlsfs::percent_decode(prefix, hlsfs::percent::plus_is_space);
+        if (!decoded) continue;  // as a key with %00
+        prefix = std::move(*decoded);
+      }
+      page->prefixes.push_back(std::move(prefix));
+      continue;
+    }
     if (c.name != "Contents") continue;
     ListedObject o;
     o.key = c.child_text("Key");

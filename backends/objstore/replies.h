@@ -17,6 +17,9 @@ struct ListedObject {
 
 struct ListPage {
   std::vector<ListedObject> objects;
+  // <CommonPrefixes><Prefix>, decoded, in order: a listing with a
+  // delimiter rolls each "directory" up into one.
+  std::vector<std::string> prefixes;
   bool truncated = false;
   std::string next_token;  // NextContinuationToken, when truncated
 };

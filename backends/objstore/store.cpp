@@ -329,11 +329,13 @@ int Store::remove(const std::string& key, std::string* err) {
 }
 
 int Store::list_page(const std::string& full_prefix, const std::string& token, int max_keys, ListPage* page,
-                     std::string* err) {
+                     std::string* err, const std::string& delimiter, const std::string& start_after) {
   // encoding-type=url: keys may hold bytes XML 1.0 cannot carry.
   Params q{{"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", std::to_string(max_keys)}};
   if (!full_prefix.empty()) q.emplace_back("prefix", full_prefix);
   if (!token.empty()) q.emplace_back("continuation-token", token);
+  if (!delimiter.empty()) q.emplace_back("delimiter", delimiter);
+  if (!start_after.empty() && token.empty()) q.emplace_back("start-after", start_after);
   Outcome o = send(request("GET", "", std::move(q)));
   if (!o.ok()) return failure(o, full_prefix, "list", err);
   std::string why;
@@ -363,6 +365,57 @@ int Store::list(const std::string& prefix,
       st.mtime_ns = o.mtime_ns;
       fill_etag(&st, o.etag);
       if (!cb(key, st)) return 0;
+    }
+    if (!page.truncated) return 0;
+    token = page.next_token;
+  }
+}
+
+int Store::list_dir(const std::string& prefix, const std::string& after, int max,
+                    const std::function<bool(const std::string&, const hlsfs_backend_stat&)>& cb, std::string* err) {
+  if (!prefix.empty() && prefix.back() != '/') return invalid(err, prefix, "invalid prefix: a directory's ends with '/'");
+  std::string why = prefix_problem(prefix);
+  if (!why.empty()) return invalid(err, prefix, "invalid prefix: " + why);
+  if (max < 1) return invalid(err, prefix, "page size " + std::to_string(max) + " (must be 1 or more)");
+  const std::string full = config_.prefix + prefix;
+  // A start-after inside a subdirectory ("sub/") lists its keys again, and
+  // the delimiter rolls them up into "sub/" again: left out below.
+  const std::string start = after.empty() ? "" : full + after;
+  std::string token;
+  int reported = 0;
+  for (;;) {
+    ListPage page;
+    if (int rc = list_page(full, token, std::min(config_.list_page_size, max - reported), &page, err, "/", start); rc < 0)
+      return rc;
+    // Objects and prefixes come as two ordered lists: merged in key order.
+    struct Entry {
+      std::string name;  // relative to prefix; a directory's without its '/'
+      bool is_dir;
+      const ListedObject* object;
+    };
+    std::vector<Entry> entries;
+    for (const ListedObject& o : page.objects)
+      if (o.key.compare(0, full.size(), full) == 0) entries.push_back({o.key.substr(full.size()), false, &o});
+    for (const std::string& p : page.prefixes)
+      if (p.size() > full.size() + 1 && p.compare(0, full.size(), full) == 0)
+        entries.push_back({p.substr(full.size(), p.size() - full.size() - 1), true, nullptr});
+    auto order = [](const Entry& e) { return e.is_dir ? e.name + "/" : e.name; };
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) { return order(a) < order(b); });
+    for (const Entry& e : entries) {
+      if (!after.empty() && order(e) <= after) continue;
+      // Names no path can name ("dir/" folder markers, "a//b") are not listed.
+      if (e.name.empty() || e.name.find('/') != std::string::npos || !key_problem((prefix + e.name).c_str()).empty())
+        continue;
+      hlsfs_backend_stat st{};
+      if (e.is_dir) {
+        st.is_dir = 1;
+      } else {
+        st.size = e.object->size;
+        st.mtime_ns = e.object->mtime_ns;
+        fill_etag(&st, e.object->etag);
+      }
+      if (!cb(prefix + e.name, st)) return 1;
+      if (++reported >= max) return page.truncated || &e != &entries.back() ? 1 : 0;
     }
     if (!page.truncated) return 0;
     token = page.next_token;

@@ -69,6 +69,12 @@ class Store {
   int list(const std::string& prefix, const std::function<bool(const std::string&, const hlsfs_backend_stat&)>& cb,
            std::string* err);
 
+  // One level under prefix ("" or "dir/"), a page after `after` (see
+  // list_dir in include/hlsfs/backend.h): ListObjectsV2 with delimiter "/"
+  // and start-after. Returns 1 (more may follow), 0 (the end) or -errno.
+  int list_dir(const std::string& prefix, const std::string& after, int max,
+               const std::function<bool(const std::string&, const hlsfs_backend_stat&)>& cb, std::string* err);
+
   const StoreConfig& config() const { return config_; }
   // s3://bucket/prefix/key: how messages name an object.
   std::string name(const std::string& full_key) const;
@@ -95,8 +101,9 @@ class Store {
 
   int write_multipart(const std::string& full_key, std::string_view data, std::string* err, const std::string& tagging);
   void set_tagging(Request& r, const std::string& tagging) const;
+  // delimiter and start_after: "" for none.
   int list_page(const std::string& full_prefix, const std::string& token, int max_keys, ListPage* page,
-                std::string* err);
+                std::string* err, const std::string& delimiter = "", const std::string& start_after = "");
 
   StoreConfig config_;
   std::unique_ptr<Signer> signer_;

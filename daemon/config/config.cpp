@@ -2,7 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "actors/gc/units.h"
+#include "hlsfs/units.h"
 #include "daemon/config/credentials.h"
 #include "daemon/config/secret_file.h"
 
@@ -197,6 +197,8 @@ LibrarySettings parse_library(const YAML::Node& node, const std::string& where, 
       lib.extensions.push_back(e);
     });
   }
+  // Entries read from the store per page of a directory listing.
+  s.integer("list_page", lib.list_page, 1, 100000);
   s.finish();
   return lib;
 }

@@ -15,6 +15,7 @@
 #include "actors/transcoder/subtitle_cues.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/segment_encoder.h"
+#include "hlsfs/source_version.h"
 
 namespace hlsfs {
 
@@ -84,10 +85,15 @@ int run_render(const RenderOptions& opt) {
 
     LocalFileOpener opener;
     MediaInfo media = probe_source(opener, req.source_uri);
+    // Versions as the daemon's generate records them (no ctime): the same
+    // request names the same tokens here and there (hlsfs/source_version.h).
+    media.source.version = without_ctime(media.source.version);
+    std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(opener, req);
+    for (auto& f : subtitle_files) f.version = without_ctime(f.version);
     EncoderConfig enc{opt.preset, opt.threads, opt.x264_params};
     GeneratedPlaylists gen =
         generate_playlists(req, media, enc, [&](const RenditionSpec& r) { return codecs_string(r, media); },
-                           identify_subtitle_files(opener, req));
+                           subtitle_files);
     for (const auto& n : gen.notes) std::cerr << "note: " << n << "\n";
     for (const auto& r : gen.renditions)
       for (const auto& n : r.notes) std::cerr << "note: " << r.target_uri << ": " << n << "\n";

@@ -26,8 +26,11 @@ extern "C" {
 
 /* 2: open_read replaces local_path (a path handed out was opened again by
  * name, past the plugin's checks). 3: write_tagged (object tags).
- * 4: write_unsynced and sync (one flush for a batch of writes). */
-#define HLSFS_BACKEND_ABI_VERSION 4u
+ * 4: write_unsynced and sync (one flush for a batch of writes).
+ * 5: the stat's ino and ctime_ns (a file replaced by one of the same size
+ * and mtime is told apart), list_dir (one directory level, in pages). A
+ * plugin of another version is refused by name when the store opens. */
+#define HLSFS_BACKEND_ABI_VERSION 5u
 
 typedef struct hlsfs_backend hlsfs_backend; /* one opened store, owned by the plugin */
 
@@ -36,6 +39,8 @@ typedef struct hlsfs_backend_stat {
   int64_t mtime_ns;  /* modification time, ns since the epoch (0 unknown) */
   char etag[128];    /* version tag (ETag for object stores, "" for files) */
   int is_dir;        /* 1 for a directory / common prefix */
+  uint64_t ino;      /* inode number (local files; 0 unknown, object stores) */
+  int64_t ctime_ns;  /* status change time, ns since the epoch (local files; 0 unknown) */
 } hlsfs_backend_stat;
 
 /* list() callback: return 0 to go on, non-zero to stop. key is relative to the store. */
@@ -78,6 +83,19 @@ typedef struct hlsfs_backend_ops {
   int (*write_unsynced)(hlsfs_backend *b, const char *key, const void *data, int64_t len, char *err, size_t errlen);
   /* Makes every write_unsynced() that returned before it durable. */
   int (*sync)(hlsfs_backend *b, char *err, size_t errlen);
+  /* One level of a directory, a page at a time. Reports the files directly
+   * under prefix ("" the root, or "dir/") with their stat, and its
+   * subdirectories (is_dir 1; object stores: common prefixes), each as
+   * prefix + name (no trailing '/'). Order: byte order of name, a
+   * subdirectory's taken as name + "/" (as an object store orders keys).
+   * Only entries ordered after `after` ("" from the start; a subdirectory
+   * given as "name/"), at most max (>= 1). Work and memory per call are
+   * bounded by max, not by the directory's size (beyond one pass over a
+   * local directory). Returns 1 when entries may follow the last one
+   * reported, 0 when the directory ends there, or -errno. A missing
+   * directory is an empty one. cb returning non-zero stops (returns 1). */
+  int (*list_dir)(hlsfs_backend *b, const char *prefix, const char *after, int max, hlsfs_backend_list_cb cb,
+                  void *ctx, char *err, size_t errlen);
 } hlsfs_backend_ops;
 
 typedef const hlsfs_backend_ops *(*hlsfs_backend_entry_fn)(void);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Library mode: a store declared a library shows every video file under it
 # as <file>.hls/master.m3u8, with no API call. A file dropped in plays in
-# hls.js through signed nginx; a replaced file gets a new token; a deleted
-# one is gone; a text file, a broken video and a symlink out of the store
-# are not offered; a generate writing into the library is refused; a
+# hls.js through signed nginx; a replaced file gets a new token (also one
+# of the same size with its mtime set back, rewritten in place or renamed
+# over); a deleted one is gone; a text file, a broken video and a symlink
+# out of the store are not offered; a generate writing into the library is
+# refused; a directory of several listing pages lists each title once; a
 # restart serves the titles again without probing them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
@@ -24,6 +26,9 @@ clip "$d/a.mp4" 640x360 12 440  # long enough for the player's seek to 80 % and 
 clip "$d/a2.mp4" 640x360 4 880
 clip "$lib/b.mkv" 1280x720 2 330
 mkdir -p "$d/shows" && cp "$lib/b.mkv" "$d/shows/b.mkv"
+# Listed by name (nothing is opened to list): empty files do. 300 titles:
+# about 19 store pages of 16 (list_page below) and 3 readdir replies.
+mkdir -p "$d/shows/many" && (cd "$d/shows/many" && for i in $(seq -w 0 299); do : >"t$i.mp4"; done)
 echo "just words" >"$lib/notes.txt"
 echo "not a picture either" >"$lib/films/cover.jpg"
 head -c 20000 /dev/urandom >"$lib/broken.mp4"
@@ -38,7 +43,7 @@ lib_yaml="  movies:
   shows:
     plugin: local
     root: $d/shows
-    library: {renditions: [360], container: fmp4}
+    library: {renditions: [360], container: fmp4, list_page: 16}
 signing: {secret: $secret, base_url: \"http://127.0.0.1:$NGINX_PORT\"}"
 start_daemon "$d" "$lib_yaml"
 ctl() { "$BUILD/bin/hlsfsctl" --config "$d/hlsfs.yaml" "$@"; }
@@ -98,6 +103,27 @@ check_that '[ -n "$tok2" ] && [ "$tok2" != "$tok1" ]' "new token ($tok1 -> $tok2
 check_that '! cat "$mnt/films/a.mp4.hls/360p-$tok1-0.ts" >/dev/null 2>&1' "the old token's segments are gone"
 hls_check "$mnt/films/a.mp4.hls/360p.m3u8" "of the replaced file"
 
+echo "== replaced by one of the same size with its mtime set back: a new token each time"
+f=$lib/films/a.mp4 size=$(stat -c %s "$lib/films/a.mp4")
+flip_byte() { printf '\x5a' | dd of="$1" bs=1 seek=$((size / 2)) conv=notrunc status=none; }
+cp -p "$f" "$d/ref.mp4"
+flip_byte "$f" && touch -r "$d/ref.mp4" "$f"  # rewritten in place: only the ctime tells
+check_that '[ "$(stat -c %s.%Y "$f")" = "$(stat -c %s.%Y "$d/ref.mp4")" ]' "same size and mtime as before"
+sleep 1.2
+tok4=$(grep -o '[0-9a-f]\{32\}' "$mnt/films/a.mp4.hls/360p.m3u8" | head -1)
+check_that '[ -n "$tok4" ] && [ "$tok4" != "$tok2" ]' "rewritten in place: new token ($tok2 -> $tok4)"
+cp -p "$f" "$lib/films/.a.tmp" && flip_byte "$lib/films/.a.tmp" && touch -r "$f" "$lib/films/.a.tmp"
+mv "$lib/films/.a.tmp" "$f"  # renamed over: the inode tells
+sleep 1.2
+tok2=$(grep -o '[0-9a-f]\{32\}' "$mnt/films/a.mp4.hls/360p.m3u8" | head -1)
+check_that '[ -n "$tok2" ] && [ "$tok2" != "$tok4" ]' "renamed over: new token ($tok4 -> $tok2)"
+
+echo "== a directory of several listing pages lists each title once"
+raw=$(ls -f "$d/mnt/shows/many")  # readdir's own order, "." and ".." included
+check_that '[ "$(echo "$raw" | wc -l)" = 302 ] && [ "$(echo "$raw" | sort -u | wc -l)" = 302 ]' \
+  "302 names, each once ($(echo "$raw" | wc -l) listed, $(echo "$raw" | sort -u | wc -l) distinct)"
+check_that '[ "$(echo "$raw" | grep -c "^t[0-9]\{3\}\.mp4\.hls$")" = 300 ]' "all 300 titles"
+
 echo "== a deleted file is gone"
 rm "$lib/b.mkv"
 sleep 1.2
@@ -107,13 +133,11 @@ check_that '! ls "$mnt" | grep -q b.mkv' "and not listed"
 echo "== a restart serves the titles again without probing them"
 stop_nginx
 stop_daemon "$d"
-# Same size and mtime, other bytes: a probe now would find no video.
-mtime=$(stat -c %.9Y "$lib/films/a.mp4") size=$(stat -c %s "$lib/films/a.mp4")
-head -c "$size" /dev/urandom >"$lib/films/a.mp4"
-touch -m -d "@$mtime" "$lib/films/a.mp4"
+published=$(grep -c "title published" "$d/hlsfsd.log")
 start_daemon "$d" "$lib_yaml"
 tok3=$(grep -o '[0-9a-f]\{32\}' "$mnt/films/a.mp4.hls/360p.m3u8" 2>/dev/null | head -1 || true)
-check_that '[ "$tok3" = "$tok2" ]' "after the restart, the same title from the recorded probe ($tok3)"
+check_that '[ "$tok3" = "$tok2" ]' "after the restart, the same title from its record ($tok3)"
+check_that '[ "$(grep -c "title published" "$d/hlsfsd.log")" = "$published" ]' "nothing made again"
 
 [ $failed -eq 0 ] || { echo "--- hlsfsd log"; grep -v " info " "$d/hlsfsd.log" | tail -30; }
 exit $failed

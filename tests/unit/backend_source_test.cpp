@@ -19,6 +19,7 @@
 #include "actors/storage/backend_source.h"
 #include "actors/transcoder/probe.h"
 #include "actors/transcoder/segment_encoder.h"
+#include "hlsfs/source_version.h"
 
 extern "C" {
 #include <libavformat/avio.h>
@@ -134,7 +135,8 @@ TEST_F(BackendSource, IdentifyUsesStat) {
   ASSERT_EQ(::stat(path("media/clip.mp4").c_str(), &st), 0);
   EXPECT_EQ(id.uri, "s3://bucket/media/clip.mp4");
   EXPECT_EQ(id.size, st.st_size);
-  EXPECT_EQ(id.version, std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
+  EXPECT_EQ(id.version, local_file_version(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_ino,
+                                          st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec));
   EXPECT_EQ(via.stats().stat_requests, 1);
   EXPECT_EQ(via.stats().read_requests, 0);
 }

@@ -34,6 +34,7 @@ TEST(LibraryConfig, DefaultsAndEveryKey) {
       initial_segments: [2, 4]
       initial_transcode: 10
       extensions: [mkv, .mp4]
+      list_page: 50
 )");
   ASSERT_TRUE(c.stores[0].library);
   const LibrarySettings& l = *c.stores[0].library;
@@ -47,11 +48,13 @@ TEST(LibraryConfig, DefaultsAndEveryKey) {
   EXPECT_EQ(l.initial_segments, (std::vector<double>{2, 4}));
   EXPECT_EQ(l.initial_transcode, 10);
   EXPECT_EQ(l.extensions, (std::vector<std::string>{"mkv", "mp4"}));
+  EXPECT_EQ(l.list_page, 50);
   EXPECT_EQ(c.stores[0].options.count("library"), 0u);  // hlsfsd's key, not the plugin's
 
   Config d = parse("  movies: {plugin: local, root: /srv/movies, library: {audio: off}}\n");
   EXPECT_FALSE(d.stores[0].library->audio);
   EXPECT_EQ(d.stores[0].library->renditions, (std::vector<int>{1080, 720, 480, 360}));
+  EXPECT_EQ(d.stores[0].library->list_page, 1000);
 }
 
 TEST(LibraryConfig, ErrorsNameTheKey) {
@@ -68,6 +71,8 @@ TEST(LibraryConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of("  m: {plugin: local, root: /m, library: {ladder: [1]}}\n").find("stores.m.library.ladder: unknown key"),
             std::string::npos);
   EXPECT_NE(error_of("  m: {plugin: local, root: /m, library: {extensions: [m.kv]}}\n").find("extensions[0]"),
+            std::string::npos);
+  EXPECT_NE(error_of("  m: {plugin: local, root: /m, library: {list_page: 0}}\n").find("stores.m.library.list_page"),
             std::string::npos);
   EXPECT_NE(error_of("  m: {plugin: local, root: /m, library: 5}\n").find("stores.m.library: must be a mapping"),
             std::string::npos);

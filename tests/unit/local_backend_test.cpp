@@ -334,6 +334,84 @@ TEST(LocalBackend, ListIsRecursiveSortedAndSkipsTempFiles) {
   EXPECT_STREQ(fifo.what(), "store \"media\": b/fifo: not a regular file");
 }
 
+// list_dir: one level, in the order an object store lists (a directory's
+// place is its name + "/"), after a cursor, a page at a time.
+TEST(LocalBackend, ListDirIsOneLevelInPagesAfterACursor) {
+  TempDir root;
+  auto b = load_local(root.path);
+  b->write("a.txt", "1");
+  b->write("b/c.txt", "22");
+  b->write("b-x.txt", "4444");
+  b->write("b.txt", "55555");
+  fs::create_directories(root.path + "/empty");
+  put(root.path + "/.hlsfs-tmp-99-1", "half-written");
+  mkfifo((root.path + "/fifo").c_str(), 0644);             // neither a file nor a directory
+  fs::create_symlink("a.txt", root.path + "/link.txt");               // to a file inside: listed
+  fs::create_symlink("/etc/passwd", root.path + "/out.txt");         // out of the root: not
+  fs::create_directory_symlink(root.path + "/b", root.path + "/linkdir");  // a symlinked directory: not
+  struct Seen {
+    std::string key;
+    ObjectStat st;
+  };
+  auto page = [&](const std::string& prefix, const std::string& after, int max, bool* more) {
+    std::vector<Seen> out;
+    *more = b->list_dir(prefix, after, max, [&](const std::string& k, const ObjectStat& st) { out.push_back({k, st}); });
+    return out;
+  };
+  auto keys = [](const std::vector<Seen>& v) {
+    std::vector<std::string> k;
+    for (const auto& s : v) k.push_back(s.key + (s.st.is_dir ? "/" : ""));
+    return k;
+  };
+  bool more = false;
+  auto all = page("", "", 100, &more);
+  EXPECT_FALSE(more);
+  // "b-x.txt" < "b.txt" < "b/" ('-' < '.' < '/'), as S3 orders "b/c.txt".
+  EXPECT_EQ(keys(all), (std::vector<std::string>{"a.txt", "b-x.txt", "b.txt", "b/", "empty/", "link.txt"}));
+  EXPECT_EQ(all[1].st.size, 4);
+  EXPECT_GT(all[1].st.ino, 0u);
+  EXPECT_GT(all[1].st.ctime_ns, 0);
+  EXPECT_TRUE(all[3].st.is_dir);
+
+  // Pages of 2, each after the last one's cursor: the same, each once.
+  std::vector<std::string> paged;
+  std::string after;
+  int pages = 0;
+  do {
+    auto p = page("", after, 2, &more);
+    EXPECT_LE(p.size(), 2u);
+    for (const auto& k : keys(p)) paged.push_back(k);
+    if (!p.empty()) after = keys(p).back();  // "b/" for a directory
+    ++pages;
+  } while (more && pages < 10);
+  EXPECT_EQ(paged, keys(all));
+  EXPECT_EQ(pages, 3);
+  // After a directory's place, its contents are not listed again.
+  EXPECT_EQ(keys(page("", "b/", 100, &more)), (std::vector<std::string>{"empty/", "link.txt"}));
+  EXPECT_EQ(keys(page("b/", "", 100, &more)), (std::vector<std::string>{"b/c.txt"}));
+  EXPECT_TRUE(page("nothing/", "", 100, &more).empty());
+  EXPECT_FALSE(more);
+  EXPECT_EQ(error_of([&] { page("b", "", 10, &more); }).code, -EINVAL);  // a directory's prefix ends with '/'
+  EXPECT_EQ(error_of([&] { page("", "", 0, &more); }).code, -EINVAL);
+}
+
+// What tells a same-size replacement with the mtime set back: the inode
+// (renamed over) and the ctime (rewritten in place).
+TEST(LocalBackend, StatReportsInodeAndCtime) {
+  TempDir root;
+  auto b = load_local(root.path);
+  b->write("a.mp4", "0123456789");
+  auto before = b->stat("a.mp4");
+  ASSERT_TRUE(before);
+  struct stat st {};
+  ASSERT_EQ(::stat((root.path + "/a.mp4").c_str(), &st), 0);
+  EXPECT_EQ(before->ino, static_cast<uint64_t>(st.st_ino));
+  EXPECT_EQ(before->ctime_ns, st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec);
+  b->write("a.mp4", "9876543210");  // atomic: a new file renamed over
+  auto after = b->stat("a.mp4");
+  EXPECT_NE(after->ino, before->ino);
+}
+
 TEST(LocalBackend, WriteReplacesAtomically) {
   TempDir root;
   auto b = load_local(root.path);

@@ -203,6 +203,33 @@ TEST(S3Live, ListingFollowsContinuationTokens) {
   for (const auto& k : keys) b->remove(k);
 }
 
+// One level in pages (list_dir): delimiter "/" and start-after, a
+// subdirectory once (its keys rolled up), in key order, each page after the
+// last one's cursor.
+TEST(S3Live, ListDirIsOneLevelInPages) {
+  NEED_ENV("HLSFS_S3_ENDPOINT", "HLSFS_S3_BUCKET", "HLSFS_S3_ACCESS_KEY_ID");
+  auto b = load("s3", "s3media", s3_config({{"list_page_size", "2"}}));
+  const std::vector<std::string> keys = {"dirs/a.mp4", "dirs/b-x.mp4", "dirs/b/c.mp4", "dirs/b/d/e.mp4",
+                                         "dirs/b.mp4", "dirs/z.mp4"};
+  for (const auto& k : keys) b->write(k, "x");
+  const std::vector<std::string> expected = {"dirs/a.mp4", "dirs/b-x.mp4", "dirs/b.mp4", "dirs/b/", "dirs/z.mp4"};
+  for (int max : {1, 2, 100}) {
+    std::vector<std::string> seen;
+    std::string after;
+    bool more = true;
+    for (int pages = 0; more && pages < 20; ++pages) {
+      size_t before = seen.size();
+      more = b->list_dir("dirs/", after, max, [&](const std::string& k, const ObjectStat& st) {
+        seen.push_back(k + (st.is_dir ? "/" : ""));
+      });
+      EXPECT_LE(seen.size() - before, static_cast<size_t>(max));
+      if (seen.size() > before) after = seen.back().substr(std::string("dirs/").size());
+    }
+    EXPECT_EQ(seen, expected) << "pages of " << max;
+  }
+  for (const auto& k : keys) b->remove(k);
+}
+
 TEST(S3Live, MultipartAboveTheThreshold) {
   NEED_ENV("HLSFS_S3_ENDPOINT", "HLSFS_S3_BUCKET", "HLSFS_S3_ACCESS_KEY_ID");
   auto b = load("s3", "s3media", s3_config({{"multipart_threshold", "5MiB"}, {"part_size", "5MiB"}}));

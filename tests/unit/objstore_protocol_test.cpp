@@ -183,6 +183,21 @@ TEST(ObjstoreReplies, ParsesAListObjectsV2Page) {
   EXPECT_EQ(page.next_token, "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
 }
 
+// A listing with delimiter "/": each "directory" rolled up into one
+// CommonPrefixes entry (url-encoded like the keys).
+TEST(ObjstoreReplies, ListWithADelimiterHasCommonPrefixes) {
+  ListPage page;
+  std::string why;
+  ASSERT_TRUE(parse_list_page("<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+                              "<Contents><Key>m/a.mp4</Key><Size>5</Size></Contents>"
+                              "<CommonPrefixes><Prefix>m/b%20c/</Prefix></CommonPrefixes>"
+                              "<CommonPrefixes><Prefix>m/d/</Prefix></CommonPrefixes></ListBucketResult>",
+                              &page, &why))
+      << why;
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.prefixes, (std::vector<std::string>{"m/b c/", "m/d/"}));
+}
+
 TEST(ObjstoreReplies, ListWithoutEncodingTypeKeepsKeysAsTheyAre) {
   ListPage page;
   std::string why;
