@@ -9,7 +9,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/gc/gc_policy.h"
+#include "actors/segment_cache/eviction.h"
 #include "actors/segment_cache/segment_listing.h"
 
 namespace hlsfs {
@@ -72,7 +72,9 @@ struct SegmentJob {
 };
 // How a job ended: err 0 (made) or an errno for the readers; the segment's
 // size and SHA-256; the seconds it took; why it failed (for the log);
-// fetched: copied back from the target store, not transcoded.
+// fetched: copied back from the target store, not transcoded; temp: the
+// made file in cache_dir's temp area, which the segment cache (and nobody
+// else) renames into place (SegmentStore::place).
 struct JobResult {
   int32_t err = 0;
   int64_t size = 0;
@@ -80,6 +82,7 @@ struct JobResult {
   double seconds = 0;
   std::string message;
   bool fetched = false;
+  std::string temp;
 };
 // The transcoder hands one worker segment n of one token, or of several
 // renditions sharing one decode; job_id names the job's threads, so that the
@@ -129,7 +132,7 @@ HLSFS_MESSAGE_FIELDS(ListDirectory, x.path, x.from, x.skip, x.max)
 HLSFS_MESSAGE_FIELDS(DirPageEntry, x.name, x.is_dir, x.after)
 HLSFS_MESSAGE_FIELDS(DirPage, x.entries, x.error)
 HLSFS_MESSAGE_FIELDS(SegmentJob, x.token, x.n, x.priority)
-HLSFS_MESSAGE_FIELDS(JobResult, x.err, x.size, x.sum, x.seconds, x.message, x.fetched)
+HLSFS_MESSAGE_FIELDS(JobResult, x.err, x.size, x.sum, x.seconds, x.message, x.fetched, x.temp)
 HLSFS_MESSAGE_FIELDS(EncodeJob, x.tokens, x.n, x.priority, x.job_id)
 HLSFS_MESSAGE_FIELDS(PrefetchSegments, x.token, x.from, x.to, x.priority)
 HLSFS_MESSAGE_FIELDS(RoomMade, x.freed, x.what)

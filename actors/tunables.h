@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "actors/gc/gc_policy.h"
+#include "actors/segment_cache/eviction.h"
 
 namespace hlsfs {
 

@@ -19,21 +19,6 @@ using namespace catalog_keys;
 
 namespace {
 
-class StateCatalogStore : public CatalogStore {
- public:
-  StateCatalogStore(std::shared_ptr<StateStore> state, bool sync) : state_(std::move(state)), sync_(sync) {}
-  std::optional<std::string> get(const std::string& key) override { return state_->get_catalog(key); }
-  void write(const std::vector<Op>& ops) override { state_->write_catalog(ops, sync_); }
-  void scan(const std::string& prefix, const std::string& after,
-            const std::function<bool(const std::string&, const std::string&)>& cb) override {
-    state_->scan_catalog(prefix, after, cb);
-  }
-
- private:
-  std::shared_ptr<StateStore> state_;
-  bool sync_;
-};
-
 // A title's renditions share one probe: parsed once while any of them is
 // in memory.
 class MediaShare {
@@ -145,10 +130,6 @@ std::shared_ptr<const PublishedRendition> load_rendition(Services& svc, const st
     report_once(token, e.what());
     return nullptr;
   }
-}
-
-std::shared_ptr<CatalogStore> state_catalog_store(std::shared_ptr<StateStore> state, bool sync) {
-  return std::make_shared<StateCatalogStore>(std::move(state), sync);
 }
 
 size_t open_catalog(Services& svc) {

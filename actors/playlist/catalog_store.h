@@ -13,8 +13,6 @@
 
 namespace hlsfs {
 
-class StateStore;
-
 class CatalogStore {
  public:
   using Op = std::pair<std::string, std::optional<std::string>>;  // a put (value) or a delete (nullopt)
@@ -72,7 +70,7 @@ class MemoryCatalogStore : public CatalogStore {
   std::map<std::string, std::string> kv_;
 };
 
-// The "catalog" family of the daemon's state. sync: fsync each write.
-std::shared_ptr<CatalogStore> state_catalog_store(std::shared_ptr<StateStore> state, bool sync);
+// The "catalog" family of the daemon's state as a CatalogStore:
+// state_catalog_store (actors/segment_cache/state_store.h).
 
 }  // namespace hlsfs

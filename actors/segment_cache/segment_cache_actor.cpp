@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -13,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/gc/gc_policy.h"
+#include "actors/segment_cache/eviction.h"
 #include "actors/playlist/playlist_service.h"
 #include "actors/segment_cache/open_segments.h"
 #include "actors/segment_cache/segment_listing.h"
@@ -154,6 +155,29 @@ void measure(cache_pointer self, const std::string& token, uint32_t n, int64_t s
 
 void request_job(cache_pointer self, const std::string& token, uint32_t n, Priority p);
 
+// Only the owner creates names in cache_dir: a made segment comes back as a
+// file in the temp area (written and fsynced by its job), renamed here into
+// its place. 0, or the errno its readers get (message: why).
+int32_t place_made(const Services& svc, const std::string& token, uint32_t n, const std::string& temp,
+                   std::string& message) {
+  if (temp.empty()) {
+    message = "the job handed back no file";
+    return EIO;
+  }
+  try {
+    svc.segments->place(temp, token, n);
+    return 0;
+  } catch (const std::exception& e) {
+    message = e.what();
+    bool full = message.find(strerror(ENOSPC)) != std::string::npos || message.find(strerror(EDQUOT)) != std::string::npos;
+    return full ? ENOSPC : EIO;
+  }
+}
+
+void discard_temp(const std::string& temp) {
+  if (!temp.empty()) unlink(temp.c_str());
+}
+
 // Segment n of token is done with (made: ok, or not): its InitialTranscode
 // run, if it is one of its segments, may be finished.
 void initial_segment_done(cache_state& st, const std::string& token, uint32_t n, bool ok) {
@@ -224,15 +248,19 @@ void request_job(cache_pointer self, const std::string& token, uint32_t n, Prior
   self->request(self->state.transcoder, caf::infinite, SegmentJob{token, n, static_cast<int32_t>(p)})
       .then(
           [=](const JobResult& job) {
-            const int32_t err = job.err;
+            int32_t err = job.err;
             const int64_t size = job.size;
             const std::string& sum = job.sum;
             const double secs = job.seconds;
-            const std::string& msg = job.message;
+            std::string msg = job.message;
             const bool fetched = job.fetched;
             auto& st = self->state;
             auto it = st.inflight.find(key);
-            if (it == st.inflight.end()) return;  // answered already (an upgraded request came back first)
+            // Answered already (an upgraded request came back first, with
+            // the same result: its file was placed then, or is removed now).
+            if (it == st.inflight.end()) return discard_temp(job.temp);
+            if (err == 0) err = place_made(*st.svc, token, n, job.temp, msg);
+            else discard_temp(job.temp);  // a failed job's file never gets a name
             // A dropped prefetch (after a seek, or to make room in the
             // queue), or background work the transcoder refused.
             if (err == ECANCELED || (err == EBUSY && p != Priority::on_demand)) {

@@ -1,10 +1,17 @@
 #include "actors/segment_cache/segment_store.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
 
 #include "actors/segment_cache/state_store.h"
+#include "actors/storage/atomic_file.h"
 
 namespace hlsfs {
 
@@ -17,6 +24,34 @@ SegmentStore::SegmentStore(std::string cache_dir, StateStore& state) : dir_(std:
 
 std::string SegmentStore::path_of(const std::string& token, uint32_t n) const {
   return dir_ + "/" + token.substr(0, 2) + "/" + token + "/" + std::to_string(n) + ".ts";
+}
+
+std::string SegmentStore::temp_path(const std::string& token, uint32_t n) const {
+  static std::atomic<unsigned> counter{0};
+  return temp_dir() + "/" + token + "-" + std::to_string(n) + "." + std::to_string(getpid()) + "." +
+         std::to_string(counter++);
+}
+
+void SegmentStore::place(const std::string& temp, const std::string& token, uint32_t n) {
+  const std::string area = temp_dir() + "/";
+  if (temp.compare(0, area.size(), area) != 0 || temp.find('/', area.size()) != std::string::npos)
+    throw std::runtime_error(temp + ": not a segment job's file in " + temp_dir());
+  const std::string path = path_of(token, n);
+  int rc = rename(temp.c_str(), path.c_str());
+  if (rc != 0 && errno == ENOENT) {  // the first segment of its rendition here: its directory is made now
+    try {
+      make_dirs(path.substr(0, path.rfind('/')));
+    } catch (const std::exception&) {
+      unlink(temp.c_str());
+      throw;
+    }
+    rc = rename(temp.c_str(), path.c_str());
+  }
+  if (rc != 0) {
+    std::string why = path + ": cannot rename into place: " + strerror(errno);
+    unlink(temp.c_str());
+    throw std::runtime_error(why);
+  }
 }
 
 std::optional<int64_t> SegmentStore::present(const std::string& token, uint32_t n) {

@@ -20,6 +20,17 @@ class SegmentStore {
   // vanished or changed behind our back.
   std::optional<int64_t> present(const std::string& token, uint32_t n);
   void record(const std::string& token, uint32_t n, int64_t size, const std::string& checksum);
+  // Only the segment cache (the owner) creates names in cache_dir: a job
+  // writes the segment it made to a new name in the temp area
+  // (cache_dir/.tmp/<token>-<n>.<pid>.<count>, written and fsynced) and hands
+  // that name back; the owner renames it into path_of (place). A temp file
+  // left by a crash has no record: reconcile_cache removes it at start.
+  std::string temp_path(const std::string& token, uint32_t n) const;
+  // Renames a job's temp file into path_of(token, n), making its directory.
+  // Throws std::runtime_error naming the file (the temp file removed) when
+  // it cannot, or when `temp` is not in the temp area.
+  void place(const std::string& temp, const std::string& token, uint32_t n);
+  std::string temp_dir() const { return dir_ + "/.tmp"; }
   const std::string& dir() const { return dir_; }
 
  private:

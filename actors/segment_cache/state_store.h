@@ -278,4 +278,9 @@ class StateStore {
   std::atomic<bool> writes_failing_{false};  // the last write failed (logged once per run)
 };
 
+class CatalogStore;
+// The catalog's store (actors/playlist/catalog_store.h) over the catalog
+// family of `state` (state_store_catalog.cpp). sync: fsync each write.
+std::shared_ptr<CatalogStore> state_catalog_store(std::shared_ptr<StateStore> state, bool sync);
+
 }  // namespace hlsfs

@@ -3,10 +3,34 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "actors/playlist/catalog_store.h"
 #include "actors/segment_cache/state_keys.h"
 #include "actors/segment_cache/state_store.h"
 
 namespace hlsfs {
+
+namespace {
+
+class StateCatalogStore : public CatalogStore {
+ public:
+  StateCatalogStore(std::shared_ptr<StateStore> state, bool sync) : state_(std::move(state)), sync_(sync) {}
+  std::optional<std::string> get(const std::string& key) override { return state_->get_catalog(key); }
+  void write(const std::vector<Op>& ops) override { state_->write_catalog(ops, sync_); }
+  void scan(const std::string& prefix, const std::string& after,
+            const std::function<bool(const std::string&, const std::string&)>& cb) override {
+    state_->scan_catalog(prefix, after, cb);
+  }
+
+ private:
+  std::shared_ptr<StateStore> state_;
+  bool sync_;
+};
+
+}  // namespace
+
+std::shared_ptr<CatalogStore> state_catalog_store(std::shared_ptr<StateStore> state, bool sync) {
+  return std::make_shared<StateCatalogStore>(std::move(state), sync);
+}
 
 using namespace state_keys;
 

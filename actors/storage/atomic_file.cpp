@@ -31,20 +31,18 @@ void make_dirs(const std::string& dir) {
   }
 }
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
+void write_file_synced(const std::string& path, const std::string& bytes) {
   make_dirs(path.substr(0, path.rfind('/')));
-  static std::atomic<unsigned> counter{0};
-  std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw sys_error("cannot create", tmp);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw sys_error("cannot create", path);
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      auto e = sys_error("cannot write", tmp);  // ENOSPC lands here: nothing visible changes
+      auto e = sys_error("cannot write", path);  // ENOSPC lands here: nothing visible changes
       close(fd);
-      unlink(tmp.c_str());
+      unlink(path.c_str());
       throw e;
     }
     done += static_cast<size_t>(n);
@@ -52,10 +50,16 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   int synced = fsync(fd);
   int closed = close(fd);
   if (synced != 0 || closed != 0) {
-    auto e = sys_error("cannot flush", tmp);
-    unlink(tmp.c_str());
+    auto e = sys_error("cannot flush", path);
+    unlink(path.c_str());
     throw e;
   }
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  static std::atomic<unsigned> counter{0};
+  std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
+  write_file_synced(tmp, bytes);
   if (rename(tmp.c_str(), path.c_str()) != 0) {
     auto e = sys_error("cannot rename into place", path);
     unlink(tmp.c_str());

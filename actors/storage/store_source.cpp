@@ -3,26 +3,16 @@
 #include "actors/storage/backend.h"
 #include "actors/storage/backend_source.h"
 #include "actors/transcoder/guarded_input.h"
+#include "hlsfs/source_version.h"
 
 namespace hlsfs {
 
-std::shared_ptr<Backend> Services::backend(const std::string& store) const {
-  auto it = backends.find(store);
-  return it == backends.end() ? nullptr : it->second;
-}
-
-std::unique_ptr<SourceOpener> Services::source_opener() const { return std::make_unique<StoreSourceOpener>(*this); }
-
 std::pair<std::shared_ptr<Backend>, std::string> StoreSourceOpener::route(const std::string& uri) const {
-  auto loc = svc_.router.locate(uri);
-  if (!loc) throw MediaError(uri + ": no configured store holds this URI (" + svc_.router.describe() + ")");
-  auto b = svc_.backend(loc->store);
-  if (!b) throw MediaError(uri + ": store \"" + loc->store + "\" is not open");
-  return {b, loc->key};
-}
-
-std::shared_ptr<BlockCache> StoreSourceOpener::blocks(const Services& svc) {
-  return svc.source_blocks ? svc.source_blocks : std::make_shared<BlockCache>();
+  auto loc = router_.locate(uri);
+  if (!loc) throw MediaError(uri + ": no configured store holds this URI (" + router_.describe() + ")");
+  auto it = backends_.find(loc->store);
+  if (it == backends_.end() || !it->second) throw MediaError(uri + ": store \"" + loc->store + "\" is not open");
+  return {it->second, loc->key};
 }
 
 SourceIdentity StoreSourceOpener::identify(const std::string& uri) {
@@ -38,7 +28,7 @@ SourceIdentity StoreSourceOpener::identify(const std::string& uri) {
   SourceIdentity id;
   id.uri = uri;
   id.size = st->size;
-  id.version = st->etag.empty() ? std::to_string(st->mtime_ns) : st->etag;
+  id.version = st->etag.empty() ? local_file_version(st->mtime_ns, st->ino, st->ctime_ns) : st->etag;
   return id;
 }
 

@@ -1,5 +1,7 @@
 #include "actors/transcoder/segment_job.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -11,6 +13,7 @@
 #include "actors/daemon_metrics.h"
 #include "actors/transcoder/worker_dispatch.h"
 #include "hlsfs/log.h"
+#include "hlsfs/source_version.h"
 
 namespace hlsfs {
 
@@ -40,7 +43,9 @@ bool fetch_from_store(const Services& svc, const PublishedRendition& r, const st
     std::string bytes = std::move(*got);
     if (auto d = current_deadline(); d && d->over()) return false;  // left behind: nobody records it
     out.checksum = sha256_hex(bytes);
-    write_file_atomic(svc.segments->path_of(token, n), bytes);
+    const std::string temp = svc.segments->temp_path(token, n);
+    write_file_synced(temp, bytes);
+    out.temp = temp;
     out.size = static_cast<int64_t>(bytes.size());
     out.fetched = true;
     return true;
@@ -52,14 +57,17 @@ bool fetch_from_store(const Services& svc, const PublishedRendition& r, const st
   }
 }
 
-// Encodes segment n of renditions sharing a decode and puts each into the
-// hot tier; failures become errno + message per segment.
+// Encodes segment n of renditions sharing a decode and writes each to a temp
+// file for the owner to place; failures become errno + message per segment
+// (and leave no file: the temps already written for the group go too).
 std::vector<MadeSegment> encode_and_store(const Services& svc,
                                           const std::vector<std::shared_ptr<const PublishedRendition>>& rs,
                                           uint32_t n, EncodeProgress* progress) {
   std::vector<MadeSegment> out(rs.size());
   auto fail_all = [&](int32_t err, const std::string& msg) {
     for (auto& m : out) {
+      if (!m.temp.empty()) unlink(m.temp.c_str());
+      m.temp.clear();
       m.err = err;
       m.message = msg;
     }
@@ -70,7 +78,10 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
     // The token names one version of the source: never make its segments
     // from another.
     SourceIdentity now = opener->identify(lead.spec.source_uri);
-    if (now.size != lead.media->source.size || now.version != lead.media->source.version)
+    // Compared on the fields the record holds (hlsfs/source_version.h): a
+    // generated title's mtime and inode, a library title's ctime too, a
+    // record made before them its mtime.
+    if (now.size != lead.media->source.size || !same_source_version(lead.media->source.version, now.version))
       throw MediaError(lead.spec.source_uri + " changed since the playlist was made; generate it again");
     std::vector<const RenditionSpec*> specs;
     for (const auto& r : rs) specs.push_back(&r->spec);
@@ -83,7 +94,7 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
       after = opener->identify(lead.spec.source_uri);
     } catch (const std::exception&) {  // a store that does not answer now: the check before stands
     }
-    if (after.size != now.size || after.version != now.version)
+    if (after.size != now.size || !same_source_version(lead.media->source.version, after.version))
       throw MediaError(lead.spec.source_uri + " changed while segment " + std::to_string(n) +
                        " was made from it; generate it again");
     if (svc.meters && opener->remote_bytes_fetched() > 0)
@@ -98,7 +109,9 @@ std::vector<MadeSegment> encode_and_store(const Services& svc,
         if (svc.meters) svc.meters->transcoder.capped->inc();
       }
       out[i].checksum = sha256_hex(segs[i].bytes);
-      write_file_atomic(svc.segments->path_of(rs[i]->spec.token, n), segs[i].bytes);
+      const std::string temp = svc.segments->temp_path(rs[i]->spec.token, n);
+      write_file_synced(temp, segs[i].bytes);
+      out[i].temp = temp;
       out[i].size = static_cast<int64_t>(segs[i].bytes.size());
     }
   } catch (const JobAbandoned& e) {

@@ -1,5 +1,6 @@
-// One transcode job in the daemon: (token, n) -> a segment file in the hot
-// tier. A pure function of the published rendition and the source version.
+// One transcode job in the daemon: (token, n) -> a segment file in cache_dir's
+// temp area, which the segment cache renames into the hot tier. A pure
+// function of the published rendition and the source version.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,10 @@ struct MadeSegment {
   double seconds = 0;
   std::string message;   // why it failed, for the log
   bool fetched = false;  // copied back from the target store (evicted here, kept there)
+  // Made (err 0): the file in cache_dir's temp area holding it, written and
+  // fsynced (SegmentStore::temp_path). The segment cache, the owner, renames
+  // it into place; a job never creates a segment's name in cache_dir.
+  std::string temp;
 };
 
 // The key of segment n in its rendition's store ("out/a/720p-<token>-3.ts").

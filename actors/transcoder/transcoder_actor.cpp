@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -27,7 +28,42 @@ namespace {
 
 using result_promise = caf::typed_response_promise<JobResult>;
 
-JobResult result_of(const MadeSegment& m) { return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched}; }
+JobResult result_of(const MadeSegment& m) {
+  return {m.err, m.size, m.checksum, m.seconds, m.message, m.fetched, m.temp};
+}
+
+// What a job's thread made, handed over to the worker that waits for it. A
+// job given up on (no progress for its limit) may still end later on the
+// thread left behind: the files it wrote for the owner are removed then,
+// since nobody will place them (a crash meanwhile: reconcile_cache).
+class Handover {
+ public:
+  void finish(std::vector<MadeSegment> made) {
+    std::lock_guard<std::mutex> lock(mu_);
+    made_ = std::move(made);
+    finished_ = true;
+    if (given_up_) drop_files();
+  }
+  std::vector<MadeSegment> take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::move(made_);
+  }
+  void give_up() {
+    std::lock_guard<std::mutex> lock(mu_);
+    given_up_ = true;
+    if (finished_) drop_files();
+  }
+
+ private:
+  void drop_files() {
+    for (auto& m : made_)
+      if (!m.temp.empty()) unlink(m.temp.c_str());
+    made_.clear();
+  }
+  std::mutex mu_;
+  std::vector<MadeSegment> made_;
+  bool finished_ = false, given_up_ = false;
+};
 
 // Runs job `job_id` on a thread of its own, named after the job: background
 // work (prefetch, initial) runs at nice 19, and the decoder's and x264's
@@ -91,13 +127,14 @@ MadeSegment not_made(const Services& svc, Watched w, const ProgressDeadline& dea
 std::vector<JobResult> encode_group(const std::shared_ptr<Services>& svc, const EncodeJob& job) {
   const std::vector<std::string>& tokens = job.tokens;
   const uint32_t n = job.n;
-  auto made_here = std::make_shared<std::vector<MadeSegment>>();
+  auto handover = std::make_shared<Handover>();
   auto deadline = segment_deadline(*svc, tokens.front(), n);
-  Watched w = run_job(svc, job.priority, job.job_id, deadline, [svc, tokens, n, made_here](EncodeProgress* p) {
-    *made_here = make_segments(*svc, tokens, n, p);
+  Watched w = run_job(svc, job.priority, job.job_id, deadline, [svc, tokens, n, handover](EncodeProgress* p) {
+    handover->finish(make_segments(*svc, tokens, n, p));
   });
+  if (w != Watched::done) handover->give_up();
   std::vector<MadeSegment> made =
-      w == Watched::done ? *made_here
+      w == Watched::done ? handover->take()
                          : std::vector<MadeSegment>(tokens.size(),
                                                     not_made(*svc, w, *deadline, tokens.front(), n, job.job_id));
   std::vector<JobResult> out;
@@ -115,11 +152,14 @@ worker_actor::behavior_type worker(worker_actor::pointer self, std::shared_ptr<S
         const int32_t priority = job.priority;
         if (job.tokens.size() != 1) return encode_group(svc, job);
         const std::string token = job.tokens.front();
-        auto made = std::make_shared<MadeSegment>();
+        auto handover = std::make_shared<Handover>();
         auto deadline = segment_deadline(*svc, token, n);
-        Watched w = run_job(svc, priority, job_id, deadline,
-                            [svc, token, n, made](EncodeProgress* p) { *made = make_segment(*svc, token, n, p); });
-        MadeSegment m = w == Watched::done ? *made : not_made(*svc, w, *deadline, token, n, job_id);
+        Watched w = run_job(svc, priority, job_id, deadline, [svc, token, n, handover](EncodeProgress* p) {
+          handover->finish({make_segment(*svc, token, n, p)});
+        });
+        if (w != Watched::done) handover->give_up();
+        std::vector<MadeSegment> made = w == Watched::done ? handover->take() : std::vector<MadeSegment>{};
+        MadeSegment m = made.size() == 1 ? made.front() : not_made(*svc, w, *deadline, token, n, job_id);
         return {result_of(m)};
       },
   };
@@ -189,10 +229,14 @@ void count_result(scheduler_state& s, Priority prio, int32_t err, bool fetched, 
 
 void deliver(scheduler_state& s, const JobKey& key, Priority prio, const JobResult& r) {
   count_result(s, prio, r.err, r.fetched, r.seconds);
-  for (auto& p : s.promises[key]) p.deliver(r);
+  auto& waiting = s.promises[key];
+  if (waiting.empty() && !r.temp.empty()) unlink(r.temp.c_str());  // nobody to place it
+  for (auto& p : waiting) p.deliver(r);
   s.promises.erase(key);
 }
-JobResult failed(std::string why) { return {int32_t{EIO}, 0, std::string{}, 0.0, std::move(why), false}; }
+JobResult failed(std::string why) {
+  return {int32_t{EIO}, 0, std::string{}, 0.0, std::move(why), false, std::string{}};
+}
 
 void dispatch(scheduler_pointer self);
 
@@ -337,7 +381,8 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         JobKey key{token, n};
         Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
         auto drop = [&](const JobKey& d, const std::string& why) {
-          for (auto& w : st.promises[d]) w.deliver(JobResult{int32_t{ECANCELED}, 0, std::string{}, 0.0, why, false});
+          for (auto& w : st.promises[d])
+            w.deliver(JobResult{int32_t{ECANCELED}, 0, std::string{}, 0.0, why, false, std::string{}});
           st.promises.erase(d);
         };
         // A reader's request after a seek: the prefetch queued for the old
@@ -362,7 +407,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
             HLSFS_LOG(warning, "transcoder") << why << ": " << log_kv("token", key.token) << " "
                                              << log_kv("segment", key.segment);
           update_gauges(self);
-          return JobResult{int32_t{EBUSY}, 0, std::string{}, 0.0, why, false};
+          return JobResult{int32_t{EBUSY}, 0, std::string{}, 0.0, why, false, std::string{}};
         }
         if (pushed.displaced) {  // room made for more urgent work
           count_refused(st, pushed.displaced_priority, RefusedReason::queue_full);

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "actors/gc/units.h"
+#include "hlsfs/units.h"
 #include "daemon/cli/exit_codes.h"
 #include "daemon/cli/parse_command_line.h"
 

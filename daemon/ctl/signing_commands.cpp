@@ -7,7 +7,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "actors/gc/units.h"
+#include "hlsfs/units.h"
 #include "actors/storage/store_router.h"
 #include "daemon/config/config.h"
 #include "daemon/ctl/nginx_site.h"

@@ -4,7 +4,7 @@
 add_executable(cluster_tests
   ${CMAKE_CURRENT_LIST_DIR}/cluster_record_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cluster_nodes_test.cpp)
-target_link_libraries(cluster_tests PRIVATE hlsfs_cluster GTest::gtest_main)
+target_link_libraries(cluster_tests PRIVATE hlsfs_cluster hlsfs_playlist_service GTest::gtest_main)
 add_dependencies(cluster_tests hlsfs-backend-local)
 target_compile_definitions(cluster_tests PRIVATE HLSFS_TEST_PLUGIN_DIR="${CMAKE_LIBRARY_OUTPUT_DIRECTORY}")
 gtest_discover_tests(cluster_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 30

@@ -7,7 +7,7 @@
 
 #include "actors/gc/gc_policy.h"
 #include "actors/gc/remote_expiry.h"
-#include "actors/gc/units.h"
+#include "hlsfs/units.h"
 #include "actors/segment_cache/reconcile.h"
 #include "actors/segment_cache/segment_store.h"
 #include "actors/segment_cache/state_store.h"
@@ -112,13 +112,17 @@ TEST_F(Cache, ReconciliationMakesIndexAndDiskAgree) {
   std::ofstream(segments->path_of(b, 0), std::ios::app) << "more";        // altered
   write_file_atomic(segments->path_of(b, 7), "stray");                   // no record
   std::ofstream(segments->path_of(a, 0) + ".tmp.123.0") << "partial";    // an interrupted write
+  const std::string made = segments->temp_path(a, 2);
+  write_file_synced(made, "made");  // a job's segment the owner had not placed yet when hlsfsd died
   ReconcileReport r = reconcile_cache(*state, *segments);
   EXPECT_EQ(r.segments_kept, 1);
   EXPECT_EQ(r.records_dropped, 2);
-  EXPECT_EQ(r.files_removed, 3);  // the altered file, the stray, the temp file
+  EXPECT_EQ(r.files_removed, 4);  // the altered file, the stray, the two temp files
   EXPECT_TRUE(on_disk(a, 0));
   EXPECT_FALSE(on_disk(b, 0));
   EXPECT_FALSE(fs::exists(segments->path_of(a, 0) + ".tmp.123.0"));
+  EXPECT_FALSE(fs::exists(made));
+  EXPECT_FALSE(on_disk(a, 2));
   EXPECT_TRUE(state->check_consistency().empty());
   EXPECT_EQ(state->local_bytes(), 1000);
 }

@@ -1,4 +1,4 @@
-#include "actors/gc/units.h"
+#include "hlsfs/units.h"
 
 #include <algorithm>
 #include <cctype>
