@@ -287,9 +287,10 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   try {
     id = opener->identify(req.source_uri);
     // A generated title's segments are checked against this before each is
-    // made: without the ctime, which a chmod changes too (a library title,
-    // made again on lookup, keeps it: hlsfs/source_version.h).
-    if (!publish_only) id.version = without_ctime(id.version);
+    // made: the mtime alone, as before inodes were recorded (a chmod, a move
+    // to another disk must not stop it; a library title, made again on
+    // lookup, keeps inode and ctime: hlsfs/source_version.h).
+    if (!publish_only) id.version = generated_source_version(id.version);
   } catch (const JobTimedOut& e) {  // a store that stalls: as the watchdog answers (playlist_actor.cpp)
     return failure(504, "SourceTimeout", std::string("SourceURI: ") + e.what());
   } catch (const MediaError& e) {
@@ -312,7 +313,7 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
   try {
     std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(*opener, req);
     if (!publish_only)
-      for (auto& f : subtitle_files) f.version = without_ctime(f.version);
+      for (auto& f : subtitle_files) f.version = generated_source_version(f.version);
     gen = generate_playlists(req, *media, svc.encoder, [&](const RenditionSpec& r) { return codecs_cached(r, *media); },
                              subtitle_files);
   } catch (const RequestError& e) {

@@ -85,11 +85,11 @@ int run_render(const RenderOptions& opt) {
 
     LocalFileOpener opener;
     MediaInfo media = probe_source(opener, req.source_uri);
-    // Versions as the daemon's generate records them (no ctime): the same
+    // Versions as the daemon's generate records them (the mtime): the same
     // request names the same tokens here and there (hlsfs/source_version.h).
-    media.source.version = without_ctime(media.source.version);
+    media.source.version = generated_source_version(media.source.version);
     std::vector<SourceIdentity> subtitle_files = identify_subtitle_files(opener, req);
-    for (auto& f : subtitle_files) f.version = without_ctime(f.version);
+    for (auto& f : subtitle_files) f.version = generated_source_version(f.version);
     EncoderConfig enc{opt.preset, opt.threads, opt.x264_params};
     GeneratedPlaylists gen =
         generate_playlists(req, media, enc, [&](const RenditionSpec& r) { return codecs_string(r, media); },

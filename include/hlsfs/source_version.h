@@ -13,11 +13,13 @@
 //     also changes on chmod, chown and link, and then the title is made
 //     again with a new token: spurious, but harmless for a title made on
 //     lookup.
-//   - generated playlists (GenerateVideoPlaylist) keep "<mtime>:i<inode>"
-//     (without_ctime): their recorded identity is checked before every
-//     segment, and a chmod of the source must not break a published title
-//     until someone generates it again. A rewrite in place with the same
-//     size and mtime set back is not seen there (documented).
+//   - generated playlists (GenerateVideoPlaylist) keep "<mtime>" only
+//     (generated_source_version), as before these fields existed: their
+//     recorded identity is checked before every segment, and neither a
+//     chmod (ctime) nor a move to another disk or a restore from a backup
+//     that keeps the mtime (a new inode, the same bytes) may stop a
+//     published title. A same-size rewrite with the mtime set back is not
+//     seen there (documented); their tokens are those of earlier builds.
 //   - records made before these fields existed hold "<mtime>" only and
 //     are checked as they were (size and mtime): they keep serving.
 #pragma once
@@ -76,7 +78,14 @@ inline std::optional<LocalVersion> parse_local_version(const std::string& v) {
   return out;
 }
 
-// The form generated playlists record: the ctime left out.
+// The form generated playlists record: the mtime alone (an ETag as it is).
+inline std::string generated_source_version(const std::string& version) {
+  auto l = parse_local_version(version);
+  return l ? std::to_string(l->mtime_ns) : version;
+}
+
+// The ctime left out (the quarantine: a chmod does not lift it, a file
+// renamed over the source does).
 inline std::string without_ctime(const std::string& version) {
   auto l = parse_local_version(version);
   if (!l || !l->ctime_ns) return version;
