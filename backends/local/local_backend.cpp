@@ -355,6 +355,24 @@ struct Lister {
   }
 };
 
+// Opens directory `dir` ("" the root) of the listing of prefix `p` into fd:
+// 0 with fd -1 when there is nothing under it (as an object store would
+// say), a negative errno with err filled when `dir` is no valid key or
+// cannot be opened.
+static int open_listed_dir(hlsfs_backend* b, const std::string& dir, const std::string& p, int& fd, char* err,
+                           size_t errlen) {
+  fd = -1;
+  if (!dir.empty()) {
+    std::string why = key_problem(dir.c_str());
+    if (!why.empty()) return fail(err, errlen, EINVAL, p + ": invalid prefix: " + why);
+  }
+  int opened = b->fs.open(dir, O_RDONLY | O_DIRECTORY);
+  if (opened == -ENOENT || opened == -ENOTDIR) return 0;
+  if (opened < 0) return fail_errno(err, errlen, opened, p.empty() ? "(root)" : p, "cannot list");
+  fd = opened;
+  return 0;
+}
+
 int local_list(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, void* ctx, char* err,
                size_t errlen) try {
   std::string p = prefix ? prefix : "";
@@ -365,13 +383,8 @@ int local_list(hlsfs_backend* b, const char* prefix, hlsfs_backend_list_cb cb, v
   std::string filter = slash == std::string::npos ? p : p.substr(slash + 1);
   if (!p.empty() && p[0] == '/')
     return fail(err, errlen, EINVAL, p + ": invalid prefix: leading '/' (keys are relative to the store)");
-  if (!dir.empty()) {
-    std::string why = key_problem(dir.c_str());
-    if (!why.empty()) return fail(err, errlen, EINVAL, p + ": invalid prefix: " + why);
-  }
-  int fd = b->fs.open(dir, O_RDONLY | O_DIRECTORY);
-  if (fd == -ENOENT || fd == -ENOTDIR) return 0;  // nothing under it, as an object store would say
-  if (fd < 0) return fail_errno(err, errlen, fd, p.empty() ? "(root)" : p, "cannot list");
+  int fd = -1;
+  if (int rc = open_listed_dir(b, dir, p, fd, err, errlen); rc < 0 || fd < 0) return rc;
   Lister l{b, cb, ctx, err, errlen};
   return l.walk(fd, dir.empty() ? "" : dir + "/", filter);
 } catch (...) {
@@ -391,13 +404,8 @@ int local_list_dir(hlsfs_backend* b, const char* prefix, const char* after, int 
   if (!p.empty() && p.back() != '/')
     return fail(err, errlen, EINVAL, p + ": invalid prefix: a directory's ends with '/'");
   std::string dir = p.empty() ? "" : p.substr(0, p.size() - 1);
-  if (!dir.empty()) {
-    std::string why = key_problem(dir.c_str());
-    if (!why.empty()) return fail(err, errlen, EINVAL, p + ": invalid prefix: " + why);
-  }
-  int fd = b->fs.open(dir, O_RDONLY | O_DIRECTORY);
-  if (fd == -ENOENT || fd == -ENOTDIR) return 0;  // nothing under it, as an object store would say
-  if (fd < 0) return fail_errno(err, errlen, fd, p.empty() ? "(root)" : p, "cannot list");
+  int fd = -1;
+  if (int rc = open_listed_dir(b, dir, p, fd, err, errlen); rc < 0 || fd < 0) return rc;
   DIR* d = fdopendir(fd);
   if (!d) {
     int e = errno;
