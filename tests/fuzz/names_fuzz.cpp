@@ -54,7 +54,20 @@ void segment_name(const std::string& name) {
   auto s = Catalog::parse_segment_name(name);
   if (!s) return;
   FUZZ_REQUIRE(is_token(s->token) && !s->prefix.empty(), name);
-  const char* ext = name.size() > 3 && name.compare(name.size() - 3, 3, ".ts") == 0 ? ".ts" : ".vtt";
+  // One spelling per segment: the parts give the name back (the extensions
+  // parse_segment_name takes: TS, WebVTT, fMP4 and its init segment, sprite
+  // sheets).
+  auto ends_with = [&](const std::string& x) {
+    return name.size() > x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
+  };
+  if (ends_with("-init.mp4")) {
+    FUZZ_REQUIRE(s->index == kInitSegment && s->prefix + "-" + s->token + "-init.mp4" == name, name);
+    return;
+  }
+  std::string ext;
+  for (const char* e : {".ts", ".vtt", ".m4s", ".jpg"})
+    if (ends_with(e)) ext = e;
+  FUZZ_REQUIRE(!ext.empty(), name);
   FUZZ_REQUIRE(s->prefix + "-" + s->token + "-" + std::to_string(s->index) + ext == name, name);
 }
 
