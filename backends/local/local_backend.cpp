@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 
 #include "beneath.h"
 #include "page_select.h"
+#include "unsynced_keys.h"
 #include "hlsfs/backend.h"
 #include "keys.h"
 
@@ -32,14 +32,8 @@ using hlsfs_local::split_key;
 struct hlsfs_backend {
   Beneath fs;
   std::atomic<unsigned> temp_counter{0};
-  // Keys written unsynced since the last local_sync (which flushes them all).
-  std::mutex unsynced_mutex;
-  std::vector<std::string> unsynced;
-  // Held for a whole local_sync. A caller whose keys another caller took
-  // must not return before that flush is done: it waits here, then finds
-  // its keys gone (flushed). Callers meanwhile queue up and the next one
-  // flushes them all (a group commit).
-  std::mutex flushing;
+  // Keys written unsynced, per thread: local_sync flushes the caller's.
+  hlsfs_local::UnsyncedKeys unsynced;
 };
 
 namespace {
@@ -205,8 +199,7 @@ int write_file(hlsfs_backend* b, const char* key, const void* data, int64_t len,
   if (durable) {
     fsync(dirfd.fd);
   } else {
-    std::lock_guard<std::mutex> lock(b->unsynced_mutex);
-    b->unsynced.push_back(key);
+    b->unsynced.add(key);
   }
   return 0;
 } catch (...) {
@@ -222,19 +215,15 @@ int local_write_unsynced(hlsfs_backend* b, const char* key, const void* data, in
   return write_file(b, key, data, len, false, err, errlen);
 }
 
-// Every file written unsynced since the last call, and their directories
-// (the renames): the files' writeback is started together, then each is
-// waited for, then each directory once. Only those files: a syncfs would
-// also wait for whatever else is dirty on the filesystem (an upload still
-// landing, a source just copied in), which can take seconds. A file removed
-// or replaced meanwhile is skipped (its replacement has its own flush).
+// Every file this thread wrote unsynced since its last call, and their
+// directories (the renames): the files' writeback is started together, then
+// each is waited for, then each directory once. Only those files: a syncfs
+// would also wait for whatever else is dirty on the filesystem (an upload
+// still landing, a source just copied in), which can take seconds. Other
+// threads' flushes run beside this one (unsynced_keys.h). A file removed or
+// replaced meanwhile is skipped (its replacement has its own flush).
 int local_sync(hlsfs_backend* b, char* err, size_t errlen) try {
-  std::lock_guard<std::mutex> one_flush_at_a_time(b->flushing);
-  std::vector<std::string> keys;
-  {
-    std::lock_guard<std::mutex> lock(b->unsynced_mutex);
-    keys.swap(b->unsynced);
-  }
+  std::vector<std::string> keys = b->unsynced.take_mine();
   std::vector<std::pair<std::string, std::unique_ptr<Fd>>> files;
   std::set<std::string> dirs;
   for (const auto& key : keys) {

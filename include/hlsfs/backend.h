@@ -76,12 +76,14 @@ typedef struct hlsfs_backend_ops {
   int (*write_tagged)(hlsfs_backend *b, const char *key, const void *data, int64_t len, const char *tagging,
                       char *err, size_t errlen);
   /* As write() (readers see the old object or the new one), but not yet
-   * durable across a power loss: it is once a later sync() has returned 0
-   * (a generate writes its playlists, then flushes them all at once). NULL
-   * when every write is durable when it returns (object stores): the daemon
-   * calls write() and never sync(). */
+   * durable across a power loss: it is once a later sync() from the same
+   * thread has returned 0 (a generate writes its playlists, then flushes
+   * them all at once). NULL when every write is durable when it returns
+   * (object stores): the daemon calls write() and never sync(). */
   int (*write_unsynced)(hlsfs_backend *b, const char *key, const void *data, int64_t len, char *err, size_t errlen);
-  /* Makes every write_unsynced() that returned before it durable. */
+  /* Makes durable every write_unsynced() the calling thread made before it
+   * (the daemon writes a batch and flushes it from one thread; flushes of
+   * other threads may run at the same time). A plugin may flush more. */
   int (*sync)(hlsfs_backend *b, char *err, size_t errlen);
   /* One level of a directory, a page at a time. Reports the files directly
    * under prefix ("" the root, or "dir/") with their stat, and its

@@ -18,6 +18,7 @@
 
 #include "tests/unit/storage_test_support.h"
 #include "actors/storage/backend.h"
+#include "backends/local/unsynced_keys.h"
 
 using namespace hlsfs;
 using namespace hlsfs::testing;
@@ -585,4 +586,45 @@ TEST(LocalBackend, UnsyncedWritesThenOneSync) {
   BackendError e = error_of([&] { b->write_unsynced("../escape.m3u8", "x"); });
   EXPECT_EQ(e.code, -EINVAL);
   EXPECT_FALSE(fs::exists(root.path + "/../escape.m3u8"));
+}
+
+// A sync flushes what its own thread wrote: another thread's keys are left
+// for that thread's sync (so concurrent generates' flushes overlap and each
+// waits for, and hears the errors of, its own files alone).
+TEST(UnsyncedKeys, EachThreadTakesItsOwnKeys) {
+  hlsfs_local::UnsyncedKeys keys;
+  keys.add("a/1.m3u8");
+  std::vector<std::string> other_took;
+  std::thread other([&] {
+    keys.add("b/1.m3u8");
+    keys.add("b/2.m3u8");
+    EXPECT_EQ(keys.threads_waiting(), 2u);
+    other_took = keys.take_mine();
+  });
+  other.join();
+  EXPECT_EQ(other_took, (std::vector<std::string>{"b/1.m3u8", "b/2.m3u8"}));
+  keys.add("a/2.m3u8");
+  EXPECT_EQ(keys.take_mine(), (std::vector<std::string>{"a/1.m3u8", "a/2.m3u8"}));
+  EXPECT_TRUE(keys.take_mine().empty());
+  EXPECT_EQ(keys.threads_waiting(), 0u);
+}
+
+// Many generates at once, each writing its batch and flushing it from its
+// own thread: every flush returns, every file is whole.
+TEST(LocalBackend, ConcurrentBatchesFlushEachTheirOwn) {
+  TempDir root;
+  auto b = load_local(root.path);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (const char* name : {"360p", "720p", "master"})
+          b->write_unsynced("t" + std::to_string(t) + "/" + name + ".m3u8", std::to_string(round));
+        b->sync();
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t)
+    for (const char* name : {"360p", "720p", "master"})
+      EXPECT_EQ(slurp(root.path + "/t" + std::to_string(t) + "/" + name + ".m3u8"), "19");
 }
