@@ -53,7 +53,7 @@ void adopt_title(Services& svc, const TitleRecord& r, const std::string& store, 
   pub->dir = dir_of(tloc->key);
   pub->source_store = sloc->store;
   pub->source_key = sloc->key;
-  svc.catalog->publish(pub, media_playlist(pub->spec));
+  svc.catalog->publish(pub, media_playlist(pub->spec), Catalog::TextIs::derived);
   HLSFS_LOG(info, "cluster") << "title found in the bucket (" << pub->spec.plan.size() << " segments): "
                              << log_kv("store", pub->store) << " "
                              << log_kv("key", pub->dir + pub->spec.prefix_name() + ".m3u8") << " "

@@ -90,12 +90,12 @@ void Catalog::remember(const std::shared_ptr<const PublishedRendition>& r) const
   renditions_.put(r->spec.token, r, cost_of(*r));
 }
 
-void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text) {
+void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text, TextIs text_is) {
   std::string dir = join_path(r->store, strip_slash(r->dir));
   std::string playlist = join_path(dir, r->spec.playlist_name());
   // The text follows from the rendition when it is the usual one: the index
   // keeps the token and the size, not 40 KB per 2-hour playlist.
-  bool derived = playlist_text == media_playlist(r->spec);
+  bool derived = text_is == TextIs::derived || playlist_text == media_playlist(r->spec);
   std::vector<CatalogStore::Op> ops;
   add_parent_dirs(playlist, ops);
   ops.emplace_back(child_key(dir, name_of(playlist)),

@@ -65,7 +65,12 @@ class Catalog {
   // Its index is in memory only (the first constructor): nothing survives it.
   bool in_memory() const { return dynamic_cast<MemoryCatalogStore*>(store_.get()) != nullptr; }
 
-  void publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text);
+  // A rendition's playlist text: media_playlist(r->spec) (the usual one:
+  // the index keeps its token and size, and makes it again when asked), or
+  // another text, kept whole. `derived` says which; unknown compares.
+  enum class TextIs { unknown, derived };
+  void publish(std::shared_ptr<const PublishedRendition> r, const std::string& playlist_text,
+               TextIs text_is = TextIs::unknown);
   void publish_text(const std::string& store, const std::string& key, const std::string& text);
   // Takes a published playlist out of the mount (a media playlist's
   // rendition too: its segments no longer resolve, unless the loader still

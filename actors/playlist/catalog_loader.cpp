@@ -162,7 +162,7 @@ size_t open_catalog(Services& svc) {
   for (const auto& token : tokens) {
     auto pub = load_rendition(svc, token);
     if (!pub) continue;
-    svc.catalog->publish(pub, media_playlist(pub->spec));
+    svc.catalog->publish(pub, media_playlist(pub->spec), Catalog::TextIs::derived);
     ++indexed;
   }
   if (once) svc.state->write_catalog({{kVersionKey, kVersion}}, true);

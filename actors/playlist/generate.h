@@ -51,7 +51,7 @@ struct GeneratedPlaylists {
   // video-only variants (an fMP4 master with alternate audio), thumbnails.
   std::vector<RenditionSpec> renditions;
   std::vector<RenditionOrigin> origins;      // one per rendition
-  std::map<std::string, std::string> files;  // URI -> playlist text (media playlists and master)
+  std::map<std::string, std::string> files;  // URI -> playlist text (each rendition's is media_playlist(), and the master)
   std::string token;                         // the response's Token
   nlohmann::json response;                   // IMM response (without RequestId)
   std::vector<std::string> notes;            // what was left out and why (bitmap subtitles, ...)

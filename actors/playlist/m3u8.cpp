@@ -1,6 +1,7 @@
 #include "actors/playlist/m3u8.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -22,11 +23,22 @@ std::string media_playlist(const RenditionSpec& r) {
   out += "#EXT-X-TARGETDURATION:" + std::to_string(target_duration(r.plan)) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n";
   if (r.fmp4) out += "#EXT-X-MAP:URI=\"" + r.segment_name(kInitSegment) + "\"\n";
+  // Each line as segment_name(k) spells it, built without a string per
+  // segment: a generate writes this text for every rendition of a two-hour
+  // title (3,600 lines each), and was mostly printf's.
+  const std::string stem = r.prefix_name() + "-" + r.token + "-";
+  const char* extension = r.segment_extension();
+  out.reserve(out.size() + r.plan.size() * (stem.size() + 32));
   char buf[64];
   for (size_t k = 0; k < r.plan.size(); ++k) {
-    snprintf(buf, sizeof buf, "#EXTINF:%.6f,\n", r.plan.extinf(k));
-    out += buf;
-    out += r.segment_name(k) + "\n";
+    out += "#EXTINF:";
+    // to_chars with a precision writes what printf's "%.6f" writes.
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, r.plan.extinf(k), std::chars_format::fixed, 6).ptr);
+    out += ",\n";
+    out += stem;
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, k).ptr);
+    out += extension;
+    out += '\n';
   }
   out += "#EXT-X-ENDLIST\n";
   return out;

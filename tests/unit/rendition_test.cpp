@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/playlist/generate.h"
+#include "actors/playlist/m3u8.h"
 #include "actors/playlist/token.h"
 #include "tests/unit/sample_media.h"
 
@@ -47,6 +48,28 @@ TEST(Rendition, SizesRatesAndNames) {
   ASSERT_TRUE(r.audio);
   EXPECT_EQ(r.audio->sample_rate, 48000);
   EXPECT_EQ(r.audio->channels, 2);
+}
+
+// The media playlist's lines are what printf's "%.6f" and segment_name()
+// spell (it builds them without either, for speed): checked on NTSC units,
+// whose durations never end in zeros, and on halves that round to even.
+TEST(Rendition, MediaPlaylistLinesAreWhatPrintfAndSegmentNameSpell) {
+  RenditionSpec r = make_rendition(sample_media(), request(), 0, EncoderConfig{});
+  std::vector<int64_t> bounds{0};
+  for (int64_t k = 1; k <= 400; ++k) bounds.push_back(bounds.back() + 1 + (k * 7919) % 600);
+  for (Rational unit : {Rational{1001, 30000}, Rational{1, 25}, Rational{1, 2000000}, Rational{1, 90000}}) {
+    r.plan = SegmentPlan(unit, bounds);
+    std::string expected = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:" +
+                           std::to_string(target_duration(r.plan)) +
+                           "\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+    char buf[64];
+    for (size_t k = 0; k < r.plan.size(); ++k) {
+      snprintf(buf, sizeof buf, "#EXTINF:%.6f,\n", r.plan.extinf(k));
+      expected += buf + r.segment_name(k) + "\n";
+    }
+    expected += "#EXT-X-ENDLIST\n";
+    EXPECT_EQ(media_playlist(r), expected) << unit.num << "/" << unit.den;
+  }
 }
 
 TEST(Rendition, SourceStartAndDurationClipThePlan) {
