@@ -69,16 +69,19 @@ size_t probe_cost(const MediaInfo& m) {
 // its sequence header back, milliseconds each). The token names everything
 // that changes a rendition's bytes (source version, every encoder setting,
 // the layout), so it names its CODECS too, and a setting added later is in
-// the key without anyone listing it here.
+// the key without anyone listing it here. A target's settings_token is that
+// token without the URI: titles of one source with one ladder (a library's,
+// a site's) share their encoder opens.
 LruCache<std::string, std::string>& codecs_memo() {
   static LruCache<std::string, std::string> memo(4096);  // cost 1 each
   return memo;
 }
 std::string codecs_cached(const RenditionSpec& r, const MediaInfo& media) {
-  if (r.token.empty()) return codecs_string(r, media);  // not named yet: nothing to key by
-  if (auto hit = codecs_memo().get(r.token)) return *hit;
+  const std::string& key = r.settings_token.empty() ? r.token : r.settings_token;
+  if (key.empty()) return codecs_string(r, media);  // not named yet: nothing to key by
+  if (auto hit = codecs_memo().get(key)) return *hit;
   std::string made = codecs_string(r, media);
-  codecs_memo().put(r.token, std::make_shared<const std::string>(made), 1);
+  codecs_memo().put(key, std::make_shared<const std::string>(made), 1);
   return made;
 }
 
@@ -418,7 +421,8 @@ GenerateOutcome generate_playlist(Services& svc, const std::string& body, const 
     const std::shared_ptr<PublishedRendition>& pub = fresh[i];
     const RenditionSpec& spec = pub->spec;
     const RenditionOrigin& origin = fresh_origins[i];
-    svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()));
+    // generate_playlists wrote each rendition's text as media_playlist().
+    svc.catalog->publish(pub, gen.files.at(spec.playlist_uri()), Catalog::TextIs::derived);
     const std::string where = log_kv("store", pub->store) + " " + log_kv("key", pub->dir + spec.prefix_name() + ".m3u8") +
                               " " + log_kv("token", spec.token);
     for (const auto& n : spec.notes) HLSFS_LOG(info, "playlist") << n << ": " << where;

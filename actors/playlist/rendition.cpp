@@ -271,6 +271,8 @@ RenditionSpec make_rendition(const MediaInfo& media, const PlaylistRequest& req,
   if (r.video && rate_cap(*r.video)) params["RateCap"] = "v1";  // default_video_cap
   if (r.video && r.video->passthrough) params["Remux"] = "hlsfs-passthrough-v1";  // video_copy.h: bump when its bytes change
   r.token = make_token(media.source, params);
+  params.erase("URI");
+  r.settings_token = make_token(media.source, params);
   return r;
 }
 
@@ -284,6 +286,7 @@ RenditionSpec make_alternate_audio(const MediaInfo& media, const PlaylistRequest
   if (!s) throw RequestError(field, "the source has no audio stream " + std::to_string(n));
   RenditionSpec r = base;
   r.notes.clear();
+  r.settings_token.clear();  // not the target's encoder: its CODECS differ
   r.grid_video = std::move(r.video);
   r.video.reset();
   // The base target's audio settings, but this stream's own channel count
@@ -320,6 +323,7 @@ RenditionSpec make_subtitle_track(const MediaInfo& media, const PlaylistRequest&
   if (!base.video) throw RequestError("Targets", "subtitle tracks follow a target with video; there is none");
   RenditionSpec r = base;
   r.notes.clear();
+  r.settings_token.clear();  // not the target's encoder: its CODECS differ
   r.grid_video = std::move(r.video);
   r.video.reset();
   r.audio.reset();

@@ -141,6 +141,10 @@ struct RenditionSpec {
   bool fmp4 = false;
   std::vector<std::string> notes;  // decisions worth logging (stream missing, no upscale, ...)
   RenditionLabels labels;          // not part of the token
+  // The token of a target's rendition without its URI: what its source and
+  // settings alone name (two titles of one source, same ladder, share it).
+  // Keys what follows from the encoder (CODECS); "" for other renditions.
+  std::string settings_token;
 
   // A thumbnails track's "playlist" is its WebVTT file.
   std::string playlist_uri() const { return target_uri + (thumbnails ? ".vtt" : ".m3u8"); }

@@ -15,6 +15,7 @@ RenditionSpec make_video_only(const MediaInfo& media, const PlaylistRequest& req
   RenditionSpec r = std::move(base);
   const std::string base_token = r.token;
   r.notes.clear();  // the target's own, logged with it
+  r.settings_token.clear();  // no audio: its CODECS differ from the target's
   r.audio.reset();
   r.target_uri += "_video";
   // The target's token holds every setting of its video; the twin differs

@@ -159,3 +159,21 @@ TEST(DemuxedAudio, VideoOnlyNeedsAnFmp4TargetWithVideoAndAudioInAMaster) {
   f.master_uri.reset();
   EXPECT_THROW(make_video_only(two_audio_media(), f, 0, EncoderConfig{}), RequestError);
 }
+
+// settings_token keys CODECS across titles: two titles of one source with
+// one ladder share it (the URI is left out); a different setting does not;
+// renditions made from a target (alternate audio, video-only twin) have none,
+// since their CODECS are not the target's.
+TEST(DemuxedAudio, SettingsTokenNamesATargetsEncoderAloneAndOnlyATargets) {
+  GeneratedPlaylists g = generate(request(kFmp4));
+  std::string other = request(kFmp4);
+  for (size_t at; (at = other.find("file:///o/")) != std::string::npos;) other.replace(at, 10, "file:///p/");
+  GeneratedPlaylists h = generate(other);
+  ASSERT_EQ(g.renditions.size(), 6u);
+  ASSERT_EQ(h.renditions.size(), 6u);
+  EXPECT_NE(g.renditions[0].token, h.renditions[0].token);
+  EXPECT_FALSE(g.renditions[0].settings_token.empty());
+  EXPECT_EQ(g.renditions[0].settings_token, h.renditions[0].settings_token);
+  EXPECT_NE(g.renditions[0].settings_token, g.renditions[1].settings_token);  // 1280x against 640x
+  for (size_t i = 2; i < 6; ++i) EXPECT_EQ(g.renditions[i].settings_token, "") << g.renditions[i].target_uri;
+}
