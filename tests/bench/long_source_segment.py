@@ -8,8 +8,13 @@ one container at a time), so segment N of the 60 s source (at 5N s) and the
 segment of the long one at loop K (default 100, about 6000 s) plus 5N s show
 the same pictures. Target: 1280x720, 25 fps, CRF 26, AAC 128k, Duration 5.
 A loop lasts the clip's longest stream (its audio, a few ms more than its
-video), so that segment's content is a little earlier in the clip: the
-offset is printed.
+video), so loop K starts K times that much later than K minutes: the long
+title's segment grid starts that much later too (SourceStartTime, under
+5 s), so that its segment starts at the same picture of the clip as the
+short one's, and both decode from the same keyframe (render's decoded-frame
+counts are printed, and must be equal). Without it, loop 100 drifted 1.06 s
+across a keyframe: the long side decoded 179 frames against 151, which is
+not the cost of a long source.
 
 Interleaved pairs (--runs, default 7; which side runs first alternates), a
 fresh `hlsfsctl render --segments N` process each (the probe, from the
@@ -54,12 +59,12 @@ def duration(path):
                                 capture_output=True, text=True, check=True).stdout)
 
 
-def request(name, src):
+def request(name, src, start=0.0):
     out = os.path.join(work, name)
     os.makedirs(out, exist_ok=True)
     req = os.path.join(work, name + ".json")
     with open(req, "w") as f:
-        json.dump({"SourceURI": "file://" + src, "Targets": [{
+        json.dump({"SourceURI": "file://" + src, "SourceStartTime": start, "Targets": [{
             "URI": "file://" + out + "/v", "Duration": DURATION,
             "Video": {"TranscodeVideo": {"CRF": 26, "FrameRate": 25, "Resolution": "1280x"}},
             "Audio": {"TranscodeAudio": {"Codec": "aac", "Bitrate": 128000}}}]}, f)
@@ -67,7 +72,7 @@ def request(name, src):
 
 
 def render(req, out, segment):
-    """(whole process seconds, the segment's own encode seconds)"""
+    """(whole process seconds, the segment's own encode seconds, frames decoded)"""
     shutil.rmtree(out)
     os.makedirs(out)
     if args.drop_caches:
@@ -75,10 +80,10 @@ def render(req, out, segment):
         with open("/proc/sys/vm/drop_caches", "w") as f:
             f.write("1\n")
     wall, _, err = run([ctl, "render", req, "--segments", str(segment), "--jobs", "1"])
-    made = [float(m) for m in re.findall(r"made \S+ \(.*?, ([0-9.]+) ms\)", err)]
+    made = re.findall(r"made \S+ \(.*?, (\d+) decoded, ([0-9.]+) ms\)", err)
     if len(made) != 1:
         raise SystemExit("render said: " + err)
-    return wall, made[0] / 1000.0
+    return wall, float(made[0][1]) / 1000.0, int(made[0][0])
 
 
 def stats(xs):
@@ -95,24 +100,28 @@ try:
         ffmpeg("-stream_loop", str(LOOPS - 1), "-i", clip, "-c", "copy", long)
         period = duration(long) / LOOPS
         n_short = args.segment
-        n_long = round((args.loop * period + n_short * DURATION) / DURATION)
-        offset = n_long * DURATION - args.loop * period
+        at = args.loop * period + n_short * DURATION  # the same picture in loop K
+        n_long = int(at // DURATION)
+        start_long = at - n_long * DURATION
         print("%s: %.0f MiB, %.3f s (a loop lasts %.4f s); segment %d of the 60 s source (%.2f s) vs segment %d of the "
-              "two-hour one (%.2f s: loop %d at %.2f s)" % (
+              "two-hour one (%.2f s: loop %d at %.2f s; its grid starts at SourceStartTime %.4f s)" % (
                   fmt, os.path.getsize(long) / 2**20, duration(long), period, n_short, n_short * DURATION, n_long,
-                  n_long * DURATION, args.loop, offset), flush=True)
-        sides = {"short": request("short", short) + (n_short,), "long": request("long", long) + (n_long,)}
+                  at, args.loop, n_short * DURATION, start_long), flush=True)
+        sides = {"short": request("short", short) + (n_short,), "long": request("long", long, start_long) + (n_long,)}
         for side in sides.values():
             render(*side)  # untimed: libraries, page cache of the binaries
         ratios_job, ratios_wall = [], []
         for i in range(args.runs):
             order = ["short", "long"] if i % 2 == 0 else ["long", "short"]
             got = {name: render(*sides[name]) for name in order}
-            (sw, sj), (lw, lj) = got["short"], got["long"]
+            (sw, sj, sd), (lw, lj, ld) = got["short"], got["long"]
+            if sd != ld:
+                raise SystemExit("not the same work: %d frames decoded against %d" % (sd, ld))
             ratios_job.append(lj / sj)
             ratios_wall.append(lw / sw)
             print("  pair %d (%s first): segment encode %.3f s vs %.3f s, whole process %.3f s vs %.3f s "
-                  "(60 s vs 2 h): %.3fx, %.3fx" % (i + 1, order[0], sj, lj, sw, lw, lj / sj, lw / sw), flush=True)
+                  "(60 s vs 2 h, %d frames decoded each): %.3fx, %.3fx" % (
+                      i + 1, order[0], sj, lj, sw, lw, sd, lj / sj, lw / sw), flush=True)
         print("  %s long/short, segment encode: %s (target <= 1.05x); whole process (its probe included): %s" % (
             fmt, stats(ratios_job), stats(ratios_wall)), flush=True)
         os.unlink(long)
