@@ -151,7 +151,7 @@ struct FuseMount::Impl {
     svc->title_finders[i]->find(path, [this, req, path, i, gate_handle](bool found) {
       std::shared_lock<std::shared_mutex> lock(gate_handle->mu);
       if (gate_handle->closed) return;
-      CatalogEntry e = found ? svc->catalog->resolve(path) : CatalogEntry{};
+      CatalogEntry e = found ? svc->catalog->resolve(path, Catalog::Want::attributes) : CatalogEntry{};
       if (e.kind != CatalogEntry::none) return answer_entry(req, 0, path, e);
       if (i + 1 >= svc->title_finders.size()) return (void)fuse_reply_err(req, ENOENT);
       lock.unlock();  // the next finder may answer on this thread
@@ -186,7 +186,7 @@ struct FuseMount::Impl {
         reply(0);
         return;
       case CatalogEntry::text_file:
-        reply(static_cast<int64_t>(e.text->size()));
+        reply(e.size);
         return;
       case CatalogEntry::segment_file:
         // Its size is known once it is made (a few seconds when it is not yet).
@@ -223,7 +223,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto dir = m->inodes->path_of(parent);
   if (!dir) return (void)fuse_reply_err(req, ENOENT);
   std::string path = join_path(*dir, name);
-  CatalogEntry e = m->svc->catalog->resolve(path);
+  // A stat's: a crawl (find, an indexer) makes no playlist text.
+  CatalogEntry e = m->svc->catalog->resolve(path, Catalog::Want::attributes);
   // A library's directories and titles are confirmed by their finder (the
   // file may have changed or gone): each lookup past the kernel's timeout.
   if (e.kind != CatalogEntry::none && !m->finder_confirms(path)) return m->answer_entry(req, 0, path, e);
@@ -236,7 +237,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   m->count(&DaemonMetrics::Fuse::getattr);
   auto path = m->inodes->path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
-  m->answer_entry(req, ino, *path, m->svc->catalog->resolve(*path));
+  m->answer_entry(req, ino, *path, m->svc->catalog->resolve(*path, Catalog::Want::attributes));
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -245,7 +246,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EROFS);
   auto path = m->inodes->path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
-  CatalogEntry e = m->svc->catalog->resolve(*path);
+  CatalogEntry e = m->svc->catalog->resolve(*path, Catalog::Want::attributes);  // read() makes the text
   if (e.kind == CatalogEntry::text_file) {
     fi->fh = 0;
     fi->direct_io = 1;  // size may change when a playlist is rewritten
@@ -327,7 +328,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* m = impl_of(req);
   m->count(&DaemonMetrics::Fuse::opendir);
   auto path = m->inodes->path_of(ino);
-  if (!path || m->svc->catalog->resolve(*path).kind != CatalogEntry::directory)
+  if (!path || m->svc->catalog->resolve(*path, Catalog::Want::attributes).kind != CatalogEntry::directory)
     return (void)fuse_reply_err(req, ENOTDIR);
   auto* dir = new OpenDirectory(*path);
   fi->fh = reinterpret_cast<uint64_t>(dir);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "actors/playlist/catalog_keys.h"
 #include "actors/playlist/m3u8.h"
@@ -47,6 +48,21 @@ CatalogEntry::Kind kind_of(const std::string& value) {
   if (value[0] == 'd') return CatalogEntry::directory;
   if (value[0] == 't' || value[0] == 'r') return CatalogEntry::text_file;
   return CatalogEntry::none;  // written by a newer hlsfsd: not shown
+}
+
+// A text entry's size as its index entry records it: a whole text ("t..."),
+// or a derived playlist's "r<token> <size> m<format>" when that format is
+// this build's media_playlist() (an older entry has none: its text is made).
+std::optional<int64_t> recorded_size(const std::string& value) {
+  if (value[0] == 't') return static_cast<int64_t>(value.size() - 1);
+  const std::string tail = " m" + std::to_string(kMediaPlaylistFormat);
+  if (value.size() < 35 + tail.size() || value[33] != ' ' ||
+      value.compare(value.size() - tail.size(), tail.size(), tail) != 0)
+    return std::nullopt;
+  const std::string digits = value.substr(34, value.size() - tail.size() - 34);
+  if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(digits);
 }
 }  // namespace
 
@@ -99,7 +115,9 @@ void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::st
   std::vector<CatalogStore::Op> ops;
   add_parent_dirs(playlist, ops);
   ops.emplace_back(child_key(dir, name_of(playlist)),
-                   derived ? "r" + r->spec.token + " " + std::to_string(playlist_text.size()) : "t" + playlist_text);
+                   derived ? "r" + r->spec.token + " " + std::to_string(playlist_text.size()) + " m" +
+                                 std::to_string(kMediaPlaylistFormat)
+                           : "t" + playlist_text);
   ops.emplace_back(rendition_key(dir, r->spec.token), std::string());
   remember(r);
   texts_.put(playlist, std::make_shared<const std::string>(playlist_text), cost_of(playlist, playlist_text));
@@ -164,14 +182,23 @@ std::shared_ptr<const std::string> Catalog::text_of(const std::string& path, con
   return text;
 }
 
-CatalogEntry Catalog::entry_of(const std::string& path, const std::string& value) const {
+CatalogEntry Catalog::entry_of(const std::string& path, const std::string& value, bool attributes_only) const {
   CatalogEntry e;
   switch (kind_of(value)) {
     case CatalogEntry::directory:
       e.kind = CatalogEntry::directory;
       break;
     case CatalogEntry::text_file:
-      if ((e.text = text_of(path, value))) e.kind = CatalogEntry::text_file;
+      if (attributes_only)
+        if (auto size = recorded_size(value)) {
+          e.kind = CatalogEntry::text_file;
+          e.size = *size;
+          break;
+        }
+      if ((e.text = text_of(path, value))) {
+        e.kind = CatalogEntry::text_file;
+        e.size = static_cast<int64_t>(e.text->size());
+      }
       break;
     default:
       break;
@@ -238,7 +265,7 @@ std::vector<std::string> Catalog::withdraw(const std::string& dir_path, std::vec
   return tokens;
 }
 
-CatalogEntry Catalog::resolve(const std::string& path) const {
+CatalogEntry Catalog::resolve(const std::string& path, Want want) const {
   CatalogEntry e;
   if (path.empty() || stores_.count(path)) {
     e.kind = CatalogEntry::directory;
@@ -246,6 +273,7 @@ CatalogEntry Catalog::resolve(const std::string& path) const {
   }
   if (auto t = texts_.get(path)) {
     e.kind = CatalogEntry::text_file;
+    e.size = static_cast<int64_t>(t->size());
     e.text = std::move(t);
     return e;
   }
@@ -256,7 +284,7 @@ CatalogEntry Catalog::resolve(const std::string& path) const {
     e = resolve_segment(dir, name);
     if (e.kind != CatalogEntry::none) return e;
   }
-  if (auto v = store_->get(child_key(dir, name))) return entry_of(path, *v);
+  if (auto v = store_->get(child_key(dir, name))) return entry_of(path, *v, want == Want::attributes);
   return e;
 }
 

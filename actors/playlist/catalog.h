@@ -39,7 +39,9 @@ struct PublishedRendition {
 
 struct CatalogEntry {
   enum Kind { none, directory, text_file, segment_file } kind = none;
-  std::shared_ptr<const std::string> text;                 // playlist bytes (kind text)
+  std::shared_ptr<const std::string> text;                 // playlist bytes (kind text; null when only
+                                                           // attributes were asked and the index had them)
+  int64_t size = 0;                                        // kind text: its bytes' count
   std::shared_ptr<const PublishedRendition> rendition;     // kind segment
   uint32_t segment = 0;
 };
@@ -85,7 +87,12 @@ class Catalog {
   std::vector<std::string> withdraw(const std::string& dir_path, std::vector<std::string>* master_keys = nullptr);
 
   // path: relative to the mount, no leading '/'. "" is the root.
-  CatalogEntry resolve(const std::string& path) const;
+  // Want::attributes: what a stat needs (the kind; a playlist's size, from
+  // its index entry when it has it, without making or caching the text: a
+  // crawl of the mount loads no rendition). The segment of a rendition
+  // still loads it (its token is all its name says).
+  enum class Want { everything, attributes };
+  CatalogEntry resolve(const std::string& path, Want want = Want::everything) const;
   struct Child {
     std::string name;
     CatalogEntry::Kind kind;
@@ -119,7 +126,7 @@ class Catalog {
   static std::optional<SegmentName> parse_segment_name(const std::string& name);
 
  private:
-  CatalogEntry entry_of(const std::string& path, const std::string& value) const;
+  CatalogEntry entry_of(const std::string& path, const std::string& value, bool attributes_only) const;
   CatalogEntry resolve_segment(const std::string& dir, const std::string& name) const;
   std::shared_ptr<const std::string> text_of(const std::string& path, const std::string& value) const;
   void remember(const std::shared_ptr<const PublishedRendition>& r) const;

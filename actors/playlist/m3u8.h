@@ -10,6 +10,12 @@ namespace hlsfs {
 
 // A thumbnails track's is its WebVTT file (thumbnails.h).
 std::string media_playlist(const RenditionSpec& r);
+// The version of media_playlist()'s bytes. The catalog records a published
+// playlist's size with it and answers a stat from that record alone (a
+// crawl makes no text); a record of another version is not trusted. Bump it
+// whenever media_playlist() writes other bytes for the same rendition: a
+// unit test pins its output (M3u8.MediaPlaylistBytesArePinned).
+constexpr int kMediaPlaylistFormat = 1;
 
 // HLS wants EXTINF rounded to the nearest integer <= TARGETDURATION.
 int target_duration(const SegmentPlan& plan);

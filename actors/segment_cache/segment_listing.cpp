@@ -25,13 +25,15 @@ void list_directory(const Catalog& catalog, StateStore* state, const std::string
     }
   }
   if (!state) return;
-  // The segments of one rendition from segment `first` on; false: emit said stop.
+  // The segments of one rendition from segment `first` on; false: emit said
+  // stop. The rendition (its names) is loaded only when it has a segment to
+  // list: a crawl of titles nobody played loads none.
   auto segments_of = [&](const std::string& token, uint32_t first) {
-    auto r = catalog.by_token(token);
-    if (!r) return true;
+    std::shared_ptr<const PublishedRendition> r;
     bool more = true;
     state->for_each_segment(token, [&](const std::string&, uint32_t n, const SegmentRecord& rec) {
       if (n < first || !(rec.where & SegmentRecord::kLocal)) return true;
+      if (!r && !(r = catalog.by_token(token))) return false;  // no rendition: nothing of it to list
       more = emit(r->spec.segment_name(n), false, DirCursor{P::after_segment, token, n});
       return more;
     });

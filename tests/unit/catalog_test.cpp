@@ -14,6 +14,7 @@
 #include "actors/playlist/catalog_keys.h"
 #include "actors/playlist/lru_cache.h"
 #include "actors/playlist/m3u8.h"
+#include "actors/playlist/token.h"
 #include "actors/segment_cache/state_store.h"
 #include "fuse/dir_listing.h"
 #include "fuse/inode_table.h"
@@ -197,6 +198,70 @@ TEST(CatalogPaging, ARestartedCatalogFindsEverythingInTheStateWithoutLoadingIt) 
   EXPECT_EQ(t7[1].name, "master.m3u8");
 }
 
+// A stat (FUSE lookup, getattr) is answered from the index entry: a crawl
+// of every name loads no rendition and makes no text. An entry of an older
+// build (no format recorded) or another media_playlist() format is not
+// trusted: its text is made, as before.
+TEST(CatalogPaging, AStatIsAnsweredFromTheIndexWithoutMakingTheText) {
+  TempDir dir;
+  CountingLoader loader;
+  {
+    auto state = std::shared_ptr<StateStore>(StateStore::open(dir.path + "/state"));
+    Catalog c({"media"}, state_catalog_store(state, false), CatalogOptions{64 << 10});
+    c.set_loader(loader.fn());
+    for (int i = 0; i < 3; ++i) {
+      auto r = title(i);
+      c.publish(r, media_playlist(r->spec), Catalog::TextIs::derived);
+    }
+    c.publish_text("media", "lib/t000001/master.m3u8", "#EXTM3U master\n");
+    // Title 2's entry as a build before the format was recorded wrote it.
+    const std::string text2 = media_playlist(title(2)->spec);
+    state->write_catalog({{catalog_keys::child_key("media/lib/t000002", "720p.m3u8"),
+                           "r" + token_of(2) + " " + std::to_string(text2.size())}},
+                         false);
+  }
+  auto state = std::shared_ptr<StateStore>(StateStore::open(dir.path + "/state"));
+  Catalog c({"media"}, state_catalog_store(state, false), CatalogOptions{64 << 10});
+  c.set_loader(loader.fn());
+  *loader.calls = 0;
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = "media/lib/t00000" + std::to_string(i) + "/720p.m3u8";
+    auto st = c.resolve(path, Catalog::Want::attributes);
+    ASSERT_EQ(st.kind, CatalogEntry::text_file) << path;
+    EXPECT_EQ(st.size, static_cast<int64_t>(media_playlist(title(i)->spec).size())) << path;
+    EXPECT_FALSE(st.text) << path;
+  }
+  auto master = c.resolve("media/lib/t000001/master.m3u8", Catalog::Want::attributes);
+  ASSERT_EQ(master.kind, CatalogEntry::text_file);
+  EXPECT_EQ(master.size, 15);
+  EXPECT_EQ(*loader.calls, 0) << "a stat loaded a rendition";
+  EXPECT_EQ(c.cache_stats().texts, 0u) << "a stat kept a text";
+  // Reading makes the text, of that size.
+  auto read = c.resolve("media/lib/t000000/720p.m3u8");
+  ASSERT_TRUE(read.text);
+  EXPECT_EQ(*read.text, media_playlist(title(0)->spec));
+  EXPECT_EQ(read.size, static_cast<int64_t>(read.text->size()));
+  EXPECT_EQ(*loader.calls, 1);
+  // The older entry: its text is made even for a stat.
+  auto old = c.resolve("media/lib/t000002/720p.m3u8", Catalog::Want::attributes);
+  ASSERT_EQ(old.kind, CatalogEntry::text_file);
+  ASSERT_TRUE(old.text);
+  EXPECT_EQ(*old.text, media_playlist(title(2)->spec));
+  EXPECT_EQ(old.size, static_cast<int64_t>(old.text->size()));
+  EXPECT_EQ(*loader.calls, 2);
+}
+
+// The catalog answers a stat with the size it recorded when a playlist was
+// published (AStatIsAnsweredFromTheIndexWithoutMakingTheText). If these bytes
+// change, bump kMediaPlaylistFormat (m3u8.h) and then this digest: entries
+// recorded by older builds are then made again instead of trusted.
+TEST(M3u8, MediaPlaylistBytesArePinned) {
+  auto r = title(5);
+  r->spec.plan = SegmentPlan(Rational{1001, 30000}, {0, 150, 299, 450, 600, 601});
+  EXPECT_EQ(kMediaPlaylistFormat, 1);
+  EXPECT_EQ(sha256_hex(media_playlist(r->spec)), "8f854a4a5b7ee5df7a163dee94dbbde626e249cc67e6d1df40570e9089adbbd0") << media_playlist(r->spec);
+}
+
 TEST(CatalogPaging, UnpublishedPlaylistsLeaveTheMount) {
   Catalog c({"media"}, std::make_shared<MemoryCatalogStore>(), CatalogOptions{64 << 10});
   auto r = title(3);
@@ -258,8 +323,12 @@ TEST(DirListing, PagesOfAnyLengthResumeFromTheirCursorsExactlyOnce) {
   for (uint32_t n : {0u, 2u}) state->put_segment(token_of(5), n, local);
   state->put_segment(token_of(9), 1, remote);
   state->put_segment(token_of(9), 0, local);
-  // The loader rebuilds a title's usual place; these live in flat/: a loader of their own.
-  c.set_loader([](const std::string& token) -> std::shared_ptr<const PublishedRendition> {
+  // The loader rebuilds a title's usual place; these live in flat/: a loader
+  // of their own, noting what it loaded (a listing loads only renditions
+  // with segments to list).
+  auto loaded = std::make_shared<std::set<std::string>>();
+  c.set_loader([loaded](const std::string& token) -> std::shared_ptr<const PublishedRendition> {
+    loaded->insert(token);
     long i = static_cast<long>(std::stoul(token.substr(24), nullptr, 16)) - 1;
     auto r = title(i);
     r->spec.target_uri = "file:///srv/media/flat/p" + std::to_string(i);
@@ -287,6 +356,7 @@ TEST(DirListing, PagesOfAnyLengthResumeFromTheirCursorsExactlyOnce) {
     }
     EXPECT_EQ(got, want) << "pages of " << page;
   }
+  EXPECT_EQ(*loaded, (std::set<std::string>{token_of(5), token_of(9)}));
   // An open directory finds the cursors of its last two replies only.
   OpenDirectory od("media/flat");
   od.handed_out({{1, DirCursor{DirCursor::after_dot, "", 0}}});
