@@ -44,11 +44,9 @@ source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/../integration/daemon_lib.sh"
 source "$(dirname "$0")/../integration/moto_lib.sh"
 d=$(mktemp -d "$SCRATCH/long_store.XXXXXX")
-PROXY_PID= OPEN_PROXY_PID=
 cleanup() {
   stop_daemon "$d"
-  [ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null || true
-  [ -z "$OPEN_PROXY_PID" ] || kill "$OPEN_PROXY_PID" 2>/dev/null || true
+  stop_stall_proxies
   stop_moto
   rm -rf "$d" "$MOTO_STATE_DIR"
 }
@@ -70,17 +68,13 @@ start_moto "$(free_port)" >/dev/null || fail "moto"
 moto_bucket "$MOTO_ENDPOINT" long || fail "bucket"
 moto_enforced long || fail "moto does not enforce signatures"
 export PROXY_PORT=$(free_port)
-python3 "$REPO/tests/integration/stall_proxy.py" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/no-stall" - "$d/served" 2>"$d/proxy.log" &
-PROXY_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
+start_stall_proxy "$d/proxy.log" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/no-stall" - "$d/served" || fail "proxy"
 touch "$d/served"
 start_moto_open "$(free_port)" || fail "moto (open)"
 moto_bucket "$MOTO_OPEN_ENDPOINT" long || fail "bucket (open)"
 export OPEN_PROXY_PORT=$(free_port)
-python3 "$REPO/tests/integration/stall_proxy.py" "$OPEN_PROXY_PORT" "${MOTO_OPEN_ENDPOINT##*:}" "$d/no-stall" - \
-  "$d/served-open" 2>"$d/proxy-open.log" &
-OPEN_PROXY_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$OPEN_PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
+start_stall_proxy "$d/proxy-open.log" "$OPEN_PROXY_PORT" "${MOTO_OPEN_ENDPOINT##*:}" "$d/no-stall" - "$d/served-open" ||
+  fail "proxy (open)"
 touch "$d/served-open"
 PREFETCH=0 start_daemon "$d" "  s3: {plugin: s3, bucket: long, endpoint: \"http://127.0.0.1:$PROXY_PORT\", region: us-east-1,
        access_key_id: $MOTO_ACCESS_KEY_ID, secret_access_key: \"$MOTO_SECRET_ACCESS_KEY\"}"

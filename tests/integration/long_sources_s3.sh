@@ -13,11 +13,10 @@ source "$(dirname "$0")/daemon_lib.sh"
 source "$(dirname "$0")/moto_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount with allow_other, nginx)"
 d=$(mktemp -d /tmp/hlsfs-long-s3.XXXXXX)
-PROXY_PID=
 cleanup() {
   stop_nginx
   stop_daemon "$d"
-  [ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null || true
+  stop_stall_proxies
   stop_moto
   rm -rf "$d" "$MOTO_STATE_DIR"
 }
@@ -38,9 +37,7 @@ moto_bucket "$MOTO_ENDPOINT" long || fail "bucket"
 moto_enforced long || fail "moto does not enforce signatures"
 # The daemon reaches moto through the proxy; every reply is counted in $d/served.
 PROXY_PORT=$(free_port)
-python3 "$(dirname "$0")/stall_proxy.py" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/no-stall" - "$d/served" 2>"$d/proxy.log" &
-PROXY_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
+start_stall_proxy "$d/proxy.log" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/no-stall" - "$d/served" || fail "proxy"
 touch "$d/served"
 PREFETCH=0 start_daemon "$d" "  s3: {plugin: s3, bucket: long, endpoint: \"http://127.0.0.1:$PROXY_PORT\", region: us-east-1,
        access_key_id: $MOTO_ACCESS_KEY_ID, secret_access_key: \"$MOTO_SECRET_ACCESS_KEY\"}"

@@ -18,6 +18,11 @@
 #                         put FILE KEY | get KEY FILE | list PREFIX (keys) | count PREFIX
 #   moto_pid PORT         the server's pid (for SIGSTOP/SIGCONT outages)
 #   stop_moto [PORT]      stops that server, or every server started here
+#   start_stall_proxy LOG PORT ARGS...  tests/integration/stall_proxy.py on PORT
+#                         (ARGS: its arguments after the port: the server's port, the
+#                         stall flag file, the stalled path, [a file counting replies]),
+#                         its stderr in LOG; returns once it listens (1 if it never does)
+#   stop_stall_proxies    stops every proxy started here
 # Servers keep their pid in $MOTO_STATE_DIR/moto-PORT.pid, so a helper run from
 # another process (bash -c 'source moto_lib.sh; stop_moto PORT') finds them.
 
@@ -195,4 +200,22 @@ stop_moto() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$f"
   done
+}
+
+STALL_PROXY_PIDS=()
+_MOTO_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+start_stall_proxy() {
+  local log=$1 port=$2
+  shift 2
+  python3 "$_MOTO_LIB_DIR/stall_proxy.py" "$port" "$@" 2>"$log" &
+  STALL_PROXY_PIDS+=($!)
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
+stop_stall_proxies() {
+  local pid
+  for pid in "${STALL_PROXY_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  STALL_PROXY_PIDS=()
 }

@@ -13,11 +13,10 @@ source "$(dirname "$0")/daemon_lib.sh"
 source "$(dirname "$0")/moto_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount)"
 d=$(mktemp -d /tmp/hlsfs-it.XXXXXX)
-PROXY_PID=
 cleanup() {
   rm -f "$d/STALL"
   stop_daemon "$d"
-  [ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null || true
+  stop_stall_proxies
   stop_moto
   rm -rf "$d" "$MOTO_STATE_DIR"
 }
@@ -35,9 +34,7 @@ start_moto "$(free_port)" || fail "moto"
 moto_bucket "$MOTO_ENDPOINT" media || fail "bucket"
 moto_s3 media put "$d/a.mp4" src/a.mp4
 PROXY_PORT=$(free_port)
-python3 "$(dirname "$0")/stall_proxy.py" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/STALL" /src/a.mp4 2>"$d/proxy.log" &
-PROXY_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
+start_stall_proxy "$d/proxy.log" "$PROXY_PORT" "${MOTO_ENDPOINT##*:}" "$d/STALL" /src/a.mp4 || fail "proxy"
 
 request() {  # request SOURCE_URI NAME -> a request file
   cat >"$d/req-$2.json" <<JSON
