@@ -262,6 +262,22 @@ int local_remove(hlsfs_backend* b, const char* key, char* err, size_t errlen) tr
 
 // ---- list ----
 
+// A directory stream over fd, which it owns from then on (closed on failure
+// too: null then, with errno set).
+struct DirCloser {
+  void operator()(DIR* d) const { closedir(d); }
+};
+using DirStream = std::unique_ptr<DIR, DirCloser>;
+DirStream dir_stream(int fd) {
+  DIR* d = fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    close(fd);
+    errno = e;
+  }
+  return DirStream(d);
+}
+
 struct Lister {
   hlsfs_backend* b;
   hlsfs_backend_list_cb cb;
@@ -275,10 +291,9 @@ struct Lister {
   // order of name + "/" for directories, so keys come out sorted as an
   // object store lists them.
   int walk(int fd, const std::string& dir_key, const std::string& filter) {
-    DIR* d = fdopendir(fd);
+    DirStream d = dir_stream(fd);
     if (!d) {
       int e = errno;
-      close(fd);
       return fail_errno(err, errlen, -e, dir_key.empty() ? "(root)" : dir_key, "cannot list");
     }
     struct Entry {
@@ -288,7 +303,7 @@ struct Lister {
     };
     std::vector<Entry> entries;
     errno = 0;
-    while (struct dirent* de = readdir(d)) {
+    while (struct dirent* de = readdir(d.get())) {
       std::string n = de->d_name;
       if (n == "." || n == ".." || n.compare(0, strlen(hlsfs_local::kTempPrefix), hlsfs_local::kTempPrefix) == 0)
         continue;
@@ -296,16 +311,14 @@ struct Lister {
       unsigned char t = de->d_type;
       if (t == DT_UNKNOWN) {  // some filesystems do not fill d_type
         struct stat st {};
-        if (fstatat(dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (fstatat(dirfd(d.get()), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         t = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
       }
       entries.push_back({n, t, t == DT_DIR ? n + "/" : n});
     }
     int read_errno = errno;
-    if (read_errno != 0) {
-      closedir(d);
+    if (read_errno != 0)
       return fail_errno(err, errlen, -read_errno, dir_key.empty() ? "(root)" : dir_key, "cannot list");
-    }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& c) { return a.order < c.order; });
 
     int rc = 0;
@@ -315,7 +328,7 @@ struct Lister {
       struct stat st {};
       if (e.type == DT_DIR) {
         // O_NOFOLLOW: a plain name in a directory already checked, never a symlink.
-        int sub = openat(dirfd(d), e.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int sub = openat(dirfd(d.get()), e.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub < 0) {
           if (errno == ENOENT) continue;  // removed meanwhile
           rc = fail_errno(err, errlen, -errno, key, "cannot list");
@@ -325,7 +338,7 @@ struct Lister {
         continue;
       }
       if (e.type == DT_REG) {
-        if (fstatat(dirfd(d), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (fstatat(dirfd(d.get()), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       } else if (e.type == DT_LNK) {
         // A symlink counts when it resolves, inside the root, to a regular
         // file; symlinked directories are not walked (no loops).
@@ -339,7 +352,6 @@ struct Lister {
       fill_stat(st, &out);
       if (cb(ctx, key.c_str(), &out) != 0) stopped = true;
     }
-    closedir(d);
     return rc;
   }
 };
@@ -395,22 +407,17 @@ int local_list_dir(hlsfs_backend* b, const char* prefix, const char* after, int 
   std::string dir = p.empty() ? "" : p.substr(0, p.size() - 1);
   int fd = -1;
   if (int rc = open_listed_dir(b, dir, p, fd, err, errlen); rc < 0 || fd < 0) return rc;
-  DIR* d = fdopendir(fd);
+  DirStream d = dir_stream(fd);
   if (!d) {
     int e = errno;
-    close(fd);
     return fail_errno(err, errlen, -e, p.empty() ? "(root)" : p, "cannot list");
   }
-  struct Closer {
-    DIR* d;
-    ~Closer() { closedir(d); }
-  } closer{d};
 
   hlsfs_local::PageSelect<std::string> page(after ? after : "", static_cast<size_t>(max));
   int read_errno = 0;
   while (true) {
     errno = 0;  // readdir's end and its failure differ only by errno
-    struct dirent* de = readdir(d);
+    struct dirent* de = readdir(d.get());
     if (!de) {
       read_errno = errno;
       break;
@@ -421,7 +428,7 @@ int local_list_dir(hlsfs_backend* b, const char* prefix, const char* after, int 
     unsigned char t = de->d_type;
     if (t == DT_UNKNOWN) {  // some filesystems do not fill d_type
       struct stat st {};
-      if (fstatat(dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (fstatat(dirfd(d.get()), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       t = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
     }
     if (t == DT_LNK) {
@@ -441,7 +448,7 @@ int local_list_dir(hlsfs_backend* b, const char* prefix, const char* after, int 
     const std::string key = p + name;
     struct stat st {};
     if (order.back() == '/') {
-      if (fstatat(dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
+      if (fstatat(dirfd(d.get()), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
     } else {
       Fd target(b->fs.open(key, O_PATH));  // a plain file, or a symlink to one inside the root
       if (target.fd < 0 || fstat(target.fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone meanwhile
