@@ -19,6 +19,19 @@ double leading_number(const std::string& digits, const std::string& text) {
   }
   throw std::invalid_argument("\"" + text + "\" does not start with a number");
 }
+// "20GiB" -> {20, "GiB"}: the number (digits and dots), then whatever
+// follows. `expected` completes the error for a text that starts with no
+// number ("a size like ...").
+struct Quantity {
+  double value;
+  std::string unit;
+};
+Quantity split_quantity(const std::string& text, const std::string& expected) {
+  size_t i = 0;
+  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) throw std::invalid_argument("\"" + text + "\" is not " + expected);
+  return {leading_number(text.substr(0, i), text), text.substr(i)};
+}
 // Beyond int64 llround's result is unspecified (it came out negative).
 int64_t whole(double v, const std::string& text) {
   if (!(v < 9.2e18)) throw std::invalid_argument("\"" + text + "\" is too large");
@@ -27,11 +40,7 @@ int64_t whole(double v, const std::string& text) {
 }  // namespace
 
 int64_t parse_bytes(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) throw std::invalid_argument("\"" + text + "\" is not a size like 20GiB, 500M or 1048576");
-  double v = leading_number(text.substr(0, i), text);
-  std::string unit = text.substr(i);
+  auto [v, unit] = split_quantity(text, "a size like 20GiB, 500M or 1048576");
   while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
   double mult = 1;
   if (unit.empty() || unit == "B") mult = 1;
@@ -44,11 +53,7 @@ int64_t parse_bytes(const std::string& text) {
 }
 
 int64_t parse_duration_ms(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) throw std::invalid_argument("\"" + text + "\" is not a duration like 7d, 12h, 30m or 45s");
-  double v = leading_number(text.substr(0, i), text);
-  std::string unit = text.substr(i);
+  const auto [v, unit] = split_quantity(text, "a duration like 7d, 12h, 30m or 45s");
   double mult;
   if (unit.empty() || unit == "s") mult = 1000;
   else if (unit == "ms") mult = 1;
