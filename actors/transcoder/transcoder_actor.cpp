@@ -234,8 +234,9 @@ void deliver(scheduler_state& s, const JobKey& key, Priority prio, const JobResu
   for (auto& p : waiting) p.deliver(r);
   s.promises.erase(key);
 }
-JobResult failed(std::string why) {
-  return {int32_t{EIO}, 0, std::string{}, 0.0, std::move(why), false, std::string{}};
+// A job that made nothing: code (EIO unless said) and why.
+JobResult failed(std::string why, int32_t code = EIO) {
+  return {code, 0, std::string{}, 0.0, std::move(why), false, std::string{}};
 }
 
 void dispatch(scheduler_pointer self);
@@ -381,8 +382,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
         JobKey key{token, n};
         Priority p = static_cast<Priority>(std::clamp(prio, 0, 2));
         auto drop = [&](const JobKey& d, const std::string& why) {
-          for (auto& w : st.promises[d])
-            w.deliver(JobResult{int32_t{ECANCELED}, 0, std::string{}, 0.0, why, false, std::string{}});
+          for (auto& w : st.promises[d]) w.deliver(failed(why, ECANCELED));
           st.promises.erase(d);
         };
         // A reader's request after a seek: the prefetch queued for the old
@@ -407,7 +407,7 @@ transcoder_actor::behavior_type scheduler(scheduler_pointer self, std::shared_pt
             HLSFS_LOG(warning, "transcoder") << why << ": " << log_kv("token", key.token) << " "
                                              << log_kv("segment", key.segment);
           update_gauges(self);
-          return JobResult{int32_t{EBUSY}, 0, std::string{}, 0.0, why, false, std::string{}};
+          return failed(why, EBUSY);
         }
         if (pushed.displaced) {  // room made for more urgent work
           count_refused(st, pushed.displaced_priority, RefusedReason::queue_full);
