@@ -12,18 +12,19 @@
 #     in memory: rebuilt from the state, its own probe parsed) against the
 #     same segment warm (the kernel's dentries dropped both times).
 # Timing parts run RUNS times (median, min, max) under the cpu lock.
-# Usage: tests/bench/library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR] [--only generate|titles]
-#   defaults: 100000 titles, 5 runs, /tmp, both parts. As root (FUSE, drop_caches).
+# Usage: tests/bench/library_scale.sh BUILD_DIR [--titles N] [--runs R] [--opens K] [--scratch DIR] [--only generate|titles]
+#   defaults: 100000 titles, 5 runs, 20 cold opens, /tmp, both parts. As root (FUSE, drop_caches).
 #   --only generate: the throughput part alone (a minute); --only titles: the rest.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR]}" && pwd)
 shift
-TITLES=100000 RUNS=5 SCRATCH=/tmp ONLY=
+TITLES=100000 RUNS=5 OPENS=20 SCRATCH=/tmp ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
     --only) ONLY=$2; shift 2 ;;
     --titles) TITLES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --opens) OPENS=$2; shift 2 ;;
     --scratch) SCRATCH=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -114,7 +115,11 @@ stop_daemon "$d"
 [ "$ONLY" != generate ] || exit 0
 
 echo "== $TITLES titles written into the state"
-flock "$CPU_LOCK" "$BUILD/bin/library_scale_fill" "$d/state" media "$d/media" 1 "$TITLES" 1000
+# Every PROBE_EVERY-th title has a probe of its own: the cold opens below
+# take OPENS of them (a title sharing a probe would find it loaded).
+PROBE_EVERY=$(( TITLES / OPENS < 1000 ? TITLES / OPENS : 1000 ))
+[ "$PROBE_EVERY" -ge 1 ] || { echo "--opens: at most --titles" >&2; exit 2; }
+flock "$CPU_LOCK" "$BUILD/bin/library_scale_fill" "$d/state" media "$d/media" 1 "$TITLES" "$PROBE_EVERY"
 du -sh "$d/state" | sed 's/^/   state: /'
 
 echo "== restart to ready ($RUNS runs)"
@@ -142,9 +147,8 @@ echo "   state memory after the crawl: $(state_mib) MiB"
 echo "   after the kernel forgot: RSS $(rss_mib) MiB, inodes $(metric hlsfs_fuse_inodes)"
 
 echo "== open of a cold title's cached segment vs the same segment warm"
-# Titles with a probe of their own (every 1000th): segment 3 of 360p made now.
-picks=$(seq 1000 1000 $((TITLES < 8000 ? TITLES : 8000)) | head -"$RUNS")
-[ -n "$picks" ] || picks=$(seq 1 "$RUNS")
+# OPENS titles with a probe of their own: segment 3 of 360p made now.
+picks=$(seq "$PROBE_EVERY" "$PROBE_EVERY" "$TITLES" | head -"$OPENS")
 segs=()
 for i in $picks; do
   t=$d/mnt/media/lib/$(printf 't%06d' "$i")
