@@ -24,6 +24,7 @@
 #include "actors/daemon_metrics.h"
 #include "actors/transcoder/heap_policy.h"
 #include "fuse/dir_listing.h"
+#include "fuse/heap_return_schedule.h"
 #include "fuse/inode_table.h"
 #include "hlsfs/log.h"
 #include "hlsfs/path_join.h"
@@ -64,8 +65,9 @@ struct FuseMount::Impl {
   segment_cache_actor cache;
   bool allow_other;
   std::shared_ptr<InodeTable> inodes = std::make_shared<InodeTable>();
-  // The table's size when the kernel last forgot much (see op_forget_multi).
-  std::atomic<size_t> inodes_high{0};
+  // When forgets give the heap back (see op_forget_multi).
+  std::mutex trim_mu;
+  HeapReturnSchedule trims;
   fuse_session* se = nullptr;
   uid_t uid = getuid();
   gid_t gid = getgid();
@@ -506,16 +508,13 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
     m->inodes->forget(forgets[i].ino, forgets[i].nlookup);
   }
   fuse_reply_none(req);
-  // After a crawl the kernel forgets hundreds of thousands of names: once
-  // the table is down to half of its size, the heap it held goes back to the
-  // system (hlsfsd's heap keeps freed memory otherwise: heap_policy.h).
-  const size_t now = m->inodes->size(), high = m->inodes_high.load();
-  if (now > high) {
-    m->inodes_high = now;
-  } else if (high >= 10000 && now < high / 2) {
-    m->inodes_high = now;
-    return_free_memory();
+  // After a crawl the kernel forgets hundreds of thousands of names.
+  bool trim;
+  {
+    std::lock_guard<std::mutex> lock(m->trim_mu);
+    trim = m->trims.should_trim(m->inodes->size());
   }
+  if (trim) return_free_memory();
 }
 
 void op_statfs(fuse_req_t req, fuse_ino_t) {

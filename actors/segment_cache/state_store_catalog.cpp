@@ -34,9 +34,24 @@ std::shared_ptr<CatalogStore> state_catalog_store(std::shared_ptr<StateStore> st
 
 using namespace state_keys;
 
+namespace {
+
+// The catalog keeps what it serves in its own cache (catalog.cache_size):
+// RocksDB's block cache would hold a second copy, and a crawl (a lookup of
+// every name, a listing of every directory) would fill it with blocks
+// nobody reads again. Catalog reads go to the table files (the kernel's page
+// cache) and leave the block cache to segments' and sources' records.
+rocksdb::ReadOptions catalog_read_options() {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  return ro;
+}
+
+}  // namespace
+
 std::optional<std::string> StateStore::get_catalog(const std::string& key) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), catalog_, key, &value);
+  rocksdb::Status s = db_->Get(catalog_read_options(), catalog_, key, &value);
   if (s.IsNotFound()) return std::nullopt;
   ok(s, "read catalog/" + printable(key));
   return value;
@@ -55,7 +70,7 @@ void StateStore::write_catalog(const std::vector<std::pair<std::string, std::opt
 
 void StateStore::scan_catalog(const std::string& prefix, const std::string& after,
                               const std::function<bool(const std::string&, const std::string&)>& cb) {
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = catalog_read_options();
   std::string upper = prefix;  // the first key past the prefix, when there is one
   while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
   if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# The catalog pages (issue 14): 2,000 titles (3 renditions and a master
+# The catalog pages (issue 14): 10,000 titles (3 renditions and a master
 # each) written into the state, then a restart that is ready at once
 # without loading them, a directory listing them all (in pages), and a crawl
 # (find + stat of every name, then the kernel's caches dropped so that it
 # forgets the inodes) that leaves the daemon's inode table and memory where
-# they were. About 30 s.
+# they were: the issue's crawl of 10,000 titles. About 20 s.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon_lib.sh"
 [ "$(id -u)" -eq 0 ] || fail "needs root (FUSE mount, drop_caches)"
 ensure_fixtures
-TITLES=${TITLES:-2000}
+TITLES=${TITLES:-10000}
 d=$(mktemp -d /tmp/hlsfs-catalog.XXXXXX)
 cleanup() { local rc=$?; stop_daemon "$d"; [ $rc = 0 ] && [ "${failed:-1}" = 0 ] || tail -20 "$d/hlsfsd.log"; rm -rf "$d"; }
 trap cleanup EXIT
@@ -81,8 +81,9 @@ seg=$(grep -m1 '\.ts$' "$t/360p.m3u8")
 check_that "[ \$(stat -c %s $t/$seg) -gt 1000 ]" "a segment of a cold title is made ($seg)"
 
 echo "== crawls: find + stat of every name, then the kernel forgets"
-# The first crawl fills what is bounded (catalog.cache_size, RocksDB's
-# 32 MiB block cache); the second must leave memory where it found it.
+# A stat is answered from the catalog's index, whose reads do not fill
+# RocksDB's block cache, and the kernel's forgets shrink the inode table and
+# give its heap back: each crawl must leave memory where it found it.
 crawl() {
   local t0=$SECONDS
   find "$d/mnt" -type f -print0 | xargs -0 stat -c %s >"$d/sizes"
@@ -99,7 +100,7 @@ forget_all
 base_rss=$(rss) base_inodes=$(inodes)
 echo "   after the kernel forgot: inodes $base_inodes, RSS $start_rss -> $base_rss KiB"
 check_that "[ $base_inodes -le $((start_inodes + 50)) ]" "forget gave the inodes back ($start_inodes -> $base_inodes)"
-check_that "[ $base_rss -le $((start_rss + 56 * 1024)) ]" "the first crawl grew RSS by less than the bounded caches + 20 MiB"
+check_that "[ $base_rss -le $((start_rss * 110 / 100)) ]" "RSS within 10 % after the first crawl ($start_rss -> $base_rss KiB)"
 crawl
 forget_all
 end_rss=$(rss) end_inodes=$(inodes)

@@ -17,6 +17,7 @@
 #include "actors/playlist/token.h"
 #include "actors/segment_cache/state_store.h"
 #include "fuse/dir_listing.h"
+#include "fuse/heap_return_schedule.h"
 #include "fuse/inode_table.h"
 
 using namespace hlsfs;
@@ -394,4 +395,41 @@ TEST(InodeTable, ForgetsWhatTheKernelForgetsAndNeverReusesANumber) {
   EXPECT_EQ(t.path_of(InodeTable::kRoot), "");
   for (int i = 0; i < 10000; ++i) t.forget(t.lookup("x/" + std::to_string(i)), 1);
   EXPECT_EQ(t.size(), 1u);
+}
+
+TEST(InodeTable, GivesBackItsBucketsWhenTheKernelForgetsACrawl) {
+  InodeTable t;
+  const size_t empty = t.buckets();
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 50000; ++i) ids.push_back(t.lookup("lib/t" + std::to_string(i)));
+  EXPECT_GT(t.buckets(), 100000u);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    t.forget(ids[i], 1);
+    if (i == 24999) {  // half forgotten: still sized for them
+      EXPECT_GE(t.buckets(), 50000u);
+      EXPECT_EQ(t.path_of(ids[25000]), "lib/t25000");
+    }
+  }
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_LE(t.buckets(), std::max<size_t>(empty, 2 * 64 + 2)) << "the buckets of 50,000 names stayed";
+  EXPECT_EQ(t.path_of(InodeTable::kRoot), "");
+  EXPECT_EQ(t.lookup("lib/again"), ids.back() + 1);  // numbers still never reused
+}
+
+TEST(HeapReturnSchedule, TrimsAtEachHalvingOfACrawlsForgetsAndNotForSmallTables) {
+  HeapReturnSchedule s;
+  for (size_t n = 1; n <= 5000; n += 100) EXPECT_FALSE(s.should_trim(n));
+  for (size_t n = 5000; n > 0; n -= 100) EXPECT_FALSE(s.should_trim(n)) << n << " of a peak of 5,000";
+  // A crawl of 50,000 names, then the kernel forgets them in batches of 500.
+  for (size_t n = 500; n <= 50000; n += 500) EXPECT_FALSE(s.should_trim(n));
+  std::vector<size_t> trimmed;
+  for (size_t n = 50000; n > 0;) {
+    n -= 500;
+    if (s.should_trim(n)) trimmed.push_back(n);
+  }
+  EXPECT_EQ(trimmed, (std::vector<size_t>{25000, 12500, 6000, 3000, 1500, 500, 0})) << "halvings, down to an idle table";
+  EXPECT_FALSE(s.should_trim(0));
+  // A second crawl trims again.
+  EXPECT_FALSE(s.should_trim(40000));
+  EXPECT_TRUE(s.should_trim(20000));
 }
