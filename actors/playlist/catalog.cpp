@@ -50,6 +50,12 @@ CatalogEntry::Kind kind_of(const std::string& value) {
   return CatalogEntry::none;  // written by a newer hlsfsd: not shown
 }
 
+// A derived playlist's index entry: its rendition's token, the text's size
+// and the version of media_playlist() that made it.
+std::string derived_entry(const std::string& token, size_t size) {
+  return "r" + token + " " + std::to_string(size) + " m" + std::to_string(kMediaPlaylistFormat);
+}
+
 // A text entry's size as its index entry records it: a whole text ("t..."),
 // or a derived playlist's "r<token> <size> m<format>" when that format is
 // this build's media_playlist() (an older entry has none: its text is made).
@@ -115,9 +121,7 @@ void Catalog::publish(std::shared_ptr<const PublishedRendition> r, const std::st
   std::vector<CatalogStore::Op> ops;
   add_parent_dirs(playlist, ops);
   ops.emplace_back(child_key(dir, name_of(playlist)),
-                   derived ? "r" + r->spec.token + " " + std::to_string(playlist_text.size()) + " m" +
-                                 std::to_string(kMediaPlaylistFormat)
-                           : "t" + playlist_text);
+                   derived ? derived_entry(r->spec.token, playlist_text.size()) : "t" + playlist_text);
   ops.emplace_back(rendition_key(dir, r->spec.token), std::string());
   remember(r);
   texts_.put(playlist, std::make_shared<const std::string>(playlist_text), cost_of(playlist, playlist_text));
@@ -133,7 +137,10 @@ void Catalog::publish_text(const std::string& store, const std::string& key, con
   std::vector<CatalogStore::Op> ops;
   add_parent_dirs(path, ops);
   ops.emplace_back(child_key(parent_of(path), name_of(path)), "t" + text);
-  store_->write(ops);
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);  // not between record_size's read and write
+    store_->write(ops);
+  }
   texts_.put(path, std::make_shared<const std::string>(text), cost_of(path, text));
 }
 
@@ -182,24 +189,34 @@ std::shared_ptr<const std::string> Catalog::text_of(const std::string& path, con
   return text;
 }
 
+void Catalog::record_size(const std::string& path, const std::string& old_value, size_t size) const {
+  if (old_value.size() < 33 || old_value[0] != 'r') return;
+  const std::string key = child_key(parent_of(path), name_of(path));
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (store_->get(key) != old_value) return;  // republished or unpublished meanwhile: that write stands
+  store_->write({{key, derived_entry(old_value.substr(1, 32), size)}});
+}
+
 CatalogEntry Catalog::entry_of(const std::string& path, const std::string& value, bool attributes_only) const {
   CatalogEntry e;
   switch (kind_of(value)) {
     case CatalogEntry::directory:
       e.kind = CatalogEntry::directory;
       break;
-    case CatalogEntry::text_file:
-      if (attributes_only)
-        if (auto size = recorded_size(value)) {
-          e.kind = CatalogEntry::text_file;
-          e.size = *size;
-          break;
-        }
+    case CatalogEntry::text_file: {
+      const auto size = recorded_size(value);
+      if (attributes_only && size) {
+        e.kind = CatalogEntry::text_file;
+        e.size = *size;
+        break;
+      }
       if ((e.text = text_of(path, value))) {
         e.kind = CatalogEntry::text_file;
         e.size = static_cast<int64_t>(e.text->size());
+        if (!size) record_size(path, value, e.text->size());  // the next stat makes nothing
       }
       break;
+    }
     default:
       break;
   }
@@ -226,6 +243,7 @@ void Catalog::publish_dir(const std::string& path) {
   std::vector<CatalogStore::Op> ops;
   add_parent_dirs(path, ops);
   ops.emplace_back(child_key(parent_of(path), name_of(path)), std::string("d"));
+  std::lock_guard<std::mutex> lock(write_mu_);  // not between record_size's read and write
   store_->write(ops);
 }
 

@@ -129,12 +129,17 @@ class Catalog {
   CatalogEntry entry_of(const std::string& path, const std::string& value, bool attributes_only) const;
   CatalogEntry resolve_segment(const std::string& dir, const std::string& name) const;
   std::shared_ptr<const std::string> text_of(const std::string& path, const std::string& value) const;
+  // An index entry an older build wrote ("r<token>", no size and format):
+  // once its text is made, record them, unless the entry changed meanwhile.
+  void record_size(const std::string& path, const std::string& old_value, size_t size) const;
   void remember(const std::shared_ptr<const PublishedRendition>& r) const;
 
   std::set<std::string> stores_;
   std::shared_ptr<CatalogStore> store_;
   RenditionLoader loader_;
-  std::mutex write_mu_;  // publishes: the rendition count is read, then written
+  // Index writes: publishes read the rendition count, then write it, and
+  // record_size writes only over the entry it read.
+  mutable std::mutex write_mu_;
   std::atomic<size_t> count_{0};
   mutable LruCache<std::string, PublishedRendition> renditions_;  // by token
   mutable LruCache<std::string, std::string> texts_;              // by path

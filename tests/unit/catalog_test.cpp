@@ -250,6 +250,29 @@ TEST(CatalogPaging, AStatIsAnsweredFromTheIndexWithoutMakingTheText) {
   EXPECT_EQ(*old.text, media_playlist(title(2)->spec));
   EXPECT_EQ(old.size, static_cast<int64_t>(old.text->size()));
   EXPECT_EQ(*loader.calls, 2);
+  // ... once: its entry now records the size and format, so after a restart
+  // a stat of it makes nothing (an upgraded state's crawls get fast too).
+  EXPECT_EQ(state->get_catalog(catalog_keys::child_key("media/lib/t000002", "720p.m3u8")),
+            "r" + token_of(2) + " " + std::to_string(old.size) + " m" + std::to_string(kMediaPlaylistFormat));
+  Catalog restarted({"media"}, state_catalog_store(state, false), CatalogOptions{64 << 10});
+  restarted.set_loader(loader.fn());
+  auto again = restarted.resolve("media/lib/t000002/720p.m3u8", Catalog::Want::attributes);
+  ASSERT_EQ(again.kind, CatalogEntry::text_file);
+  EXPECT_EQ(again.size, old.size);
+  EXPECT_FALSE(again.text);
+  EXPECT_EQ(*loader.calls, 2) << "the recorded entry was not trusted";
+  // An entry that changed while its text was made is not written over:
+  // the loader republishes it (as another text) before the entry is recorded.
+  const std::string key1 = catalog_keys::child_key("media/lib/t000001", "720p.m3u8");
+  state->write_catalog({{key1, "r" + token_of(1)}}, false);
+  Catalog racing({"media"}, state_catalog_store(state, false), CatalogOptions{64 << 10});
+  racing.set_loader([&](const std::string& token) -> std::shared_ptr<const PublishedRendition> {
+    state->write_catalog({{key1, "t#EXTM3U republished\n"}}, false);
+    return token == token_of(1) ? title(1) : nullptr;
+  });
+  auto raced = racing.resolve("media/lib/t000001/720p.m3u8", Catalog::Want::attributes);
+  EXPECT_EQ(raced.kind, CatalogEntry::text_file);
+  EXPECT_EQ(state->get_catalog(key1), "t#EXTM3U republished\n") << "the republished entry was overwritten";
 }
 
 // The catalog answers a stat with the size it recorded when a playlist was
