@@ -307,7 +307,7 @@ TEST(InitialTranscode, SegmentsCoveringTheFirstSeconds) {
 
 TEST(RecentSegments, BoundedRingReadAfterAnIdAndByToken) {
   RecentSegments r(3);
-  for (uint32_t n = 0; n < 5; ++n) r.add(SegmentEvent{0, 1000 + n, n % 2 ? "odd" : "even", n, 0.5, 100, 1, "on-demand"});
+  for (uint32_t n = 0; n < 5; ++n) r.add(SegmentEvent{0, 1000 + n, n % 2 ? "odd" : "even", n, 0.5, 100, 1, "on-demand", {}, ""});
   auto all = r.after(0);
   ASSERT_EQ(all.size(), 3u);  // the oldest two fell out
   EXPECT_EQ(all.front().n, 2u);

@@ -196,7 +196,7 @@ TEST(Fmp4Muxer, FragmentsMadeApartJoin) {
   auto t0 = tfdts(segs[0]), t1 = tfdts(segs[1]);
   ASSERT_EQ(t0.size(), 1u);
   ASSERT_EQ(t1.size(), 1u);
-  const int timescale = fmp4_video_timescale({v.frame_rate.num, v.frame_rate.den});
+  const int timescale = fmp4_video_timescale(AVRational{static_cast<int>(v.frame_rate.num), static_cast<int>(v.frame_rate.den)});
   const int64_t frame = timescale * v.frame_rate.den / v.frame_rate.num;
   EXPECT_EQ(t1[0] - t0[0], static_cast<uint64_t>(6 * frame));
   // On the MPEG-TS muxer's clock: from its start, whole frames later.
