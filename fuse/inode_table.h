@@ -52,8 +52,9 @@ class InodeTable {
     ids_.erase(std::string_view(it->second.path));  // before the path it views goes
     by_id_.erase(it);
     // A hash map keeps the buckets of its largest size: 1.4 MiB for the
-    // two maps after a crawl of 10,000 titles. Shrunk to a quarter of the
-    // entries (an eighth of the buckets): a few rehashes per crawl.
+    // two maps after a crawl of 10,000 titles. Once the entries fill less
+    // than an eighth of them, they are rehashed to fit the entries: a few
+    // rehashes while the kernel forgets a crawl.
     if (by_id_.bucket_count() > 64 && by_id_.size() * 8 < by_id_.bucket_count()) {
       by_id_.rehash(0);
       ids_.rehash(0);
