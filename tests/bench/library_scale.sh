@@ -16,7 +16,7 @@
 #   defaults: 100000 titles, 5 runs, 20 cold opens, /tmp, both parts. As root (FUSE, drop_caches).
 #   --only generate: the throughput part alone (a minute); --only titles: the rest.
 set -euo pipefail
-BUILD=$(cd "${1:?usage: library_scale.sh BUILD_DIR [--titles N] [--runs R] [--scratch DIR]}" && pwd)
+BUILD=$(cd "${1:?usage: library_scale.sh BUILD_DIR [--titles N] [--runs R] [--opens K] [--scratch DIR] [--only generate|titles]}" && pwd)
 shift
 TITLES=100000 RUNS=5 OPENS=20 SCRATCH=/tmp ONLY=
 while [ $# -gt 0 ]; do
