@@ -248,7 +248,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return (void)fuse_reply_err(req, EROFS);
   auto path = m->inodes->path_of(ino);
   if (!path) return (void)fuse_reply_err(req, ENOENT);
-  CatalogEntry e = m->svc->catalog->resolve(*path, Catalog::Want::attributes);  // read() makes the text
+  // The whole entry: a playlist's text is made (and cached for the read)
+  // now, so that one whose rendition cannot be loaded (its record deleted
+  // before its index entry) fails here with ENOENT, which nginx answers
+  // with a 404, not in the middle of a response.
+  CatalogEntry e = m->svc->catalog->resolve(*path);
   if (e.kind == CatalogEntry::text_file) {
     fi->fh = 0;
     fi->direct_io = 1;  // size may change when a playlist is rewritten
