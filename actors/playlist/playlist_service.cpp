@@ -65,26 +65,6 @@ size_t probe_cost(const MediaInfo& m) {
   return bytes;
 }
 
-// CODECS strings by rendition token (codecs_string opens an encoder to read
-// its sequence header back, milliseconds each). The token names everything
-// that changes a rendition's bytes (source version, every encoder setting,
-// the layout), so it names its CODECS too, and a setting added later is in
-// the key without anyone listing it here. A target's settings_token is that
-// token without the URI: titles of one source with one ladder (a library's,
-// a site's) share their encoder opens.
-LruCache<std::string, std::string>& codecs_memo() {
-  static LruCache<std::string, std::string> memo(4096);  // cost 1 each
-  return memo;
-}
-std::string codecs_cached(const RenditionSpec& r, const MediaInfo& media) {
-  const std::string& key = r.settings_token.empty() ? r.token : r.settings_token;
-  if (key.empty()) return codecs_string(r, media);  // not named yet: nothing to key by
-  if (auto hit = codecs_memo().get(key)) return *hit;
-  std::string made = codecs_string(r, media);
-  codecs_memo().put(key, std::make_shared<const std::string>(made), 1);
-  return made;
-}
-
 }  // namespace
 
 std::shared_ptr<const MediaInfo> probe_cached(Services& svc, SourceOpener& opener, const SourceIdentity& id) {

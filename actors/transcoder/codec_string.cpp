@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "actors/playlist/lru_cache.h"
 #include "actors/transcoder/encoders.h"
 
 namespace hlsfs {
@@ -114,6 +115,29 @@ std::string codecs_string(const RenditionSpec& r, const MediaInfo& media) {
   }
   if (r.audio) out += std::string(out.empty() ? "" : ",") + "mp4a.40.2";
   return out;
+}
+
+// CODECS strings by rendition token (codecs_string opens an encoder to read
+// its sequence header back, milliseconds each). The token names everything
+// that changes a rendition's bytes (source version, every encoder setting,
+// the layout), so it names its CODECS too, and a setting added later is in
+// the key without anyone listing it here. A target's settings_token is that
+// token without the URI: titles of one source with one ladder (a library's,
+// a site's) share their encoder opens.
+namespace {
+LruCache<std::string, std::string>& codecs_memo() {
+  static LruCache<std::string, std::string> memo(4096);  // cost 1 each
+  return memo;
+}
+}  // namespace
+
+std::string codecs_cached(const RenditionSpec& r, const MediaInfo& media) {
+  const std::string& key = r.settings_token.empty() ? r.token : r.settings_token;
+  if (key.empty()) return codecs_string(r, media);  // not named yet: nothing to key by
+  if (auto hit = codecs_memo().get(key)) return *hit;
+  std::string made = codecs_string(r, media);
+  codecs_memo().put(key, std::make_shared<const std::string>(made), 1);
+  return made;
 }
 
 }  // namespace hlsfs

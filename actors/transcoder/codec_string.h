@@ -13,6 +13,11 @@ namespace hlsfs {
 // probe (StreamInfo::codec_string).
 std::string codecs_string(const RenditionSpec& r, const MediaInfo& media);
 
+// codecs_string, remembered for the process by the rendition's token: a
+// target's by its settings_token (its token without the URI), so titles of
+// one source with one ladder (a library's, a site's) share one encoder open.
+std::string codecs_cached(const RenditionSpec& r, const MediaInfo& media);
+
 // "avc1..." / "hvc1..." of a source stream from its parameter sets (avcC,
 // hvcC or Annex B extradata); "" for other codecs or without them.
 std::string source_codec_string(const AVCodecParameters* par);

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -65,7 +64,6 @@ int main(int argc, char** argv) {
     auto shared_media = std::make_shared<const MediaInfo>(media);
     const auto src = router.locate(tmpl.at("request").at("SourceURI").get<std::string>());
     if (!src) throw std::runtime_error("the template's source is not in store " + store);
-    std::map<std::string, std::string> codecs_memo;  // settings token -> CODECS
     for (long i = first; i < first + count; ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "t%06ld", i);
@@ -79,14 +77,9 @@ int main(int argc, char** argv) {
         source_of_title = source + "#" + name;
         state->put_source(source_of_title, *probe);
       }
-      // CODECS once per settings, as the daemon's memo does: each
-      // codecs_string opens an x264 encoder (and logs its banner).
-      GeneratedPlaylists gen = generate_playlists(req, media, enc, [&](const RenditionSpec& r) {
-        if (r.settings_token.empty()) return codecs_string(r, media);
-        auto [it, fresh] = codecs_memo.try_emplace(r.settings_token);
-        if (fresh) it->second = codecs_string(r, media);
-        return it->second;
-      });
+      // The daemon's memo: one x264 open (and banner) per settings, not per title.
+      GeneratedPlaylists gen = generate_playlists(
+          req, media, enc, [&](const RenditionSpec& r) { return codecs_cached(r, media); });
       for (size_t k = 0; k < gen.renditions.size(); ++k) {
         const RenditionSpec& spec = gen.renditions[k];
         auto loc = router.locate(spec.playlist_uri());
