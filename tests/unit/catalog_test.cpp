@@ -202,7 +202,8 @@ TEST(CatalogPaging, ARestartedCatalogFindsEverythingInTheStateWithoutLoadingIt) 
 // A stat (FUSE lookup, getattr) is answered from the index entry: a crawl
 // of every name loads no rendition and makes no text. An entry of an older
 // build (no format recorded) or another media_playlist() format is not
-// trusted: its text is made, as before.
+// trusted: its text is made, as before, and its size and format are then
+// recorded (unless the entry changed meanwhile).
 TEST(CatalogPaging, AStatIsAnsweredFromTheIndexWithoutMakingTheText) {
   TempDir dir;
   CountingLoader loader;
